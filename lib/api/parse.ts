@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { AppError, type FieldError } from "../errors";
+
+/** Largest request body accepted, in bytes. A 4,000-character message is at most 16 KiB of UTF-8. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const toPointer = (path: PropertyKey[]) => "#" + path.map((p) => "/" + String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
+
+/** Zod issues as RFC 9457 field errors; unknown keys get one entry each. */
+function fieldErrors(error: z.ZodError, where: "body" | "query"): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    const detail = issue.code === "unrecognized_keys" ? "Unknown field." : issue.message;
+    for (const path of paths) {
+      out.push(where === "body" ? { pointer: toPointer(path), detail } : { parameter: String(path[0] ?? ""), detail });
+    }
+  }
+  return out;
+}
+
+async function readLimited(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("bad_request", "The body is not valid UTF-8.");
+  }
+}
+
+const tooLarge = () => new AppError("payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+
+/**
+ * Reads a JSON body (at most {@link MAX_BODY_BYTES}) and validates it. An empty body counts as `{}`, so that
+ * endpoints whose fields are all optional accept none, and others report each missing field.
+ * @throws AppError `unsupported_media_type` (415) for a non-JSON content type, `payload_too_large` (413),
+ *   `bad_request` (400) for malformed JSON, `validation` (400) with per-field errors.
+ */
+export async function parseBody<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+  const text = await readLimited(req);
+  let data: unknown = {};
+  if (text.trim() !== "") {
+    const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+    if (type !== "application/json" && !type.endsWith("+json")) {
+      throw new AppError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
+    }
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new AppError("bad_request", "The body is not valid JSON.");
+    }
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new AppError("validation", "The request body is invalid.", fieldErrors(parsed.error, "body"));
+  return parsed.data;
+}
+
+/**
+ * Validates the query string. Unknown parameters are ignored; a repeated parameter keeps its last value.
+ * @throws AppError `validation` (400) naming each invalid parameter.
+ */
+export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
+  const params = Object.fromEntries(new URL(req.url).searchParams);
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) {
+    throw new AppError("validation", "The query parameters are invalid.", fieldErrors(parsed.error, "query"));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,64 @@
+import { AppError, type FieldError, type ProblemType, statusOf } from "../errors";
+import { isUniqueViolation } from "../server/prisma-errors";
+
+/**
+ * An `application/problem+json` response (RFC 9457): `type`, `title`, `status`, `detail`, the request id, and
+ * per-field `errors` for invalid input. `type` is a relative URI reference naming the problem kind.
+ */
+export function problemResponse(
+  type: ProblemType,
+  detail: string,
+  requestId: string,
+  errors?: FieldError[],
+  headers?: HeadersInit,
+): Response {
+  const { status, title } = statusOf(type);
+  const body = { type: `/problems/${type.replaceAll("_", "-")}`, title, status, detail, requestId, ...(errors ? { errors } : {}) };
+  const h = new Headers(headers);
+  h.set("content-type", "application/problem+json");
+  h.set("x-request-id", requestId);
+  h.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { status, headers: h });
+}
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "P1001", "P1017"]);
+
+/** True for errors that mean the database cannot be reached right now (server down, restarting, refusing). */
+function isUnavailable(e: unknown): boolean {
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (cur && typeof cur === "object" && !seen.has(cur)) {
+    seen.add(cur);
+    const o = cur as { code?: unknown; kind?: unknown; cause?: unknown; meta?: unknown };
+    if (typeof o.code === "string" && CONNECTION_CODES.has(o.code)) return true;
+    if (o.kind === "DatabaseNotReachable" || o.kind === "ConnectionClosed") return true;
+    cur = o.cause ?? (o.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
+  }
+  return false;
+}
+
+/**
+ * Maps anything thrown by a handler to a problem response. Known failures keep their status; database
+ * unavailability is 503; anything else is logged with the request id and answered with a bare 500 (no stack, no SQL).
+ */
+export function errorResponse(e: unknown, requestId: string, req: Request): Response {
+  if (e instanceof AppError) return problemResponse(e.type, e.detail, requestId, e.errors);
+  if (isUniqueViolation(e)) return problemResponse("conflict", "The resource already exists.", requestId);
+  if (isUnavailable(e)) {
+    return problemResponse("service_unavailable", "The database is unavailable. Try again shortly.", requestId, undefined, {
+      "retry-after": "2",
+    });
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: "unhandled error",
+      requestId,
+      method: req.method,
+      path: new URL(req.url).pathname,
+      error: { name: err.name, message: err.message, stack: err.stack },
+    }),
+  );
+  return problemResponse("internal", "Something went wrong on our side. Quote the request id when reporting it.", requestId);
+}

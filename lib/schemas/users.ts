@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { cursor, id, limit, timestamp } from "./common";
+
+/** Usernames: 3–32 of `[a-z0-9_]`, compared case-insensitively (input is lowercased). */
+export const username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9_]{3,32}$/, "Use 3–32 letters, digits or underscores.");
+
+/** Passwords: at least 8 characters; at most 256 so hashing cost stays bounded. */
+export const password = z
+  .string()
+  .min(8, "Use at least 8 characters.")
+  .max(256, "Use at most 256 characters.");
+
+export const displayName = z.string().trim().min(1, "Name cannot be empty.").max(64, "Use at most 64 characters.");
+
+export const registerBody = z.strictObject({
+  username,
+  password,
+  name: displayName.optional(),
+  email: z.email().max(254).toLowerCase().optional(),
+});
+
+export const updateMeBody = z.strictObject({ name: displayName.nullable() });
+
+export const searchUsersQuery = z.object({
+  q: z.string().trim().max(64).optional(),
+  limit: limit(20),
+  cursor,
+});
+
+/** A user as anyone may see them. */
+export const publicUser = z.object({
+  id,
+  username: z.string(),
+  name: z.string().nullable(),
+  createdAt: timestamp,
+});
+
+/** The caller's own account: adds the e-mail address. */
+export const me = publicUser.extend({ email: z.string().nullable() });
+
+export type PublicUser = z.infer<typeof publicUser>;
+export type Me = z.infer<typeof me>;
+export type RegisterInput = z.infer<typeof registerBody>;

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { AppError } from "../errors";
+
+/**
+ * Opaque page cursors: base64url of a small JSON object. Clients treat them as strings; the server validates them
+ * like any other input, so a forged or corrupted cursor is a 400, never a 500.
+ */
+
+/** Encodes a cursor payload. */
+export function encodeCursor(payload: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor} and checks its shape.
+ * @returns the payload, or `undefined` when `cursor` is undefined.
+ * @throws AppError `validation` (400) naming the `cursor` parameter when it is malformed.
+ */
+export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, schema: T): z.infer<T> | undefined {
+  if (cursor === undefined) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    raw = undefined;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError("validation", "The cursor is not valid. Use a nextCursor value returned by this endpoint.", [
+      { parameter: "cursor", detail: "Not a cursor issued by this endpoint." },
+    ]);
+  }
+  return parsed.data;
+}
+
+/** A cursor field holding a timestamp (ms precision, as stored). */
+export const cursorTime = z.iso.datetime().transform((s) => new Date(s));
+/** A cursor field holding a per-thread sequence number. */
+export const cursorSeq = z.number().int().min(0).max(2_147_483_647);

@@ -1,0 +1,253 @@
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { AppError, notFound } from "../errors";
+import type { Page } from "../schemas/common";
+import type { ListMessagesQuery, Message, SendMessageInput } from "../schemas/messages";
+import { cursorSeq, decodeCursor, encodeCursor } from "./cursor";
+import { isUniqueViolation } from "./prisma-errors";
+import { type Db, getPrisma, Prisma } from "./sql";
+
+/** A message row joined with its sender (`m` = messages, `u` = users). */
+export type MessageRow = {
+  id: string;
+  thread_id: string;
+  seq: number;
+  sender_id: string;
+  sender_username: string;
+  sender_name: string | null;
+  text: string;
+  client_message_id: string | null;
+  created_at: Date;
+  edited_at: Date | null;
+};
+
+export const MESSAGE_COLUMNS = Prisma.sql`m.id, m.thread_id, m.seq, m.sender_id, u.username AS sender_username,
+  u.name AS sender_name, m.text, m.client_message_id, m.created_at, m.edited_at`;
+
+/**
+ * Wire shape of a message for `viewerId`, whose read watermark in the thread is `viewerLastReadSeq`.
+ * A viewer's own messages are always read.
+ */
+export function toMessage(r: MessageRow, viewerId: string, viewerLastReadSeq: number): Message {
+  return {
+    id: r.id,
+    threadId: r.thread_id,
+    seq: r.seq,
+    sender: { id: r.sender_id, username: r.sender_username, name: r.sender_name },
+    text: r.text,
+    clientMessageId: r.client_message_id,
+    createdAt: r.created_at.toISOString(),
+    editedAt: r.edited_at?.toISOString() ?? null,
+    isRead: r.sender_id === viewerId || r.seq <= viewerLastReadSeq,
+  };
+}
+
+/**
+ * Locks the thread row for a write that changes its messages or counters, after checking that `userId` takes part.
+ * Every such write locks the thread row first, so concurrent writes to one thread are serialised in one order
+ * (thread row, then participant rows) and cannot deadlock.
+ * @returns the thread's last sequence number.
+ * @throws AppError `not_found` when the thread does not exist or `userId` is not a participant.
+ */
+async function lockThread(tx: Db, threadId: string, userId: string, mode: "update" | "share"): Promise<number> {
+  const lock = mode === "update" ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR SHARE`;
+  const rows = await tx.$queryRaw<{ last_seq: number }[]>`
+    SELECT t.last_seq FROM threads t
+    WHERE t.id = ${threadId}
+      AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})
+    ${lock}`;
+  if (!rows[0]) throw notFound("Thread");
+  return rows[0].last_seq;
+}
+export { lockThread };
+
+/**
+ * Sends a message. In one transaction: lock the thread row, take the next sequence number, insert the message, add
+ * one to every other participant's unread count, move the sender's watermark to the new message (sending marks the
+ * thread read for the sender) and stamp everyone's `last_activity_at`.
+ *
+ * Idempotency: a repeated `clientMessageId` from the same sender returns the original message (`created: false`)
+ * and changes nothing; the unique index (sender_id, client_message_id) backs this against races.
+ *
+ * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant;
+ *   `conflict` (409) when the sender used the same `clientMessageId` in another thread.
+ */
+export async function sendMessage(
+  userId: string,
+  threadId: string,
+  input: SendMessageInput,
+): Promise<{ message: Message; created: boolean }> {
+  try {
+    return await sendOnce(userId, threadId, input);
+  } catch (e) {
+    // Two sends with one clientMessageId into different threads raced; the loser now sees the winner's message.
+    if (input.clientMessageId && isUniqueViolation(e)) return sendOnce(userId, threadId, input);
+    throw e;
+  }
+}
+
+function sendOnce(userId: string, threadId: string, input: SendMessageInput) {
+  return getPrisma().$transaction(async (tx) => {
+    const lastSeq = await lockThread(tx, threadId, userId, "update");
+    if (input.clientMessageId) {
+      const [existing] = await tx.$queryRaw<MessageRow[]>`
+        SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+        WHERE m.sender_id = ${userId} AND m.client_message_id = ${input.clientMessageId}`;
+      if (existing) {
+        if (existing.thread_id !== threadId) {
+          throw new AppError("conflict", "This clientMessageId was already used for a message in another thread.", [
+            { pointer: "#/clientMessageId", detail: "Already used in another thread." },
+          ]);
+        }
+        return { message: toMessage(existing, userId, 0), created: false };
+      }
+    }
+    const seq = lastSeq + 1;
+    const [row] = await tx.$queryRaw<MessageRow[]>`
+      WITH now AS (SELECT clock_timestamp()::timestamptz(3) AS ts),
+      t AS (UPDATE threads SET last_seq = ${seq}::int WHERE id = ${threadId}),
+      p AS (
+        UPDATE participants SET
+          last_activity_at = (SELECT ts FROM now),
+          unread_count = CASE WHEN user_id = ${userId} THEN 0 ELSE unread_count + 1 END,
+          last_read_seq = CASE WHEN user_id = ${userId} THEN ${seq}::int ELSE last_read_seq END
+        WHERE thread_id = ${threadId}
+      ),
+      m AS (
+        INSERT INTO messages (id, thread_id, seq, sender_id, text, client_message_id, created_at)
+        VALUES (${uuidv7()}, ${threadId}, ${seq}::int, ${userId}, ${input.text}, ${input.clientMessageId ?? null},
+                (SELECT ts FROM now))
+        RETURNING *
+      )
+      SELECT ${MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id`;
+    return { message: toMessage(row!, userId, seq), created: true };
+  });
+}
+
+/**
+ * One message, if the caller takes part in its thread.
+ * @throws AppError `not_found` (404) otherwise.
+ */
+export async function getMessage(userId: string, messageId: string): Promise<Message> {
+  const [row] = await getPrisma().$queryRaw<(MessageRow & { last_read_seq: number })[]>`
+    SELECT ${MESSAGE_COLUMNS}, p.last_read_seq
+    FROM messages m
+    JOIN users u ON u.id = m.sender_id
+    JOIN participants p ON p.thread_id = m.thread_id AND p.user_id = ${userId}
+    WHERE m.id = ${messageId}`;
+  if (!row) throw notFound("Message");
+  return toMessage(row, userId, row.last_read_seq);
+}
+
+/**
+ * Finds a message for a sender-only change.
+ * @throws AppError `not_found` (404) when it does not exist or the caller is not in its thread; `forbidden` (403)
+ *   when the caller is in the thread but did not send it.
+ */
+async function ownMessage(tx: Db, userId: string, messageId: string): Promise<{ thread_id: string }> {
+  const [m] = await tx.$queryRaw<{ thread_id: string; sender_id: string }[]>`
+    SELECT m.thread_id, m.sender_id FROM messages m
+    WHERE m.id = ${messageId}
+      AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = m.thread_id AND p.user_id = ${userId})`;
+  if (!m) throw notFound("Message");
+  if (m.sender_id !== userId) throw new AppError("forbidden", "Only the sender can change or delete a message.");
+  return m;
+}
+
+/**
+ * Replaces the text of the caller's own message and sets `editedAt`. Read state does not change.
+ * @throws AppError `not_found` (404), `forbidden` (403) as {@link ownMessage}.
+ */
+export async function editMessage(userId: string, messageId: string, text: string): Promise<Message> {
+  return getPrisma().$transaction(async (tx) => {
+    await ownMessage(tx, userId, messageId);
+    const [row] = await tx.$queryRaw<MessageRow[]>`
+      WITH m AS (
+        UPDATE messages SET text = ${text}, edited_at = clock_timestamp()::timestamptz(3)
+        WHERE id = ${messageId} AND sender_id = ${userId}
+        RETURNING *
+      )
+      SELECT ${MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id`;
+    if (!row) throw notFound("Message");
+    return toMessage(row, userId, row.seq);
+  });
+}
+
+/**
+ * Deletes the caller's own message. Every participant whose watermark is below it had it counted as unread, so their
+ * unread count drops by one in the same transaction.
+ * @returns the thread and sequence number the message had.
+ * @throws AppError `not_found` (404), `forbidden` (403) as {@link ownMessage}.
+ */
+export async function deleteMessage(userId: string, messageId: string): Promise<{ threadId: string; seq: number }> {
+  return getPrisma().$transaction(async (tx) => {
+    const { thread_id: threadId } = await ownMessage(tx, userId, messageId);
+    await lockThread(tx, threadId, userId, "update");
+    const [deleted] = await tx.$queryRaw<{ seq: number }[]>`
+      DELETE FROM messages WHERE id = ${messageId} AND sender_id = ${userId} RETURNING seq`;
+    if (!deleted) throw notFound("Message");
+    await tx.$executeRaw`
+      UPDATE participants SET unread_count = unread_count - 1
+      WHERE thread_id = ${threadId} AND user_id <> ${userId} AND last_read_seq < ${deleted.seq}::int`;
+    return { threadId, seq: deleted.seq };
+  });
+}
+
+const messageCursor = z.union([
+  z.strictObject({ b: cursorSeq }), // newest first: messages before seq b
+  z.strictObject({ a: cursorSeq }), // catch-up: messages after seq a, oldest first
+]);
+
+/**
+ * A page of a thread's messages for a participant.
+ *
+ * Default order is newest first; `after` (a message id) switches to catch-up mode: messages newer than that one,
+ * oldest first. Cursors hold a sequence number, so paging stays exact while messages arrive or are deleted: each
+ * message appears exactly once.
+ *
+ * @throws AppError `not_found` (404) when the thread is not the caller's or `after` is not a message of it;
+ *   `validation` (400) for a malformed cursor.
+ */
+export async function listMessages(userId: string, threadId: string, query: ListMessagesQuery): Promise<Page<Message>> {
+  const db = getPrisma();
+  const cursor = decodeCursor(query.cursor, messageCursor);
+  const me = await db.participant.findUnique({
+    where: { threadId_userId: { threadId, userId } },
+    select: { lastReadSeq: true },
+  });
+  if (!me) throw notFound("Thread");
+
+  let ascending: boolean;
+  let bound: Prisma.Sql;
+  if (cursor && "a" in cursor) {
+    ascending = true;
+    bound = Prisma.sql`AND m.seq > ${cursor.a}::int`;
+  } else if (cursor && "b" in cursor) {
+    ascending = false;
+    bound = Prisma.sql`AND m.seq < ${cursor.b}::int`;
+  } else if (query.after) {
+    const [anchor] = await db.$queryRaw<{ seq: number }[]>`
+      SELECT seq FROM messages WHERE id = ${query.after} AND thread_id = ${threadId}`;
+    if (!anchor) {
+      throw new AppError("not_found", "The message named by `after` is not in this thread.", [
+        { parameter: "after", detail: "No such message in this thread." },
+      ]);
+    }
+    ascending = true;
+    bound = Prisma.sql`AND m.seq > ${anchor.seq}::int`;
+  } else {
+    ascending = false;
+    bound = Prisma.empty;
+  }
+  const sender = query.sender ? Prisma.sql`AND m.sender_id = ${query.sender}` : Prisma.empty;
+  const rows = await db.$queryRaw<MessageRow[]>`
+    SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+    WHERE m.thread_id = ${threadId} ${bound} ${sender}
+    ORDER BY m.seq ${ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`}
+    LIMIT ${query.limit + 1}`;
+  const data = rows.slice(0, query.limit);
+  const last = data[data.length - 1];
+  const nextCursor =
+    rows.length > query.limit && last ? encodeCursor(ascending ? { a: last.seq } : { b: last.seq }) : null;
+  return { data: data.map((r) => toMessage(r, userId, me.lastReadSeq)), nextCursor };
+}

@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { notFound } from "../errors";
+import type { Page } from "../schemas/common";
+import type { Message } from "../schemas/messages";
+import type { ReadState, UnreadSummary } from "../schemas/threads";
+import { cursorTime, decodeCursor, encodeCursor } from "./cursor";
+import { lockThread, MESSAGE_COLUMNS, type MessageRow, toMessage } from "./messages";
+import { getPrisma, Prisma } from "./sql";
+
+/**
+ * Moves the caller's read watermark in a thread forward: to the message `upToMessageId` (every message up to and
+ * including it becomes read), or to the newest message. The watermark never moves backwards: marking an older
+ * message read than the watermark changes nothing.
+ *
+ * The unread count is recomputed from the new watermark — 0 when it reaches the newest message, otherwise the count
+ * of others' messages after it — under a share lock on the thread row (which keeps sends and deletes out) and a row
+ * lock on the caller's participant row (which orders the caller's own concurrent marks).
+ *
+ * @returns the caller's unread count in the thread afterwards.
+ * @throws AppError `not_found` (404) when the thread is not the caller's or the message is not in it.
+ */
+export async function markThreadRead(userId: string, threadId: string, upToMessageId?: string): Promise<ReadState> {
+  return getPrisma().$transaction(async (tx) => {
+    const lastSeq = await lockThread(tx, threadId, userId, "share");
+    const [me] = await tx.$queryRaw<{ last_read_seq: number; unread_count: number }[]>`
+      SELECT last_read_seq, unread_count FROM participants
+      WHERE thread_id = ${threadId} AND user_id = ${userId} FOR NO KEY UPDATE`;
+    if (!me) throw notFound("Thread");
+
+    let target = lastSeq;
+    if (upToMessageId !== undefined) {
+      const [m] = await tx.$queryRaw<{ seq: number }[]>`
+        SELECT seq FROM messages WHERE id = ${upToMessageId} AND thread_id = ${threadId}`;
+      if (!m) throw notFound("Message");
+      target = m.seq;
+    }
+    if (target <= me.last_read_seq) return { threadId, unreadCount: me.unread_count };
+
+    let unreadCount = 0;
+    if (target < lastSeq) {
+      const [c] = await tx.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM messages
+        WHERE thread_id = ${threadId} AND seq > ${target}::int AND sender_id <> ${userId}`;
+      unreadCount = c?.n ?? 0;
+    }
+    await tx.$executeRaw`
+      UPDATE participants SET last_read_seq = ${target}::int, unread_count = ${unreadCount}::int
+      WHERE thread_id = ${threadId} AND user_id = ${userId}`;
+    return { threadId, unreadCount };
+  });
+}
+
+/**
+ * Marks a message and everything before it in its thread read for the caller (see {@link markThreadRead}).
+ * @throws AppError `not_found` (404) when the message does not exist or is not in one of the caller's threads.
+ */
+export async function markMessageRead(userId: string, messageId: string): Promise<ReadState> {
+  const [m] = await getPrisma().$queryRaw<{ thread_id: string }[]>`
+    SELECT m.thread_id FROM messages m
+    JOIN participants p ON p.thread_id = m.thread_id AND p.user_id = ${userId}
+    WHERE m.id = ${messageId}`;
+  if (!m) throw notFound("Message");
+  return markThreadRead(userId, m.thread_id, messageId);
+}
+
+/**
+ * The caller's unread counts: one statement over the caller's participant rows (O(their threads)), never a scan of
+ * messages. Threads with nothing unread are left out of `threads`.
+ */
+export async function getUnreadSummary(userId: string): Promise<UnreadSummary> {
+  const rows = await getPrisma().$queryRaw<{ thread_id: string; unread_count: number }[]>`
+    SELECT thread_id, unread_count FROM participants
+    WHERE user_id = ${userId} AND unread_count > 0
+    ORDER BY last_activity_at DESC, thread_id DESC`;
+  return {
+    total: rows.reduce((sum, r) => sum + r.unread_count, 0),
+    threads: rows.map((r) => ({ threadId: r.thread_id, count: r.unread_count })),
+  };
+}
+
+const unreadCursor = z.strictObject({ t: cursorTime, i: z.string().min(1).max(64) });
+
+/**
+ * The caller's unread messages across all threads, newest first. Only threads with a non-zero unread count are
+ * visited; within each, the messages after the caller's watermark that others sent.
+ * @throws AppError `validation` (400) for a malformed cursor.
+ */
+export async function listUnreadMessages(userId: string, opts: { limit: number; cursor?: string }): Promise<Page<Message>> {
+  const after = decodeCursor(opts.cursor, unreadCursor);
+  const bound = after
+    ? Prisma.sql`AND (m.created_at, m.id) < (${after.t}::timestamptz, ${after.i})`
+    : Prisma.empty;
+  const rows = await getPrisma().$queryRaw<(MessageRow & { last_read_seq: number })[]>`
+    SELECT ${MESSAGE_COLUMNS}, p.last_read_seq
+    FROM participants p
+    JOIN messages m ON m.thread_id = p.thread_id AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id
+    JOIN users u ON u.id = m.sender_id
+    WHERE p.user_id = ${userId} AND p.unread_count > 0 ${bound}
+    ORDER BY m.created_at DESC, m.id DESC
+    LIMIT ${opts.limit + 1}`;
+  const data = rows.slice(0, opts.limit);
+  const last = data[data.length - 1];
+  return {
+    data: data.map((r) => toMessage(r, userId, r.last_read_seq)),
+    nextCursor:
+      rows.length > opts.limit && last ? encodeCursor({ t: last.created_at.toISOString(), i: last.id }) : null,
+  };
+}

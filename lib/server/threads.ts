@@ -1,0 +1,189 @@
+import { createHash } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { config } from "../config";
+import { AppError, notFound } from "../errors";
+import type { Page } from "../schemas/common";
+import type { ListThreadsQuery, Thread } from "../schemas/threads";
+import { cursorTime, decodeCursor, encodeCursor } from "./cursor";
+import { type Db, getPrisma, Prisma } from "./sql";
+
+/**
+ * The key that makes a participant set unique: SHA-256 (hex) of the sorted user ids joined by newlines.
+ * A fixed-size digest keeps the unique index small whatever `MAX_PARTICIPANTS` is; ids never contain newlines.
+ */
+export function participantKey(userIds: readonly string[]): string {
+  return createHash("sha256").update([...userIds].sort().join("\n")).digest("hex");
+}
+
+type ThreadRow = {
+  thread_id: string;
+  created_at: Date;
+  last_activity_at: Date;
+  unread_count: number;
+  lm_id: string | null;
+  lm_text: string | null;
+  lm_sender_id: string | null;
+  lm_created_at: Date | null;
+};
+
+type ParticipantRow = { thread_id: string; id: string; username: string; name: string | null; last_read_seq: number };
+
+/**
+ * One statement: the caller's participant rows (ordered for the thread list), their thread, and each thread's newest
+ * message through a LATERAL lookup on the (thread_id, seq) index.
+ */
+function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: number): Promise<ThreadRow[]> {
+  return db.$queryRaw<ThreadRow[]>`
+    SELECT p.thread_id, t.created_at, p.last_activity_at, p.unread_count,
+           lm.id AS lm_id, left(lm.text, 200) AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
+    FROM participants p
+    JOIN threads t ON t.id = p.thread_id
+    LEFT JOIN LATERAL (
+      SELECT m.id, m.text, m.sender_id, m.created_at FROM messages m
+      WHERE m.thread_id = p.thread_id ORDER BY m.seq DESC LIMIT 1
+    ) lm ON true
+    WHERE p.user_id = ${userId} ${where}
+    ORDER BY p.last_activity_at DESC, p.thread_id DESC
+    LIMIT ${limit}`;
+}
+
+/** One statement: the participants (with read positions) of all the given threads. */
+async function attachParticipants(db: Db, rows: ThreadRow[]): Promise<Thread[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.thread_id);
+  const people = await db.$queryRaw<ParticipantRow[]>`
+    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq
+    FROM participants p JOIN users u ON u.id = p.user_id
+    WHERE p.thread_id = ANY(${ids}::text[])
+    ORDER BY u.username`;
+  const byThread = new Map<string, Thread["participants"]>();
+  for (const p of people) {
+    const list = byThread.get(p.thread_id) ?? [];
+    list.push({ id: p.id, username: p.username, name: p.name, lastReadSeq: p.last_read_seq });
+    byThread.set(p.thread_id, list);
+  }
+  return rows.map((r) => ({
+    id: r.thread_id,
+    createdAt: r.created_at.toISOString(),
+    lastActivityAt: r.last_activity_at.toISOString(),
+    participants: byThread.get(r.thread_id) ?? [],
+    lastMessage:
+      r.lm_id && r.lm_sender_id && r.lm_created_at
+        ? { id: r.lm_id, text: r.lm_text ?? "", senderId: r.lm_sender_id, createdAt: r.lm_created_at.toISOString() }
+        : null,
+    unreadCount: r.unread_count,
+  }));
+}
+
+/**
+ * A thread as the caller sees it: participants with read positions, newest message, the caller's unread count.
+ * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant.
+ */
+export async function getThread(userId: string, threadId: string, db: Db = getPrisma()): Promise<Thread> {
+  const rows = await selectThreadRows(db, userId, Prisma.sql`AND p.thread_id = ${threadId}`, 1);
+  const [thread] = await attachParticipants(db, rows);
+  if (!thread) throw notFound("Thread");
+  return thread;
+}
+
+const threadCursor = z.strictObject({ t: cursorTime, i: z.string().min(1).max(64) });
+
+/**
+ * The caller's threads, most recent activity first, in two statements whatever the page size.
+ * Filters: `participant` (threads that include that user), `unread` (threads with unread messages).
+ * @throws AppError `validation` (400) for a malformed cursor.
+ */
+export async function listThreads(userId: string, query: ListThreadsQuery): Promise<Page<Thread>> {
+  const after = decodeCursor(query.cursor, threadCursor);
+  const filters: Prisma.Sql[] = [];
+  if (after) filters.push(Prisma.sql`AND (p.last_activity_at, p.thread_id) < (${after.t}::timestamptz, ${after.i})`);
+  if (query.unread) filters.push(Prisma.sql`AND p.unread_count > 0`);
+  if (query.participant) {
+    filters.push(
+      Prisma.sql`AND EXISTS (SELECT 1 FROM participants o WHERE o.thread_id = p.thread_id AND o.user_id = ${query.participant})`,
+    );
+  }
+  const db = getPrisma();
+  const rows = await selectThreadRows(db, userId, filters.length ? Prisma.join(filters, " ", "", "") : Prisma.empty, query.limit + 1);
+  const hasMore = rows.length > query.limit;
+  const data = await attachParticipants(db, rows.slice(0, query.limit));
+  const last = data[data.length - 1];
+  return { data, nextCursor: hasMore && last ? encodeCursor({ t: last.lastActivityAt, i: last.id }) : null };
+}
+
+/**
+ * Creates the thread for exactly `{caller} ∪ participantIds`, or returns the one that exists.
+ *
+ * Exactly one thread per participant set, even under concurrent requests: `INSERT … ON CONFLICT (participant_key)
+ * DO NOTHING` makes PostgreSQL wait for any concurrent insert of the same key and then skip, so every request but
+ * one falls through to reading the winner's thread (PostgreSQL docs, "INSERT … ON CONFLICT").
+ *
+ * @param participantIds the other users; the caller may be listed or not.
+ * @returns the thread and whether this call created it.
+ * @throws AppError `validation` (400) for duplicates, a set that is only the caller, or more than
+ *   `MAX_PARTICIPANTS`; `not_found` (404) when an id names no user.
+ */
+export async function createOrGetThread(
+  callerId: string,
+  participantIds: readonly string[],
+): Promise<{ thread: Thread; created: boolean }> {
+  if (new Set(participantIds).size !== participantIds.length) {
+    throw new AppError("validation", "participantIds lists a user more than once.", [
+      { pointer: "#/participantIds", detail: "Contains duplicates." },
+    ]);
+  }
+  const members = [...new Set([callerId, ...participantIds])];
+  if (members.length < 2) {
+    throw new AppError("validation", "A thread needs at least one participant besides you.", [
+      { pointer: "#/participantIds", detail: "Name at least one other user." },
+    ]);
+  }
+  const max = config().MAX_PARTICIPANTS;
+  if (members.length > max) {
+    throw new AppError("validation", `A thread can have at most ${max} participants, you included.`, [
+      { pointer: "#/participantIds", detail: `At most ${max - 1} other users.` },
+    ]);
+  }
+  const key = participantKey(members);
+
+  // A thread found by key can be deleted before we read it; trying again then creates a new one.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = await getPrisma().$transaction(async (tx) => {
+      const found = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ANY(${members}::text[])`;
+      if (found.length !== members.length) {
+        const known = new Set(found.map((u) => u.id));
+        const unknown = members.filter((m) => !known.has(m));
+        throw new AppError("not_found", `No user with id ${unknown.join(", ")}.`, [
+          { pointer: "#/participantIds", detail: `Unknown user id: ${unknown.join(", ")}` },
+        ]);
+      }
+      const inserted = await tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO threads (id, participant_key) VALUES (${uuidv7()}, ${key})
+        ON CONFLICT (participant_key) DO NOTHING
+        RETURNING id`;
+      const newId = inserted[0]?.id;
+      if (newId) {
+        await tx.$executeRaw`
+          INSERT INTO participants (thread_id, user_id, last_activity_at)
+          SELECT ${newId}, u, t.created_at FROM unnest(${members}::text[]) AS u, threads t WHERE t.id = ${newId}`;
+        return { threadId: newId, created: true };
+      }
+      const existing = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM threads WHERE participant_key = ${key}`;
+      return existing[0] ? { threadId: existing[0].id, created: false } : null;
+    });
+    if (result) return { thread: await getThread(callerId, result.threadId), created: result.created };
+  }
+  throw new AppError("conflict", "The thread changed while it was being created. Try again.");
+}
+
+/**
+ * Deletes a thread, its messages and everyone's read state. Any participant may do it.
+ * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant.
+ */
+export async function deleteThread(userId: string, threadId: string): Promise<void> {
+  const deleted = await getPrisma().$executeRaw`
+    DELETE FROM threads t WHERE t.id = ${threadId}
+      AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})`;
+  if (deleted === 0) throw notFound("Thread");
+}

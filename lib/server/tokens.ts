@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { getPrisma } from "../db";
+import { notFound } from "../errors";
+import type { Page } from "../schemas/common";
+import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
+import { decodeCursor, encodeCursor, cursorTime } from "./cursor";
+
+/** Token secrets: a fixed prefix (so leaked tokens are easy to scan for) and 32 random bytes in base64url. */
+const TOKEN_PREFIX = "prly_";
+const TOKEN_PATTERN = /^prly_[A-Za-z0-9_-]{43}$/;
+
+/** `lastUsedAt` is written at most this often per token, so authenticated reads do not each cost a write. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+/**
+ * SHA-256 (hex) of a token secret. A fast hash is right here: the secret has 256 random bits, so there is nothing
+ * to brute-force, and the lookup runs on every API request (the practice of GitHub's and Stripe's API keys).
+ */
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+const toView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }): ApiTokenView => ({
+  id: t.id,
+  name: t.name,
+  createdAt: t.createdAt.toISOString(),
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+});
+
+/**
+ * Issues a personal access token for `userId`.
+ * @returns the token with its secret: the only time the secret is available; only its hash is stored.
+ */
+export async function createToken(userId: string, name?: string): Promise<CreatedToken> {
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const t = await getPrisma().apiToken.create({
+    data: { userId, name: name ?? "API token", tokenHash: hashToken(token) },
+    select: { id: true, name: true, createdAt: true },
+  });
+  return { id: t.id, name: t.name, token, createdAt: t.createdAt.toISOString() };
+}
+
+const tokenCursor = z.strictObject({ t: cursorTime, i: z.string().min(1).max(64) });
+
+/** The caller's tokens, newest first, without secrets or hashes. */
+export async function listTokens(userId: string, opts: { limit: number; cursor?: string }): Promise<Page<ApiTokenView>> {
+  const after = decodeCursor(opts.cursor, tokenCursor);
+  const rows = await getPrisma().apiToken.findMany({
+    where: {
+      userId,
+      ...(after
+        ? { OR: [{ createdAt: { lt: after.t } }, { createdAt: after.t, id: { lt: after.i } }] }
+        : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: opts.limit + 1,
+    select: { id: true, name: true, createdAt: true, lastUsedAt: true },
+  });
+  const data = rows.slice(0, opts.limit);
+  const last = data[data.length - 1];
+  return {
+    data: data.map(toView),
+    nextCursor: rows.length > opts.limit && last ? encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) : null,
+  };
+}
+
+/**
+ * Revokes (deletes) one of the caller's tokens; requests bearing it fail with 401 from then on.
+ * @throws AppError `not_found` when the caller has no such token.
+ */
+export async function revokeToken(userId: string, tokenId: string): Promise<void> {
+  const { count } = await getPrisma().apiToken.deleteMany({ where: { id: tokenId, userId } });
+  if (count === 0) throw notFound("Token");
+}
+
+/**
+ * Resolves a bearer token to its user and records its use (at most once a minute).
+ * @returns the user id, or `null` for a malformed, unknown or revoked token.
+ */
+export async function authenticateToken(token: string): Promise<string | null> {
+  if (!TOKEN_PATTERN.test(token)) return null;
+  const prisma = getPrisma();
+  const t = await prisma.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, userId: true, lastUsedAt: true },
+  });
+  if (!t) return null;
+  const now = Date.now();
+  if (!t.lastUsedAt || now - t.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+    await prisma.apiToken.updateMany({ where: { id: t.id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return t.userId;
+}

@@ -1,0 +1,127 @@
+import { hash, verify } from "@node-rs/argon2";
+import { getPrisma } from "../db";
+import { AppError, notFound } from "../errors";
+import type { Page } from "../schemas/common";
+import type { Me, PublicUser, RegisterInput } from "../schemas/users";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { z } from "zod";
+import { isUniqueViolation } from "./prisma-errors";
+
+/**
+ * Argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1), which are OWASP's recommended minimum for
+ * Argon2id (OWASP Password Storage Cheat Sheet).
+ */
+const hashPassword = (password: string) => hash(password);
+
+const publicSelect = { id: true, username: true, name: true, createdAt: true } as const;
+
+type UserRow = { id: string; username: string; name: string | null; createdAt: Date };
+
+/** Wire shape of a user row. */
+export function toPublicUser(u: UserRow): PublicUser {
+  return { id: u.id, username: u.username, name: u.name, createdAt: u.createdAt.toISOString() };
+}
+
+/**
+ * Creates an account. The username arrives lowercased (see `lib/schemas/users.ts`), so the unique index on
+ * `users.username` makes usernames unique case-insensitively — also between concurrent registrations.
+ * @throws AppError `conflict` (409) when the username is taken.
+ */
+export async function registerUser(input: RegisterInput): Promise<Me> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const u = await getPrisma().user.create({
+      data: { username: input.username, name: input.name ?? null, email: input.email ?? null, passwordHash },
+      select: { ...publicSelect, email: true },
+    });
+    return { ...toPublicUser(u), email: u.email };
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      throw new AppError("conflict", "That username is taken.", [{ pointer: "#/username", detail: "Already taken." }]);
+    }
+    throw e;
+  }
+}
+
+// A valid hash to verify against when the username is unknown, so that unknown users and wrong passwords take the
+// same time and cannot be told apart.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks a username and password.
+ * @returns the user, or `null` when the username is unknown or the password wrong (deliberately the same answer).
+ */
+export async function verifyCredentials(username: string, password: string): Promise<PublicUser | null> {
+  const user = await getPrisma().user.findUnique({
+    where: { username: username.trim().toLowerCase() },
+    select: { ...publicSelect, passwordHash: true },
+  });
+  if (!user) {
+    dummyHash ??= hashPassword("parley-timing-equaliser");
+    await verify(await dummyHash, password).catch(() => false);
+    return null;
+  }
+  const ok = await verify(user.passwordHash, password).catch(() => false);
+  return ok ? toPublicUser(user) : null;
+}
+
+/**
+ * The caller's own account.
+ * @throws AppError `not_found` when the user no longer exists.
+ */
+export async function getMe(userId: string): Promise<Me> {
+  const u = await getPrisma().user.findUnique({ where: { id: userId }, select: { ...publicSelect, email: true } });
+  if (!u) throw notFound("User");
+  return { ...toPublicUser(u), email: u.email };
+}
+
+/**
+ * Changes the caller's display name (`null` clears it).
+ * @throws AppError `not_found` when the user no longer exists.
+ */
+export async function updateMe(userId: string, patch: { name: string | null }): Promise<Me> {
+  const rows = await getPrisma().user.updateManyAndReturn({
+    where: { id: userId },
+    data: { name: patch.name },
+    select: { ...publicSelect, email: true },
+  });
+  const u = rows[0];
+  if (!u) throw notFound("User");
+  return { ...toPublicUser(u), email: u.email };
+}
+
+/**
+ * Any user by id (users are visible to every signed-in user, as in a workspace directory).
+ * @throws AppError `not_found`.
+ */
+export async function getUser(id: string): Promise<PublicUser> {
+  const u = await getPrisma().user.findUnique({ where: { id }, select: publicSelect });
+  if (!u) throw notFound("User");
+  return toPublicUser(u);
+}
+
+const userCursor = z.strictObject({ u: z.string().min(1).max(64) });
+
+/**
+ * Users whose username or name contains `q` (case-insensitive), ordered by username.
+ * @param opts.limit page size, 1..100; `opts.cursor` a `nextCursor` from a previous page.
+ * @throws AppError `validation` for a malformed cursor.
+ */
+export async function searchUsers(opts: { q?: string; limit: number; cursor?: string }): Promise<Page<PublicUser>> {
+  const after = decodeCursor(opts.cursor, userCursor);
+  const q = opts.q?.trim();
+  const rows = await getPrisma().user.findMany({
+    where: {
+      ...(q
+        ? { OR: [{ username: { contains: q, mode: "insensitive" } }, { name: { contains: q, mode: "insensitive" } }] }
+        : {}),
+      ...(after ? { username: { gt: after.u } } : {}),
+    },
+    orderBy: { username: "asc" },
+    take: opts.limit + 1,
+    select: publicSelect,
+  });
+  const hasMore = rows.length > opts.limit;
+  const data = rows.slice(0, opts.limit).map(toPublicUser);
+  return { data, nextCursor: hasMore ? encodeCursor({ u: data[data.length - 1]!.username }) : null };
+}
