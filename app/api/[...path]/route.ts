@@ -1,0 +1,8 @@
+import { problemResponse } from "@/lib/api/problem";
+
+/** Unknown API paths answer problem+json like every other API error, not Next's HTML 404 page. */
+async function notFound(): Promise<Response> {
+  return problemResponse("not_found", "No such API endpoint.", crypto.randomUUID());
+}
+
+export { notFound as GET, notFound as POST, notFound as PATCH, notFound as PUT, notFound as DELETE };

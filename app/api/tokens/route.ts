@@ -1,0 +1,36 @@
+import { json, withOptionalUser, withUser } from "@/lib/api/handler";
+import { parseBody, parseQuery } from "@/lib/api/parse";
+import { AppError } from "@/lib/errors";
+import { cursor, limit } from "@/lib/schemas/common";
+import { createTokenBody } from "@/lib/schemas/tokens";
+import { createToken, listTokens } from "@/lib/server/tokens";
+import { verifyCredentials } from "@/lib/server/users";
+import { z } from "zod";
+
+const listQuery = z.object({ limit: limit(20), cursor });
+
+/** The caller's tokens, newest first, without secrets. */
+export const GET = withUser(async ({ req, caller }) => {
+  return json(await listTokens(caller.userId, parseQuery(req, listQuery)));
+});
+
+/**
+ * Issues a token → 201 `{id, name, token, createdAt}`, the only response that ever holds the secret.
+ * With `username` and `password` no session is needed (how a third party gets its first token);
+ * otherwise the caller must be signed in or hold a token.
+ */
+export const POST = withOptionalUser(async ({ req, caller }) => {
+  const body = await parseBody(req, createTokenBody);
+  let userId: string;
+  if (body.username !== undefined && body.password !== undefined) {
+    const user = await verifyCredentials(body.username, body.password);
+    if (!user) throw new AppError("unauthorized", "Invalid username or password.");
+    userId = user.id;
+  } else if (caller) {
+    userId = caller.userId;
+  } else {
+    throw new AppError("unauthorized", "Send username and password, or sign in first.");
+  }
+  const token = await createToken(userId, body.name);
+  return json(token, 201, { location: `/api/tokens/${token.id}` });
+});

@@ -1,0 +1,48 @@
+import NextAuth, { type DefaultSession } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { verifyCredentials } from "./server/users";
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string; username: string } & DefaultSession["user"];
+  }
+  interface User {
+    username?: string;
+  }
+}
+
+const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+
+/**
+ * Auth.js (next-auth v5): username and password through the Credentials provider, sessions as signed JWT cookies
+ * (the Credentials provider requires the JWT strategy). `trustHost` lets self-hosted deployments behind a proxy
+ * work without AUTH_URL (Auth.js docs, "Deployment").
+ */
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  trustHost: true,
+  session: { strategy: "jwt" },
+  pages: { signIn: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { username: { label: "Username" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const parsed = credentials.safeParse(raw);
+        if (!parsed.success) return null;
+        const user = await verifyCredentials(parsed.data.username, parsed.data.password);
+        return user ? { id: user.id, name: user.name ?? user.username, username: user.username } : null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.username) token.username = user.username;
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      if (typeof token.username === "string") session.user.username = token.username;
+      return session;
+    },
+  },
+});
