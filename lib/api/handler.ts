@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../errors";
 import { authenticateToken } from "../server/tokens";
+import { findNul } from "./parse";
 import { errorResponse, problemResponse } from "./problem";
 import { sessionUserId } from "./session";
 
@@ -22,9 +23,10 @@ interface BaseContext<P> {
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 type RouteHandler = (req: Request, ctx: RouteContext) => Promise<Response>;
 
+/** A well-formed incoming X-Request-Id (from a load balancer, say) is kept; otherwise a new UUID. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-function requestIdOf(req: Request): string {
+export function requestIdOf(req: Request): string {
   const incoming = req.headers.get("x-request-id");
   return incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
 }
@@ -49,9 +51,10 @@ export async function resolveCaller(req: Request): Promise<Caller | null> {
 
 async function parseParams<P>(ctx: RouteContext | undefined, schema: z.ZodType<P> | undefined): Promise<P> {
   if (!schema) return {} as P;
-  const parsed = schema.safeParse(ctx ? await ctx.params : {});
+  const raw = ctx ? await ctx.params : {};
+  const parsed = schema.safeParse(raw);
   // Ids are opaque: one that cannot be valid names nothing, exactly like one that does not exist.
-  if (!parsed.success) throw new AppError("not_found", "Not found.");
+  if (!parsed.success || findNul(raw)) throw new AppError("not_found", "Not found.");
   return parsed.data;
 }
 

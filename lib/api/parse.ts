@@ -43,6 +43,29 @@ async function readLimited(req: Request): Promise<string> {
   }
 }
 
+/**
+ * The JSON Pointer of the first string (or object key) in `value` that contains U+0000, or `null`. PostgreSQL text
+ * cannot hold NUL (it fails with SQLSTATE 22021), so such input is invalid everywhere in the API.
+ */
+export function findNul(value: unknown, path: PropertyKey[] = []): PropertyKey[] | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], [...path, i]);
+      if (found) return found;
+    }
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes("\u0000")) return [...path, k];
+      const found = findNul(v, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+const NUL_DETAIL = "Contains a NUL character (U+0000), which is not allowed.";
+
 const tooLarge = () => new AppError("payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
 
 /**
@@ -65,6 +88,8 @@ export async function parseBody<T extends z.ZodType>(req: Request, schema: T): P
       throw new AppError("bad_request", "The body is not valid JSON.");
     }
   }
+  const nul = findNul(data);
+  if (nul) throw new AppError("validation", "The request body is invalid.", [{ pointer: toPointer(nul), detail: NUL_DETAIL }]);
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new AppError("validation", "The request body is invalid.", fieldErrors(parsed.error, "body"));
   return parsed.data;
@@ -76,6 +101,10 @@ export async function parseBody<T extends z.ZodType>(req: Request, schema: T): P
  */
 export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
   const params = Object.fromEntries(new URL(req.url).searchParams);
+  const nul = findNul(params);
+  if (nul) {
+    throw new AppError("validation", "The query parameters are invalid.", [{ parameter: String(nul[0]), detail: NUL_DETAIL }]);
+  }
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     throw new AppError("validation", "The query parameters are invalid.", fieldErrors(parsed.error, "query"));

@@ -23,6 +23,19 @@ export function problemResponse(
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "P1001", "P1017"]);
 
+/** True when `e`, or an error it wraps, carries SQLSTATE `code` (driver adapter errors keep it as `originalCode`). */
+function hasCode(e: unknown, code: string): boolean {
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (cur && typeof cur === "object" && !seen.has(cur)) {
+    seen.add(cur);
+    const o = cur as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown };
+    if (o.code === code || o.originalCode === code) return true;
+    cur = o.cause ?? (o.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
+  }
+  return false;
+}
+
 /** True for errors that mean the database cannot be reached right now (server down, restarting, refusing). */
 function isUnavailable(e: unknown): boolean {
   const seen = new Set<unknown>();
@@ -43,6 +56,10 @@ function isUnavailable(e: unknown): boolean {
  */
 export function errorResponse(e: unknown, requestId: string, req: Request): Response {
   if (e instanceof AppError) return problemResponse(e.type, e.detail, requestId, e.errors);
+  if (hasCode(e, "22021") || hasCode(e, "22P05")) {
+    // Text PostgreSQL cannot store (invalid encoding) that got past validation.
+    return problemResponse("bad_request", "The request contains characters that cannot be stored.", requestId);
+  }
   if (isUniqueViolation(e)) return problemResponse("conflict", "The resource already exists.", requestId);
   if (isUnavailable(e)) {
     return problemResponse("service_unavailable", "The database is unavailable. Try again shortly.", requestId, undefined, {

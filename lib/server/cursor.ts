@@ -25,7 +25,8 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sc
     raw = undefined;
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
+  // PostgreSQL text cannot hold U+0000: a cursor carrying one was not issued by us.
+  if (!parsed.success || JSON.stringify(raw ?? null).includes("\\u0000")) {
     throw new AppError("validation", "The cursor is not valid. Use a nextCursor value returned by this endpoint.", [
       { parameter: "cursor", detail: "Not a cursor issued by this endpoint." },
     ]);

@@ -109,7 +109,9 @@ const userCursor = z.strictObject({ u: z.string().min(1).max(64) });
  */
 export async function searchUsers(opts: { q?: string; limit: number; cursor?: string }): Promise<Page<PublicUser>> {
   const after = decodeCursor(opts.cursor, userCursor);
-  const q = opts.q?.trim();
+  // Prisma's `contains` becomes ILIKE '%q%' without escaping: escape LIKE's wildcards and its escape character
+  // (PostgreSQL's default escape is the backslash) so `_` and `%` match themselves.
+  const q = opts.q?.trim().replace(/[\\%_]/g, "\\$&");
   const rows = await getPrisma().user.findMany({
     where: {
       ...(q

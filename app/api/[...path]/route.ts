@@ -1,8 +1,9 @@
+import { requestIdOf } from "@/lib/api/handler";
 import { problemResponse } from "@/lib/api/problem";
 
 /** Unknown API paths answer problem+json like every other API error, not Next's HTML 404 page. */
-async function notFound(): Promise<Response> {
-  return problemResponse("not_found", "No such API endpoint.", crypto.randomUUID());
+async function notFound(req: Request): Promise<Response> {
+  return problemResponse("not_found", "No such API endpoint.", requestIdOf(req));
 }
 
 export { notFound as GET, notFound as POST, notFound as PATCH, notFound as PUT, notFound as DELETE };
