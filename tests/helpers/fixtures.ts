@@ -1,0 +1,41 @@
+/** Test users with API tokens, created through the real endpoints. */
+import { randomBytes } from "node:crypto";
+import { api } from "./api";
+
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+  token: string;
+}
+
+/** A short unique username (valid: `[a-z0-9_]{3,32}`). */
+export const uniqueName = (prefix = "u") => `${prefix}_${randomBytes(5).toString("hex")}`;
+
+/** Registers a user and issues them a token. */
+export async function createUser(prefix = "u", name?: string): Promise<TestUser> {
+  const username = uniqueName(prefix);
+  const password = "correct horse battery";
+  const reg = await api.post("/api/auth/register", { body: { username, password, ...(name ? { name } : {}) } });
+  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const tok = await api.post("/api/tokens", { body: { username, password } });
+  if (tok.status !== 201) throw new Error(`token failed: ${tok.status} ${JSON.stringify(tok.body)}`);
+  return { id: reg.body.id, username, password, token: tok.body.token };
+}
+
+/** Creates (or gets) the thread of `owner` with `others`, returning its id. */
+export async function createThread(owner: TestUser, ...others: TestUser[]): Promise<string> {
+  const res = await api.post("/api/threads", { token: owner.token, body: { participantIds: others.map((o) => o.id) } });
+  if (res.status !== 201 && res.status !== 200) throw new Error(`thread failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** Sends a message, returning the created message body. */
+export async function send(from: TestUser, threadId: string, text: string, clientMessageId?: string) {
+  const res = await api.post(`/api/threads/${threadId}/messages`, {
+    token: from.token,
+    body: { text, ...(clientMessageId ? { clientMessageId } : {}) },
+  });
+  if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
