@@ -46,13 +46,16 @@ export class AppError extends Error {
   readonly type: ProblemType;
   readonly detail: string;
   readonly errors?: FieldError[];
+  /** Extra response headers, such as a `WWW-Authenticate` challenge. */
+  readonly headers?: Record<string, string>;
 
-  constructor(type: ProblemType, detail: string, errors?: FieldError[]) {
+  constructor(type: ProblemType, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
     super(detail);
     this.name = "AppError";
     this.type = type;
     this.detail = detail;
     this.errors = errors;
+    this.headers = headers;
   }
 }
 

@@ -42,7 +42,11 @@ export async function resolveCaller(req: Request): Promise<Caller | null> {
   if (header !== null) {
     const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
     const userId = match?.[1] ? await authenticateToken(match[1]) : null;
-    if (!userId) throw new AppError("unauthorized", "The bearer token is invalid or has been revoked.");
+    if (!userId) {
+      throw new AppError("unauthorized", "The bearer token is invalid or has been revoked.", undefined, {
+        "www-authenticate": 'Bearer realm="parley", error="invalid_token"',
+      });
+    }
     return { userId, via: "token" };
   }
   const userId = await sessionUserId(req);
@@ -83,9 +87,7 @@ export function withUser<P = Record<string, never>>(
   return run(async (req, ctx, requestId) => {
     const caller = await resolveCaller(req);
     if (!caller) {
-      return problemResponse("unauthorized", "Sign in, or send Authorization: Bearer <token>.", requestId, undefined, {
-        "www-authenticate": 'Bearer realm="parley"',
-      });
+      return problemResponse("unauthorized", "Sign in, or send Authorization: Bearer <token>.", requestId);
     }
     const params = await parseParams(ctx, opts.params);
     return handler({ req, params, requestId, caller });

@@ -15,6 +15,8 @@ export function problemResponse(
   const { status, title } = statusOf(type);
   const body = { type: `/problems/${type.replaceAll("_", "-")}`, title, status, detail, requestId, ...(errors ? { errors } : {}) };
   const h = new Headers(headers);
+  // A 401 must say how to authenticate (RFC 9110 §11.6.1); RFC 6750 §3 gives the Bearer form.
+  if (status === 401 && !h.has("www-authenticate")) h.set("www-authenticate", 'Bearer realm="parley"');
   h.set("content-type", "application/problem+json");
   h.set("x-request-id", requestId);
   h.set("cache-control", "no-store");
@@ -55,7 +57,7 @@ function isUnavailable(e: unknown): boolean {
  * unavailability is 503; anything else is logged with the request id and answered with a bare 500 (no stack, no SQL).
  */
 export function errorResponse(e: unknown, requestId: string, req: Request): Response {
-  if (e instanceof AppError) return problemResponse(e.type, e.detail, requestId, e.errors);
+  if (e instanceof AppError) return problemResponse(e.type, e.detail, requestId, e.errors, e.headers);
   if (hasCode(e, "22021") || hasCode(e, "22P05")) {
     // Text PostgreSQL cannot store (invalid encoding) that got past validation.
     return problemResponse("bad_request", "The request contains characters that cannot be stored.", requestId);
