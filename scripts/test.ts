@@ -1,0 +1,84 @@
+// `npm test`: the whole suite against a real PostgreSQL.
+//
+//   tsx scripts/test.ts [vitest args…]
+//
+// 1. Database: TEST_DATABASE_URL when set (its role needs CREATEDB), else a throw-away embedded PostgreSQL in a fresh
+//    temporary directory on a free port; exported to the children as TEST_DATABASE_URL.
+// 2. `vitest run [args…]` (each test file gets its own migrated database: tests/setup/README.md).
+// 3. `playwright test`, when playwright.config.ts exists (also after a Vitest failure, so one run shows everything).
+// 4. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
+import { describeError } from "./migrate";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = path.join(ROOT, "node_modules", ".bin");
+
+let current: ChildProcess | undefined;
+let receivedSignal: NodeJS.Signals | undefined;
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    receivedSignal ??= signal;
+    if (current && current.exitCode === null && current.signalCode === null) current.kill(signal);
+  });
+}
+
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[signal] ?? 0);
+}
+
+/** Runs a child with inherited stdio; resolves with its exit code (128+n when killed by signal n). */
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: "inherit" });
+    current = child;
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      current = undefined;
+      resolve(code ?? (signal ? signalExitCode(signal) : 1));
+    });
+  });
+}
+
+async function main(args: string[]): Promise<number> {
+  let database: EmbeddedPostgresHandle | undefined;
+  try {
+    let url = process.env.TEST_DATABASE_URL;
+    if (!url) {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-test-pg-"));
+      database = await startEmbeddedPostgres({ dataDir, port: await getFreePort(), persistent: false });
+      url = database.url;
+      console.log(`[test] Embedded PostgreSQL on port ${database.port} (throw-away, ${dataDir})`);
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, TEST_DATABASE_URL: url };
+
+    const failed: string[] = [];
+    if (!receivedSignal && (await runChild(path.join(BIN, "vitest"), ["run", ...args], env)) !== 0) {
+      failed.push("vitest");
+    }
+    if (!receivedSignal && existsSync(path.join(ROOT, "playwright.config.ts"))) {
+      if ((await runChild(path.join(BIN, "playwright"), ["test"], env)) !== 0) failed.push("playwright");
+    }
+
+    if (receivedSignal) return signalExitCode(receivedSignal);
+    if (failed.length > 0) {
+      console.error(`[test] Failed: ${failed.join(", ")}`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    if (receivedSignal) return signalExitCode(receivedSignal);
+    console.error(`[test] ${describeError(error)}`);
+    return 1;
+  } finally {
+    await database?.stop().catch((error: unknown) => console.error(`[test] Stopping PostgreSQL: ${describeError(error)}`));
+  }
+}
+
+process.exit(await main(process.argv.slice(2)));
