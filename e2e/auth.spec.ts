@@ -1,0 +1,78 @@
+import { expect, test } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+
+const uniqueName = (p: string) => `${p}_${randomBytes(4).toString("hex")}`;
+const PASSWORD = "correct horse battery";
+
+test.describe("signing in and out", () => {
+  test("a new person signs up, lands on their home page, signs out and back in", async ({ page }) => {
+    const username = uniqueName("ann");
+    await page.goto("/sign-up");
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Display name (optional)").fill("Ann Example");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+
+    await expect(page).toHaveURL("/");
+    await expect(page.getByTestId("signed-in-as")).toHaveText("Ann Example");
+    await expect(page.getByText("No conversations yet.")).toBeVisible();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+
+    await page.getByLabel("Username").fill(username.toUpperCase());
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL("/");
+    await expect(page.getByTestId("signed-in-as")).toHaveText("Ann Example");
+  });
+
+  test("a wrong password shows an error and keeps the person signed out", async ({ page, request }) => {
+    const username = uniqueName("bea");
+    expect((await request.post("/api/auth/register", { data: { username, password: PASSWORD } })).status()).toBe(201);
+    await page.goto("/sign-in");
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("form-error")).toHaveText("Invalid username or password.");
+    await expect(page.getByLabel("Username")).toHaveValue(username);
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/sign-in\?callbackUrl=(%2F|\/)$/);
+  });
+
+  test("sign-up shows validation errors next to the fields", async ({ page }) => {
+    await page.goto("/sign-up");
+    await page.getByLabel("Username").fill("x");
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.locator("#field-username-error")).toHaveText("Use 3–32 letters, digits or underscores.");
+    await expect(page.locator("#field-password-error")).toHaveText("Use at least 8 characters.");
+    await expect(page.getByLabel("Username")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  test("a protected page sends the person to sign in and back, and never to another site", async ({ page, request }) => {
+    const username = uniqueName("cal");
+    await request.post("/api/auth/register", { data: { username, password: PASSWORD } });
+    await page.goto("/sign-in?callbackUrl=https%3A%2F%2Fevil.example%2F");
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL("/");
+  });
+
+  test("the session cookie authenticates API calls from the browser", async ({ page }) => {
+    const username = uniqueName("dee");
+    await page.goto("/sign-up");
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page).toHaveURL("/");
+    const me = await page.request.get("/api/users/me");
+    expect(me.status()).toBe(200);
+    expect((await me.json()).username).toBe(username);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+    expect((await page.request.get("/api/users/me")).status()).toBe(401);
+  });
+});
