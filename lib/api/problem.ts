@@ -23,34 +23,33 @@ export function problemResponse(
   return new Response(JSON.stringify(body), { status, headers: h });
 }
 
+/** True when `test` holds for `e` or any error it wraps (`cause`, or a Prisma error's driver adapter error). */
+function anyCause(e: unknown, test: (o: Record<string, unknown>) => boolean): boolean {
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (cur && typeof cur === "object" && !seen.has(cur)) {
+    seen.add(cur);
+    const o = cur as Record<string, unknown>;
+    if (test(o)) return true;
+    cur = o.cause ?? (o.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
+  }
+  return false;
+}
+
+/** True when `e` carries SQLSTATE `code` (driver adapter errors keep it as `originalCode`). */
+const hasCode = (e: unknown, code: string) => anyCause(e, (o) => o.code === code || o.originalCode === code);
+
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "P1001", "P1017"]);
 
-/** True when `e`, or an error it wraps, carries SQLSTATE `code` (driver adapter errors keep it as `originalCode`). */
-function hasCode(e: unknown, code: string): boolean {
-  const seen = new Set<unknown>();
-  let cur: unknown = e;
-  while (cur && typeof cur === "object" && !seen.has(cur)) {
-    seen.add(cur);
-    const o = cur as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown };
-    if (o.code === code || o.originalCode === code) return true;
-    cur = o.cause ?? (o.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
-  }
-  return false;
-}
-
 /** True for errors that mean the database cannot be reached right now (server down, restarting, refusing). */
-function isUnavailable(e: unknown): boolean {
-  const seen = new Set<unknown>();
-  let cur: unknown = e;
-  while (cur && typeof cur === "object" && !seen.has(cur)) {
-    seen.add(cur);
-    const o = cur as { code?: unknown; kind?: unknown; cause?: unknown; meta?: unknown };
-    if (typeof o.code === "string" && CONNECTION_CODES.has(o.code)) return true;
-    if (o.kind === "DatabaseNotReachable" || o.kind === "ConnectionClosed") return true;
-    cur = o.cause ?? (o.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError;
-  }
-  return false;
-}
+const isUnavailable = (e: unknown) =>
+  anyCause(
+    e,
+    (o) =>
+      (typeof o.code === "string" && CONNECTION_CODES.has(o.code)) ||
+      o.kind === "DatabaseNotReachable" ||
+      o.kind === "ConnectionClosed",
+  );
 
 /**
  * Maps anything thrown by a handler to a problem response. Known failures keep their status; database

@@ -38,3 +38,6 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sc
 export const cursorTime = z.iso.datetime().transform((s) => new Date(s));
 /** A cursor field holding a per-thread sequence number. */
 export const cursorSeq = z.number().int().min(0).max(2_147_483_647);
+
+/** Cursor of lists ordered by a timestamp with an id as tie-breaker: `{t, i}`. */
+export const timeIdCursor = z.strictObject({ t: cursorTime, i: z.string().min(1).max(64) });

@@ -49,7 +49,7 @@ export function toMessage(r: MessageRow, viewerId: string, viewerLastReadSeq: nu
  * @returns the thread's last sequence number.
  * @throws AppError `not_found` when the thread does not exist or `userId` is not a participant.
  */
-async function lockThread(tx: Db, threadId: string, userId: string, mode: "update" | "share"): Promise<number> {
+export async function lockThread(tx: Db, threadId: string, userId: string, mode: "update" | "share"): Promise<number> {
   const lock = mode === "update" ? Prisma.sql`FOR UPDATE` : Prisma.sql`FOR SHARE`;
   const rows = await tx.$queryRaw<{ last_seq: number }[]>`
     SELECT t.last_seq FROM threads t
@@ -59,7 +59,6 @@ async function lockThread(tx: Db, threadId: string, userId: string, mode: "updat
   if (!rows[0]) throw notFound("Thread");
   return rows[0].last_seq;
 }
-export { lockThread };
 
 /**
  * Sends a message. In one transaction: lock the thread row, take the next sequence number, insert the message, add

@@ -1,9 +1,8 @@
-import { z } from "zod";
 import { notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, UnreadSummary } from "../schemas/threads";
-import { cursorTime, decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { lockThread, MESSAGE_COLUMNS, type MessageRow, toMessage } from "./messages";
 import { getPrisma, Prisma } from "./sql";
 
@@ -78,15 +77,13 @@ export async function getUnreadSummary(userId: string): Promise<UnreadSummary> {
   };
 }
 
-const unreadCursor = z.strictObject({ t: cursorTime, i: z.string().min(1).max(64) });
-
 /**
  * The caller's unread messages across all threads, newest first. Only threads with a non-zero unread count are
  * visited; within each, the messages after the caller's watermark that others sent.
  * @throws AppError `validation` (400) for a malformed cursor.
  */
 export async function listUnreadMessages(userId: string, opts: { limit: number; cursor?: string }): Promise<Page<Message>> {
-  const after = decodeCursor(opts.cursor, unreadCursor);
+  const after = decodeCursor(opts.cursor, timeIdCursor);
   const bound = after
     ? Prisma.sql`AND (m.created_at, m.id) < (${after.t}::timestamptz, ${after.i})`
     : Prisma.empty;

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
-import { z } from "zod";
 import { config } from "../config";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ListThreadsQuery, Thread } from "../schemas/threads";
-import { cursorTime, decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { type Db, getPrisma, Prisma } from "./sql";
 
 /**
@@ -87,15 +86,13 @@ export async function getThread(userId: string, threadId: string, db: Db = getPr
   return thread;
 }
 
-const threadCursor = z.strictObject({ t: cursorTime, i: z.string().min(1).max(64) });
-
 /**
  * The caller's threads, most recent activity first, in two statements whatever the page size.
  * Filters: `participant` (threads that include that user), `unread` (threads with unread messages).
  * @throws AppError `validation` (400) for a malformed cursor.
  */
 export async function listThreads(userId: string, query: ListThreadsQuery): Promise<Page<Thread>> {
-  const after = decodeCursor(query.cursor, threadCursor);
+  const after = decodeCursor(query.cursor, timeIdCursor);
   const filters: Prisma.Sql[] = [];
   if (after) filters.push(Prisma.sql`AND (p.last_activity_at, p.thread_id) < (${after.t}::timestamptz, ${after.i})`);
   if (query.unread) filters.push(Prisma.sql`AND p.unread_count > 0`);

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
 import { getPrisma } from "../db";
 import { notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
-import { decodeCursor, encodeCursor, cursorTime } from "./cursor";
+import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 
 /** Token secrets: a fixed prefix (so leaked tokens are easy to scan for) and 32 random bytes in base64url. */
 const TOKEN_PREFIX = "prly_";
@@ -39,11 +38,9 @@ export async function createToken(userId: string, name?: string): Promise<Create
   return { id: t.id, name: t.name, token, createdAt: t.createdAt.toISOString() };
 }
 
-const tokenCursor = z.strictObject({ t: cursorTime, i: z.string().min(1).max(64) });
-
 /** The caller's tokens, newest first, without secrets or hashes. */
 export async function listTokens(userId: string, opts: { limit: number; cursor?: string }): Promise<Page<ApiTokenView>> {
-  const after = decodeCursor(opts.cursor, tokenCursor);
+  const after = decodeCursor(opts.cursor, timeIdCursor);
   const rows = await getPrisma().apiToken.findMany({
     where: {
       userId,
