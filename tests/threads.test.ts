@@ -333,6 +333,28 @@ describe("GET /api/threads", () => {
   });
 });
 
+describe("GET /api/threads?q=", () => {
+  it("narrows the list to threads with another participant whose username or name matches", async () => {
+    const [me, zed, yolanda, other] = await Promise.all([
+      createUser("me"),
+      createUser("zed", "Zed Quokka"),
+      createUser("yol", "Yolanda Quill"),
+      createUser("oth", "Other Person"),
+    ]);
+    const withZed = await createThread(me, zed);
+    const withYolanda = await createThread(me, yolanda);
+    const withBoth = await createThread(me, zed, yolanda);
+    await createThread(me, other);
+
+    expect(sorted(await listedIds(me, "?q=quokka"))).toEqual(sorted([withZed, withBoth]));
+    expect(sorted(await listedIds(me, "?q=QU"))).toEqual(sorted([withZed, withYolanda, withBoth]));
+    expect(sorted(await listedIds(me, `?q=${yolanda.username.slice(0, 6)}`))).toEqual(sorted([withYolanda, withBoth]));
+    // The caller's own name never matches, and LIKE wildcards are literal.
+    expect(await listedIds(me, `?q=${me.username}`)).toEqual([]);
+    expect(await listedIds(me, "?q=%25")).toEqual([]);
+  });
+});
+
 describe("GET /api/threads/{id}", () => {
   it("shows each participant's read position moving forward as they read, never backwards", async () => {
     const threadId = await createThread(a, c);

@@ -9,6 +9,8 @@ export const listThreadsQuery = z.object({
   limit: limit(20),
   cursor,
   participant: id.optional(),
+  /** Threads with another participant whose username or name contains this text (case-insensitive). */
+  q: z.string().trim().min(1).max(64).optional(),
   unread: z.enum(["true", "false"]).optional().transform((v) => v === "true"),
 });
 

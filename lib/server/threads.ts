@@ -5,7 +5,7 @@ import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ListThreadsQuery, Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
-import { type Db, getPrisma, Prisma } from "./sql";
+import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 
 /**
  * The key that makes a participant set unique: SHA-256 (hex) of the sorted user ids joined by newlines.
@@ -88,7 +88,8 @@ export async function getThread(userId: string, threadId: string, db: Db = getPr
 
 /**
  * The caller's threads, most recent activity first, in two statements whatever the page size.
- * Filters: `participant` (threads that include that user), `unread` (threads with unread messages).
+ * Filters: `participant` (threads that include that user), `unread` (threads with unread messages), `q` (threads
+ * with another participant whose username or name contains `q`, case-insensitively).
  * @throws AppError `validation` (400) for a malformed cursor.
  */
 export async function listThreads(userId: string, query: ListThreadsQuery): Promise<Page<Thread>> {
@@ -100,6 +101,13 @@ export async function listThreads(userId: string, query: ListThreadsQuery): Prom
     filters.push(
       Prisma.sql`AND EXISTS (SELECT 1 FROM participants o WHERE o.thread_id = p.thread_id AND o.user_id = ${query.participant})`,
     );
+  }
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    filters.push(Prisma.sql`AND EXISTS (
+      SELECT 1 FROM participants o JOIN users u ON u.id = o.user_id
+      WHERE o.thread_id = p.thread_id AND o.user_id <> ${userId}
+        AND (u.username ILIKE ${pattern} OR u.name ILIKE ${pattern}))`);
   }
   const db = getPrisma();
   const rows = await selectThreadRows(db, userId, filters.length ? Prisma.join(filters, " ", "", "") : Prisma.empty, query.limit + 1);

@@ -6,6 +6,7 @@ import type { Me, PublicUser, RegisterInput } from "../schemas/users";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { z } from "zod";
 import { isUniqueViolation } from "./prisma-errors";
+import { escapeLike } from "./sql";
 
 /**
  * Argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1), which are OWASP's recommended minimum for
@@ -111,7 +112,7 @@ export async function searchUsers(opts: { q?: string; limit: number; cursor?: st
   const after = decodeCursor(opts.cursor, userCursor);
   // Prisma's `contains` becomes ILIKE '%q%' without escaping: escape LIKE's wildcards and its escape character
   // (PostgreSQL's default escape is the backslash) so `_` and `%` match themselves.
-  const q = opts.q?.trim().replace(/[\\%_]/g, "\\$&");
+  const q = opts.q?.trim() ? escapeLike(opts.q.trim()) : undefined;
   const rows = await getPrisma().user.findMany({
     where: {
       ...(q
