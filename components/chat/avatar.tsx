@@ -1,0 +1,34 @@
+import { initials } from "@/lib/format";
+
+const COLORS = ["bg-rose-500", "bg-amber-500", "bg-emerald-500", "bg-sky-500", "bg-violet-500", "bg-fuchsia-500", "bg-teal-500", "bg-orange-500"];
+
+function colorOf(id: string): string {
+  let h = 0;
+  for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return COLORS[h % COLORS.length]!;
+}
+
+/** An initials avatar whose colour is stable per user. Decorative: the name is always shown beside it. */
+export function Avatar({ user, size = "md" }: { user: { id: string; username: string; name: string | null }; size?: "sm" | "md" }) {
+  const dims = size === "sm" ? "h-8 w-8 text-xs" : "h-10 w-10 text-sm";
+  return (
+    <span aria-hidden="true" className={`inline-flex shrink-0 items-center justify-center rounded-full font-semibold text-white ${dims} ${colorOf(user.id)}`}>
+      {initials(user)}
+    </span>
+  );
+}
+
+/** Overlapping avatars for a group thread (at most two shown). */
+export function GroupAvatar({ users }: { users: { id: string; username: string; name: string | null }[] }) {
+  if (users.length <= 1) return users[0] ? <Avatar user={users[0]} /> : null;
+  return (
+    <span aria-hidden="true" className="relative inline-block h-10 w-10 shrink-0">
+      <span className="absolute left-0 top-0">
+        <Avatar user={users[0]!} size="sm" />
+      </span>
+      <span className="absolute bottom-0 right-0 rounded-full ring-2 ring-white dark:ring-zinc-950">
+        <Avatar user={users[1]!} size="sm" />
+      </span>
+    </span>
+  );
+}

@@ -1,0 +1,35 @@
+"use client";
+
+import { isServer, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { Toaster } from "sonner";
+
+function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      // Server-prefetched data is fresh on arrival; polling (and later live events) keeps it current.
+      queries: { staleTime: 2_000, refetchOnWindowFocus: true },
+    },
+  });
+}
+
+let browserClient: QueryClient | undefined;
+
+/**
+ * One QueryClient per browser tab (and a fresh one per server render), as TanStack Query's
+ * "Advanced Server Rendering" guide prescribes for the App Router.
+ */
+function getQueryClient() {
+  if (isServer) return makeQueryClient();
+  browserClient ??= makeQueryClient();
+  return browserClient;
+}
+
+export function Providers({ children }: { children: React.ReactNode }) {
+  const client = getQueryClient();
+  return (
+    <QueryClientProvider client={client}>
+      {children}
+      <Toaster position="bottom-center" richColors closeButton />
+    </QueryClientProvider>
+  );
+}

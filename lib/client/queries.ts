@@ -1,0 +1,204 @@
+"use client";
+
+/**
+ * React Query keys, fetchers and cache updates for the chat UI. Server components prefetch the same keys through
+ * `lib/server` (see `lib/prefetch.ts`), so the first paint has data and the client takes over from the cache.
+ */
+import {
+  type InfiniteData,
+  type QueryClient,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
+import type { Page } from "../schemas/common";
+import type { Message } from "../schemas/messages";
+import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
+import type { PublicUser } from "../schemas/users";
+import { apiFetch } from "./api";
+import { queryKeys } from "./query-keys";
+
+export { queryKeys };
+
+/** How often lists and the open thread refetch while the tab is visible (until live delivery replaces polling). */
+export const POLL_MS = 4000;
+
+
+type Cursor = string | null;
+const qs = (params: Record<string, string | number | null | undefined>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") s.set(k, String(v));
+  const str = s.toString();
+  return str ? `?${str}` : "";
+};
+
+/** The signed-in user's threads, most recent activity first, optionally narrowed by participant name. */
+export function useThreads(q?: string) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.threads(q),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<Page<Thread>>(`/api/threads${qs({ limit: 30, cursor: pageParam, q })}`, { signal }),
+    initialPageParam: null as Cursor,
+    getNextPageParam: (last) => last.nextCursor,
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** `{total, threads}` unread counts. */
+export function useUnread() {
+  return useQuery({
+    queryKey: queryKeys.unread,
+    queryFn: ({ signal }) => apiFetch<UnreadSummary>("/api/unread", { signal }),
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** One thread with participants' read positions. */
+export function useThread(id: string) {
+  return useQuery({
+    queryKey: queryKeys.thread(id),
+    queryFn: ({ signal }) => apiFetch<Thread>(`/api/threads/${id}`, { signal }),
+    refetchInterval: POLL_MS,
+    retry: (count, e) => (e as { status?: number }).status !== 404 && count < 2,
+  });
+}
+
+/** A thread's messages in pages, newest page first, each page newest first. */
+export function useMessages(threadId: string) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.messages(threadId),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<Page<Message>>(`/api/threads/${threadId}/messages${qs({ limit: 50, cursor: pageParam })}`, { signal }),
+    initialPageParam: null as Cursor,
+    getNextPageParam: (last) => last.nextCursor,
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** People search for the new-conversation dialog. */
+export function useUserSearch(q: string) {
+  return useQuery({
+    queryKey: queryKeys.users(q),
+    queryFn: ({ signal }) => apiFetch<Page<PublicUser>>(`/api/users${qs({ q, limit: 20 })}`, { signal }),
+    placeholderData: (prev) => prev,
+  });
+}
+
+/** Puts a message into the cached pages of its thread (replacing one with the same id), newest first. */
+export function upsertMessage(client: QueryClient, message: Message): void {
+  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(message.threadId), (data) => {
+    if (!data) return data;
+    let found = false;
+    const pages = data.pages.map((p) => ({
+      ...p,
+      data: p.data.map((m) => {
+        if (m.id !== message.id) return m;
+        found = true;
+        return message;
+      }),
+    }));
+    if (!found && pages[0]) pages[0] = { ...pages[0], data: [message, ...pages[0].data] };
+    return { ...data, pages };
+  });
+}
+
+/** Removes a message from the cached pages of its thread. */
+export function removeMessage(client: QueryClient, threadId: string, messageId: string): void {
+  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(threadId), (data) =>
+    data ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.filter((m) => m.id !== messageId) })) } : data,
+  );
+}
+
+/** Refetches what a change to one thread can affect: the lists, the counts and that thread. */
+export function invalidateThread(client: QueryClient, threadId: string): Promise<void> {
+  return Promise.all([
+    client.invalidateQueries({ queryKey: queryKeys.allThreads }),
+    client.invalidateQueries({ queryKey: queryKeys.unread }),
+    client.invalidateQueries({ queryKey: queryKeys.thread(threadId) }),
+  ]).then(() => undefined);
+}
+
+/** Sets the caller's unread count of a thread in every cached list and in the totals. */
+function setCachedUnread(client: QueryClient, threadId: string, unreadCount: number): void {
+  client.setQueriesData<InfiniteData<Page<Thread>, Cursor>>({ queryKey: queryKeys.allThreads }, (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((p) => ({ ...p, data: p.data.map((t) => (t.id === threadId ? { ...t, unreadCount } : t)) })),
+        }
+      : data,
+  );
+  client.setQueryData<UnreadSummary>(queryKeys.unread, (u) => {
+    if (!u) return u;
+    const others = u.threads.filter((t) => t.threadId !== threadId);
+    const threads = unreadCount > 0 ? [...others, { threadId, count: unreadCount }] : others;
+    return { total: threads.reduce((s, t) => s + t.count, 0), threads };
+  });
+}
+
+/**
+ * Marks a thread read up to a message. Badges clear at once (optimistically); the server's answer then sets the
+ * exact count, and the lists and the thread refetch.
+ */
+export function useMarkRead(threadId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (upToMessageId: string) =>
+      apiFetch<ReadState>(`/api/threads/${threadId}/read`, { method: "POST", body: { upToMessageId } }),
+    onMutate: () => setCachedUnread(client, threadId, 0),
+    onSuccess: (state) => setCachedUnread(client, threadId, state.unreadCount),
+    onSettled: () => invalidateThread(client, threadId),
+  });
+}
+
+/** Edits one of the caller's messages. */
+export function useEditMessage() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, text }: { id: string; text: string }) =>
+      apiFetch<Message>(`/api/messages/${id}`, { method: "PATCH", body: { text } }),
+    onSuccess: (message) => {
+      upsertMessage(client, message);
+      void invalidateThread(client, message.threadId);
+    },
+  });
+}
+
+/** Deletes one of the caller's messages. */
+export function useDeleteMessage(threadId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<void>(`/api/messages/${id}`, { method: "DELETE" }),
+    onSuccess: (_v, id) => {
+      removeMessage(client, threadId, id);
+      void invalidateThread(client, threadId);
+    },
+  });
+}
+
+/** Deletes a thread for everyone. */
+export function useDeleteThread() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<void>(`/api/threads/${id}`, { method: "DELETE" }),
+    onSuccess: (_v, id) => {
+      client.removeQueries({ queryKey: queryKeys.thread(id) });
+      client.removeQueries({ queryKey: queryKeys.messages(id) });
+      void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+      void client.invalidateQueries({ queryKey: queryKeys.unread });
+    },
+  });
+}
+
+/** Create-or-get the thread with exactly these people (the caller included). */
+export function useCreateThread() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (participantIds: string[]) => apiFetch<Thread>("/api/threads", { method: "POST", body: { participantIds } }),
+    onSuccess: (thread) => {
+      client.setQueryData(queryKeys.thread(thread.id), thread);
+      void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+    },
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Display helpers for people, times and counts. Pure functions; `now` is a parameter so that tests and the server
+ * render agree.
+ */
+
+/** What to call a person: their name, else their username. */
+export const displayName = (u: { username: string; name: string | null }) => u.name ?? u.username;
+
+/** Up to two initials for an avatar: "Alice Martin" → "AM", "bob" → "B". */
+export function initials(u: { username: string; name: string | null }): string {
+  const words = displayName(u).trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0]![0], words[words.length - 1]![0]] : [words[0]?.[0]];
+  return letters.filter(Boolean).join("").toUpperCase() || "?";
+}
+
+/** A badge count: "99+" above 99. */
+export const badgeCount = (n: number) => (n > 99 ? "99+" : String(n));
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+const startOfDay = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+
+/** Compact time for a thread list: "now", "5m", "14:05" (today), "Yesterday", "Mon", "12 Nov", "12 Nov 2025". */
+export function listTime(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  const diff = now.getTime() - d.getTime();
+  if (diff < MINUTE) return "now";
+  if (diff < 60 * MINUTE) return `${Math.floor(diff / MINUTE)}m`;
+  const days = Math.round((startOfDay(now) - startOfDay(d)) / DAY);
+  if (days <= 0) return timeOfDay(iso);
+  if (days === 1) return "Yesterday";
+  if (days < 7) return d.toLocaleDateString(undefined, { weekday: "short" });
+  return d.toLocaleDateString(undefined, {
+    day: "numeric",
+    month: "short",
+    ...(d.getFullYear() !== now.getFullYear() ? { year: "numeric" } : {}),
+  });
+}
+
+/** "14:05" in the viewer's locale. */
+export const timeOfDay = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+
+/** Day separator label: "Today", "Yesterday", or a full date. */
+export function dayLabel(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  const days = Math.round((startOfDay(now) - startOfDay(d)) / DAY);
+  if (days === 0) return "Today";
+  if (days === 1) return "Yesterday";
+  return d.toLocaleDateString(undefined, {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    ...(d.getFullYear() !== now.getFullYear() ? { year: "numeric" } : {}),
+  });
+}
+
+/** True when two instants fall on the same local day. */
+export const sameDay = (a: string, b: string) => startOfDay(new Date(a)) === startOfDay(new Date(b));
