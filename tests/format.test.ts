@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { badgeCount, dayLabel, displayName, initials, listTime, sameDay } from "@/lib/format";
+
+// Local-time instants, so the expectations hold in any time zone the suite runs in.
+const at = (y: number, mo: number, d: number, h = 12, mi = 0) => new Date(y, mo - 1, d, h, mi);
+const now = at(2026, 11, 20, 15, 30);
+
+describe("display helpers", () => {
+  it("names people by display name, else username", () => {
+    expect(displayName({ username: "alice", name: "Alice Martin" })).toBe("Alice Martin");
+    expect(displayName({ username: "bob", name: null })).toBe("bob");
+  });
+
+  it("makes up to two initials from the first and last word", () => {
+    expect(initials({ username: "a", name: "Alice Martin" })).toBe("AM");
+    expect(initials({ username: "a", name: "Mary Ann de la Cruz" })).toBe("MC");
+    expect(initials({ username: "bob", name: null })).toBe("B");
+  });
+
+  it("caps badges at 99+", () => {
+    expect(badgeCount(1)).toBe("1");
+    expect(badgeCount(99)).toBe("99");
+    expect(badgeCount(100)).toBe("99+");
+  });
+
+  it("shows thread-list times from 'now' to a full date", () => {
+    expect(listTime(at(2026, 11, 20, 15, 29).toISOString(), now)).toBe("1m");
+    expect(listTime(new Date(now.getTime() - 20_000).toISOString(), now)).toBe("now");
+    expect(listTime(at(2026, 11, 20, 15, 0).toISOString(), now)).toBe("30m");
+    expect(listTime(at(2026, 11, 20, 9, 5).toISOString(), now)).toMatch(/09.05/);
+    expect(listTime(at(2026, 11, 19, 23, 0).toISOString(), now)).toBe("Yesterday");
+    expect(listTime(at(2026, 11, 16).toISOString(), now)).toBe(at(2026, 11, 16).toLocaleDateString(undefined, { weekday: "short" }));
+    expect(listTime(at(2026, 10, 2).toISOString(), now)).not.toMatch(/2026/);
+    expect(listTime(at(2025, 10, 2).toISOString(), now)).toMatch(/2025/);
+  });
+
+  it("labels days for separators and compares local days", () => {
+    expect(dayLabel(at(2026, 11, 20, 0, 1).toISOString(), now)).toBe("Today");
+    expect(dayLabel(at(2026, 11, 19, 23, 59).toISOString(), now)).toBe("Yesterday");
+    expect(dayLabel(at(2026, 11, 2).toISOString(), now)).toContain("2");
+    expect(sameDay(at(2026, 11, 20, 0, 1).toISOString(), at(2026, 11, 20, 23, 59).toISOString())).toBe(true);
+    expect(sameDay(at(2026, 11, 20, 0, 1).toISOString(), at(2026, 11, 19, 23, 59).toISOString())).toBe(false);
+  });
+});
