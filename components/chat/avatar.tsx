@@ -9,8 +9,8 @@ function colorOf(id: string): string {
 }
 
 /** An initials avatar whose colour is stable per user. Decorative: the name is always shown beside it. */
-export function Avatar({ user, size = "md" }: { user: { id: string; username: string; name: string | null }; size?: "sm" | "md" }) {
-  const dims = size === "sm" ? "h-8 w-8 text-xs" : "h-10 w-10 text-sm";
+export function Avatar({ user, size = "md" }: { user: { id: string; username: string; name: string | null }; size?: "xs" | "sm" | "md" }) {
+  const dims = size === "xs" ? "h-7 w-7 text-[10px]" : size === "sm" ? "h-8 w-8 text-xs" : "h-10 w-10 text-sm";
   return (
     <span aria-hidden="true" className={`inline-flex shrink-0 items-center justify-center rounded-full font-semibold text-white ${dims} ${colorOf(user.id)}`}>
       {initials(user)}
@@ -23,11 +23,11 @@ export function GroupAvatar({ users }: { users: { id: string; username: string; 
   if (users.length <= 1) return users[0] ? <Avatar user={users[0]} /> : null;
   return (
     <span aria-hidden="true" className="relative inline-block h-10 w-10 shrink-0">
-      <span className="absolute left-0 top-0">
-        <Avatar user={users[0]!} size="sm" />
+      <span className="absolute left-0 top-0 flex">
+        <Avatar user={users[0]!} size="xs" />
       </span>
-      <span className="absolute bottom-0 right-0 rounded-full ring-2 ring-white dark:ring-zinc-950">
-        <Avatar user={users[1]!} size="sm" />
+      <span className="absolute bottom-0 right-0 flex rounded-full ring-2 ring-white dark:ring-zinc-950">
+        <Avatar user={users[1]!} size="xs" />
       </span>
     </span>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { LogOut, MessageSquare } from "lucide-react";
 import { useSelectedLayoutSegment } from "next/navigation";
 import { useEffect } from "react";
 import { signOutAction } from "@/lib/actions/auth";
@@ -24,17 +25,35 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
   const threadOpen = useSelectedLayoutSegment() === "t";
   const total = useUnread().data?.total ?? 0;
 
+  // The total leads the tab's title: "(3) Parley". Next renders the page's own <title> from metadata, possibly after
+  // this effect ran (streamed metadata, client navigations), so the title is re-applied whenever <head> changes.
   useEffect(() => {
-    document.title = total > 0 ? `(${total}) Parley` : "Parley";
-  });
+    const title = total > 0 ? `(${total}) Parley` : "Parley";
+    const apply = () => {
+      if (document.title !== title) document.title = title;
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.head, { childList: true, subtree: true, characterData: true });
+    return () => observer.disconnect();
+  }, [total]);
+  useEffect(
+    () => () => {
+      document.title = "Parley";
+    },
+    [],
+  );
 
   return (
     <div className="flex h-dvh overflow-hidden">
       <aside
         aria-label="Conversations"
-        className={`${threadOpen ? "hidden md:flex" : "flex"} w-full flex-col border-r border-zinc-200 md:w-80 lg:w-96 dark:border-zinc-800`}
+        className={`${threadOpen ? "hidden md:flex" : "flex"} w-full shrink-0 flex-col border-zinc-200 bg-white md:w-80 md:border-r lg:w-96 dark:border-zinc-800 dark:bg-zinc-950`}
       >
-        <header className="flex items-center gap-2 border-b border-zinc-200 px-4 py-3 dark:border-zinc-800">
+        <header className="flex h-16 shrink-0 items-center gap-2.5 border-b border-zinc-200 pl-4 pr-2.5 dark:border-zinc-800">
+          <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-600 text-white shadow-sm">
+            <MessageSquare aria-hidden="true" className="h-4.5 w-4.5" fill="currentColor" />
+          </span>
           <span className="text-lg font-semibold tracking-tight">Parley</span>
           <UnreadBadge count={total} testId="total-unread" label={`${total} unread messages in total`} />
           <div className="ml-auto flex items-center gap-1">
@@ -42,17 +61,22 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
           </div>
         </header>
         <ThreadList meId={me.id} />
-        <footer className="flex items-center gap-3 border-t border-zinc-200 px-4 py-3 dark:border-zinc-800">
+        <footer className="flex shrink-0 items-center gap-3 border-t border-zinc-200 py-2.5 pl-4 pr-2.5 dark:border-zinc-800">
           <Avatar user={me} size="sm" />
-          <span data-testid="signed-in-as" className="min-w-0 flex-1 truncate text-sm font-medium">
-            {displayName(me)}
+          <span className="flex min-w-0 flex-1 flex-col leading-tight">
+            <span data-testid="signed-in-as" className="truncate text-sm font-semibold">
+              {displayName(me)}
+            </span>
+            <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{me.username}</span>
           </span>
           <form action={signOutAction}>
             <button
               type="submit"
-              className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:bg-zinc-800"
+              aria-label="Sign out"
+              title="Sign out"
+              className="inline-flex h-9 w-9 items-center justify-center rounded-full text-zinc-500 transition-[background-color,color,border-color] hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
             >
-              Sign out
+              <LogOut aria-hidden="true" className="h-5 w-5" />
             </button>
           </form>
         </footer>

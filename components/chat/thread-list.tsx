@@ -1,5 +1,192 @@
 "use client";
-// Stub: replaced by the thread list implementation.
+
+import { usePathname } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+import { ApiError } from "@/lib/client/api";
+import { useThreads } from "@/lib/client/queries";
+import { MessagesSquare as ChatBubblesIcon, Search as SearchIcon, TriangleAlert as WarningIcon, X as XIcon } from "lucide-react";
+import { ThreadItem, ThreadItemSkeleton } from "./thread-list/thread-item";
+import { useDebouncedValue } from "./thread-list/use-debounced-value";
+import { useNow } from "./thread-list/use-now";
+
+/** How long the filter waits after the last keystroke before asking the server. */
+const FILTER_DEBOUNCE_MS = 250;
+
+/**
+ * The caller's conversations, most recent activity first: a filter box (matched by the server against the other
+ * participants' names and usernames), one row per thread with its unread badge, and more threads loaded as the list
+ * scrolls to its end. Shows skeleton rows while the first page loads, and explains an empty list, a filter without
+ * matches, or a failure to load.
+ *
+ * @param meId the signed-in user's id: their own messages read "You: …" and they are left out of the names.
+ */
 export function ThreadList({ meId }: { meId: string }) {
-  return <div data-me={meId} className="flex-1" />;
+  const [filter, setFilter] = useState("");
+  const q = useDebouncedValue(filter.trim(), FILTER_DEBOUNCE_MS);
+  const threads = useThreads(q);
+  const { data, isPending, isError, error, refetch, isRefetching, hasNextPage, isFetchingNextPage, fetchNextPage } = threads;
+  const pathname = usePathname();
+  const now = useNow();
+
+  const filterRef = useRef<HTMLInputElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const sentinelRef = useRef<HTMLDivElement>(null);
+
+  // Infinite scroll: when the sentinel below the last row comes within reach, fetch the next page. The observer is
+  // recreated after every page, and its first callback reports the current state, so a page that does not fill the
+  // list yet is followed by the next one.
+  useEffect(() => {
+    const root = scrollRef.current;
+    const sentinel = sentinelRef.current;
+    if (!root || !sentinel || !hasNextPage || isFetchingNextPage) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) void fetchNextPage();
+      },
+      { root, rootMargin: "0px 0px 240px 0px" },
+    );
+    observer.observe(sentinel);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage, data]);
+
+  const items = data?.pages.flatMap((p) => p.data) ?? [];
+  const searching = filter.trim() !== q || (isPending && q !== "");
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <div className="px-3 pb-2 pt-3">
+        <div className="relative">
+          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-zinc-400 dark:text-zinc-500">
+            <SearchIcon aria-hidden="true" className="h-4 w-4" />
+          </span>
+          <input
+            ref={filterRef}
+            type="search"
+            aria-label="Filter conversations"
+            placeholder="Search by name"
+            autoComplete="off"
+            spellCheck={false}
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape" && filter) {
+                e.preventDefault();
+                setFilter("");
+              }
+            }}
+            className="block w-full rounded-xl border border-transparent bg-zinc-100 py-2 pl-9 pr-16 text-sm text-zinc-900 placeholder:text-zinc-500 transition-[background-color,color,border-color] outline-none hover:bg-zinc-200/70 focus:border-indigo-500 focus:bg-white focus:ring-2 focus:ring-indigo-500/25 dark:bg-zinc-900 dark:text-zinc-100 dark:placeholder:text-zinc-500 dark:hover:bg-zinc-800/80 dark:focus:bg-zinc-950 [&::-webkit-search-cancel-button]:appearance-none"
+          />
+          <span className="absolute inset-y-0 right-2 flex items-center gap-1.5">
+            {searching && (
+              <span
+                aria-hidden="true"
+                className="h-3.5 w-3.5 animate-spin rounded-full border-2 border-zinc-300 border-t-indigo-500 dark:border-zinc-700 dark:border-t-indigo-400"
+              />
+            )}
+            {filter && (
+              <button
+                type="button"
+                aria-label="Clear filter"
+                onClick={() => {
+                  setFilter("");
+                  filterRef.current?.focus();
+                }}
+                className="flex h-5 w-5 items-center justify-center rounded-full bg-zinc-400/80 text-white hover:bg-zinc-500 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 dark:bg-zinc-600 dark:text-zinc-900 dark:hover:bg-zinc-500"
+              >
+                <XIcon aria-hidden="true" className="h-3 w-3" />
+              </button>
+            )}
+          </span>
+        </div>
+      </div>
+
+      <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto overscroll-contain px-2 pb-2">
+        {isPending ? (
+          <>
+            <p role="status" className="sr-only">
+              Loading conversations…
+            </p>
+            <ul aria-hidden="true">
+              {Array.from({ length: 7 }, (_, i) => (
+                <ThreadItemSkeleton key={i} wide={i % 2 === 0} />
+              ))}
+            </ul>
+          </>
+        ) : isError && !data ? (
+          <LoadError error={error} retrying={isRefetching} onRetry={() => void refetch()} />
+        ) : items.length === 0 ? (
+          q ? (
+            <EmptyState title={`No conversations match “${q}”.`} hint="Try another name, or start a new conversation." />
+          ) : (
+            <EmptyState
+              title="No conversations yet."
+              hint="Start one with the pencil button above — with one person, or several for a group."
+              icon
+            />
+          )
+        ) : (
+          <>
+            <ul aria-label="Threads" className="flex flex-col gap-0.5">
+              {items.map((t) => (
+                <ThreadItem key={t.id} thread={t} meId={meId} active={pathname === `/t/${t.id}`} now={now} />
+              ))}
+            </ul>
+            <div ref={sentinelRef} aria-hidden="true" className="h-px" />
+            {isFetchingNextPage && (
+              <p role="status" className="flex items-center justify-center gap-2 py-3 text-xs text-zinc-500 dark:text-zinc-400">
+                <span className="h-3.5 w-3.5 animate-spin rounded-full border-2 border-zinc-300 border-t-indigo-500 dark:border-zinc-700 dark:border-t-indigo-400" />
+                Loading more conversations…
+              </p>
+            )}
+            {isError && (
+              <p role="status" className="px-3 py-2 text-center text-xs text-amber-700 dark:text-amber-400">
+                Can’t reach Parley right now. Showing the last conversations we loaded.
+              </p>
+            )}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function EmptyState({ title, hint, icon = false }: { title: string; hint: string; icon?: boolean }) {
+  return (
+    <div className="flex flex-col items-center px-6 pb-6 pt-12 text-center">
+      {icon && (
+        <span className="mb-4 flex h-12 w-12 items-center justify-center rounded-2xl bg-indigo-50 text-indigo-600 dark:bg-indigo-500/15 dark:text-indigo-400">
+          <ChatBubblesIcon aria-hidden="true" className="h-6 w-6" />
+        </span>
+      )}
+      <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">{title}</p>
+      <p className="mt-1 max-w-60 text-sm text-zinc-500 dark:text-zinc-400">{hint}</p>
+    </div>
+  );
+}
+
+function LoadError({ error, retrying, onRetry }: { error: Error | null; retrying: boolean; onRetry: () => void }) {
+  const status = error instanceof ApiError ? error.status : -1;
+  const detail =
+    status === 0
+      ? "Check your connection, then try again."
+      : status === 401
+        ? "Your session has ended. Reload the page to sign in again."
+        : "Something went wrong on our side. Please try again in a moment.";
+  return (
+    <div role="alert" className="flex flex-col items-center px-6 pb-6 pt-12 text-center">
+      <span className="mb-4 flex h-12 w-12 items-center justify-center rounded-2xl bg-amber-50 text-amber-600 dark:bg-amber-500/15 dark:text-amber-400">
+        <WarningIcon aria-hidden="true" className="h-6 w-6" />
+      </span>
+      <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">Couldn’t load your conversations.</p>
+      <p className="mt-1 max-w-60 text-sm text-zinc-500 dark:text-zinc-400">{detail}</p>
+      <button
+        type="button"
+        onClick={onRetry}
+        disabled={retrying}
+        className="mt-4 rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-zinc-900 shadow-sm ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800"
+      >
+        {retrying ? "Trying again…" : "Try again"}
+      </button>
+    </div>
+  );
 }

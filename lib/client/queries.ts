@@ -6,6 +6,7 @@
  */
 import {
   type InfiniteData,
+  keepPreviousData,
   type QueryClient,
   useInfiniteQuery,
   useMutation,
@@ -42,6 +43,8 @@ export function useThreads(q?: string) {
     initialPageParam: null as Cursor,
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: POLL_MS,
+    // While a new filter loads, keep showing the previous results instead of skeleton rows.
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -1,0 +1,100 @@
+"use client";
+
+import Link from "next/link";
+import { displayName, listTime } from "@/lib/format";
+import type { Thread } from "@/lib/schemas/threads";
+import { Avatar, GroupAvatar } from "../avatar";
+import { UnreadBadge } from "../unread-badge";
+
+/** The people a thread is "with" for the caller: everyone but the caller (or the caller alone in a note-to-self). */
+export function otherParticipants(thread: Thread, meId: string): Thread["participants"] {
+  const others = thread.participants.filter((p) => p.id !== meId);
+  return others.length > 0 ? others : thread.participants;
+}
+
+/**
+ * The last-message line of a thread row: "You: …" for the caller's own, "Bob: …" for someone else's in a group,
+ * the bare text in a one-to-one thread, and "No messages yet" when there is none.
+ */
+export function previewText(thread: Thread, meId: string): string {
+  const last = thread.lastMessage;
+  if (!last) return "No messages yet";
+  if (last.senderId === meId) return `You: ${last.text}`;
+  if (thread.participants.length > 2) {
+    const sender = thread.participants.find((p) => p.id === last.senderId);
+    if (sender) return `${displayName(sender).split(/\s+/)[0]}: ${last.text}`;
+  }
+  return last.text;
+}
+
+/**
+ * One row of the thread list: a link to `/t/{id}` with the other participants' avatar and names, the last message,
+ * when it happened and the caller's unread count. Unread threads are bold; the open one is highlighted and marked
+ * `aria-current="page"`.
+ *
+ * @param now the current time in ms (from `useNow`), or null while hydrating, when no time is shown yet.
+ */
+export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId: string; active: boolean; now: number | null }) {
+  const others = otherParticipants(thread, meId);
+  const names = others.map(displayName).join(", ");
+  const unread = thread.unreadCount > 0;
+  return (
+    <li>
+      <Link
+        href={`/t/${thread.id}`}
+        data-testid="thread-item"
+        data-thread-id={thread.id}
+        data-unread={thread.unreadCount}
+        aria-current={active ? "page" : undefined}
+        className="group flex items-center gap-3 rounded-xl px-3 py-2.5 transition-[background-color,color,border-color] hover:bg-zinc-100 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500 aria-[current=page]:bg-indigo-50 dark:hover:bg-zinc-800/70 dark:aria-[current=page]:bg-indigo-500/15"
+      >
+        {others.length > 1 ? <GroupAvatar users={others} /> : others[0] ? <Avatar user={others[0]} /> : null}
+        <span className="flex min-w-0 flex-1 flex-col gap-0.5">
+          <span className="flex items-baseline gap-2">
+            <span
+              className={`min-w-0 flex-1 truncate text-[0.9375rem] ${unread ? "font-bold text-zinc-950 dark:text-white" : "font-medium text-zinc-800 dark:text-zinc-100"}`}
+            >
+              {names}
+            </span>
+            <time
+              dateTime={thread.lastActivityAt}
+              className={`shrink-0 text-xs tabular-nums ${unread ? "font-semibold text-indigo-600 dark:text-indigo-400" : "text-zinc-500 dark:text-zinc-400"}`}
+            >
+              {now === null ? "" : listTime(thread.lastActivityAt, new Date(now))}
+            </time>
+          </span>
+          <span className="flex items-center gap-2">
+            <span
+              className={`min-w-0 flex-1 truncate text-sm ${
+                !thread.lastMessage
+                  ? "italic text-zinc-400 dark:text-zinc-500"
+                  : unread
+                    ? "font-medium text-zinc-800 dark:text-zinc-200"
+                    : "text-zinc-500 dark:text-zinc-400"
+              }`}
+            >
+              {previewText(thread, meId)}
+            </span>
+            <UnreadBadge count={thread.unreadCount} testId="thread-unread" label={`${thread.unreadCount} unread`} />
+          </span>
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+/** A grey placeholder row shown while the first page of threads loads. */
+export function ThreadItemSkeleton({ wide }: { wide: boolean }) {
+  return (
+    <li className="flex items-center gap-3 px-3 py-2.5">
+      <span className="h-10 w-10 shrink-0 animate-pulse rounded-full bg-zinc-200 dark:bg-zinc-800" />
+      <span className="flex flex-1 flex-col gap-2">
+        <span className="flex items-center justify-between gap-4">
+          <span className={`h-3.5 animate-pulse rounded bg-zinc-200 dark:bg-zinc-800 ${wide ? "w-32" : "w-24"}`} />
+          <span className="h-3 w-8 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800/70" />
+        </span>
+        <span className={`h-3 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800/70 ${wide ? "w-4/5" : "w-3/5"}`} />
+      </span>
+    </li>
+  );
+}
