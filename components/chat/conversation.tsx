@@ -1,6 +1,214 @@
 "use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { toast } from "sonner";
+import { ApiError } from "@/lib/client/api";
+import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
+import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useThread } from "@/lib/client/queries";
+import { displayName } from "@/lib/format";
+import { Avatar, GroupAvatar } from "./avatar";
 import type { Me } from "./chat-shell";
-// Stub: replaced by the conversation view implementation.
+import { Composer } from "./conversation/composer";
+import { ConfirmDialog } from "./conversation/confirm-dialog";
+import { ConversationHeader } from "./conversation/header";
+import { MessageList, type MessageListHandle } from "./conversation/message-list";
+import type { MessageHandlers } from "./conversation/message-item";
+import { buildTimeline, flattenPages } from "./conversation/timeline";
+import { useMarkReadWhileVisible } from "./conversation/use-mark-read-while-visible";
+
+/** What went wrong, in words a person can act on. */
+const reason = (e: unknown) => (e instanceof ApiError ? e.detail : "Something went wrong. Please try again.");
+const isNotFound = (e: unknown) => e instanceof ApiError && e.status === 404;
+
+type Confirm = { kind: "thread" } | { kind: "message"; id: string } | null;
+
+/**
+ * The open conversation: header, message log and composer. Data comes from the server-prefetched React Query cache
+ * (`useThread`, `useMessages`) plus the outbox; the view marks the thread read while it is open and visible.
+ */
 export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
-  return <div data-thread={threadId} data-me={me.id} className="flex-1" />;
+  const router = useRouter();
+  const client = useQueryClient();
+  const threadQuery = useThread(threadId);
+  const messagesQuery = useMessages(threadId);
+  const outbox = useOutbox(threadId);
+  const editMessage = useEditMessage();
+  const deleteMessage = useDeleteMessage(threadId);
+  const deleteThread = useDeleteThread();
+  const listRef = useRef<MessageListHandle>(null);
+  const composerRef = useRef<HTMLTextAreaElement>(null);
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const [leaving, setLeaving] = useState(false);
+
+  const thread = threadQuery.data;
+  const others = useMemo(() => thread?.participants.filter((p) => p.id !== me.id) ?? [], [thread, me.id]);
+  const messages = useMemo(() => flattenPages(messagesQuery.data?.pages), [messagesQuery.data]);
+  const rows = useMemo(() => buildTimeline({ messages, outbox, me, others }), [messages, outbox, me, others]);
+  useMarkReadWhileVisible(threadId, messages[messages.length - 1]);
+
+  // A failed send whose request did reach the server (only the answer was lost) shows up in the messages: the
+  // failed copy goes, so the message is never shown twice nor comes back if the real one is deleted later.
+  useEffect(() => {
+    const mine = new Set(messages.filter((m) => m.sender.id === me.id).map((m) => m.clientMessageId));
+    for (const e of outbox) if (e.status === "failed" && mine.has(e.clientMessageId)) discardMessage(e.clientMessageId);
+  }, [messages, outbox, me.id]);
+
+  const { mutateAsync: edit } = editMessage;
+  const handlers = useMemo<MessageHandlers>(
+    () => ({
+      onEdit: async (id, text) => {
+        try {
+          await edit({ id, text });
+        } catch (e) {
+          toast.error("Your edit was not saved", { description: reason(e) });
+          throw e;
+        }
+      },
+      onRequestDelete: (item) => item.id && setConfirm({ kind: "message", id: item.id }),
+      onRetry: (clientMessageId) => {
+        retryMessage(client, clientMessageId).catch((e: unknown) =>
+          toast.error("Message not sent", { description: reason(e) }),
+        );
+      },
+      onDiscard: (clientMessageId) => discardMessage(clientMessageId),
+    }),
+    [client, edit],
+  );
+
+  if (leaving) return <div className="flex-1" />;
+
+  if (isNotFound(threadQuery.error) || isNotFound(messagesQuery.error)) {
+    return (
+      <div data-testid="thread-not-found" className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
+        <h1 className="text-lg font-medium">Conversation not found</h1>
+        <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">It may have been deleted, or you are not part of it.</p>
+        <Link
+          href="/"
+          className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+        >
+          Back to conversations
+        </Link>
+      </div>
+    );
+  }
+
+  if (!thread || !messagesQuery.data) {
+    const failed = threadQuery.isError || messagesQuery.isError;
+    return (
+      <div aria-busy={!failed} className="flex flex-1 flex-col">
+        <div className="h-16 border-b border-zinc-200 dark:border-zinc-800" />
+        {failed ? (
+          <div role="alert" className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
+            <p className="font-medium">This conversation could not be loaded.</p>
+            <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">{reason(threadQuery.error ?? messagesQuery.error)}</p>
+            <button
+              type="button"
+              onClick={() => void Promise.all([threadQuery.refetch(), messagesQuery.refetch()])}
+              className="rounded-lg px-4 py-2 text-sm font-medium text-indigo-600 ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400 dark:ring-zinc-700 dark:hover:bg-zinc-900"
+            >
+              Try again
+            </button>
+          </div>
+        ) : (
+          <div className="flex flex-1 flex-col justify-end gap-3 p-4">
+            {[40, 60, 35, 55].map((w, i) => (
+              <div
+                key={i}
+                className={`h-10 animate-pulse rounded-2xl bg-zinc-100 dark:bg-zinc-800 ${i % 2 ? "self-end" : ""}`}
+                style={{ width: `${w}%` }}
+              />
+            ))}
+          </div>
+        )}
+      </div>
+    );
+  }
+
+  const title = others.map(displayName).join(", ") || displayName(me);
+  const groupThread = others.length > 1;
+  const subtitle = groupThread ? `${thread.participants.length} participants` : others[0] ? `@${others[0].username}` : "Just you";
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = messagesQuery;
+
+  const confirmDelete = () => {
+    if (confirm?.kind === "thread") {
+      deleteThread.mutate(threadId, {
+        onSuccess: () => {
+          setLeaving(true);
+          router.push("/");
+          toast.success("Conversation deleted");
+        },
+        onError: (e) => {
+          setConfirm(null);
+          toast.error("The conversation was not deleted", { description: reason(e) });
+        },
+      });
+    } else if (confirm?.kind === "message") {
+      deleteMessage.mutate(confirm.id, {
+        onSuccess: () => {
+          setConfirm(null);
+          composerRef.current?.focus();
+        },
+        onError: (e) => {
+          setConfirm(null);
+          toast.error("The message was not deleted", { description: reason(e) });
+        },
+      });
+    }
+  };
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <ConversationHeader others={others} title={title} subtitle={subtitle} onDelete={() => setConfirm({ kind: "thread" })} />
+      <MessageList
+        ref={listRef}
+        rows={rows}
+        hasOlder={hasNextPage}
+        loadingOlder={isFetchingNextPage}
+        onLoadOlder={() => {
+          if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+        }}
+        groupThread={groupThread}
+        handlers={handlers}
+        intro={
+          <>
+            <span className="mb-3 mt-2 scale-150">
+              {groupThread ? <GroupAvatar users={others} /> : others[0] ? <Avatar user={others[0]} /> : <Avatar user={me} />}
+            </span>
+            <p className="text-base font-semibold">{title}</p>
+          </>
+        }
+      />
+      <Composer
+        inputRef={composerRef}
+        placeholder={groupThread ? "Message the group" : `Message ${title}`}
+        onSend={(text) => {
+          listRef.current?.pinToBottom();
+          sendMessage(client, threadId, text).catch((e: unknown) =>
+            toast.error("Message not sent", { description: `${reason(e)} You can retry it from the conversation.` }),
+          );
+        }}
+      />
+      <ConfirmDialog
+        open={confirm?.kind === "thread"}
+        title="Delete this conversation?"
+        description="All of its messages will be deleted for everyone in it. This cannot be undone."
+        confirmLabel="Delete"
+        pending={deleteThread.isPending}
+        onConfirm={confirmDelete}
+        onClose={() => setConfirm(null)}
+      />
+      <ConfirmDialog
+        open={confirm?.kind === "message"}
+        title="Delete this message?"
+        description="It will be deleted for everyone in the conversation. This cannot be undone."
+        confirmLabel="Delete"
+        pending={deleteMessage.isPending}
+        onConfirm={confirmDelete}
+        onClose={() => setConfirm(null)}
+      />
+    </div>
+  );
 }

@@ -1,0 +1,102 @@
+"use client";
+
+import { useId, useLayoutEffect, useRef, useState } from "react";
+import { codePointLength } from "@/lib/schemas/common";
+import { MAX_MESSAGE_LENGTH } from "@/lib/schemas/messages";
+import { SendHorizontal as SendIcon } from "lucide-react";
+
+/** The counter shows up when this many characters (code points) or fewer remain. */
+export const COUNTER_THRESHOLD = 200;
+/** The box grows with its text up to about eight lines, then scrolls. */
+const MAX_HEIGHT_PX = 8 * 24 + 16;
+
+/** Characters left of {@link MAX_MESSAGE_LENGTH}, counted as the server does (code points of the trimmed text). */
+export const remainingCharacters = (text: string) => MAX_MESSAGE_LENGTH - codePointLength(text.trim());
+
+/**
+ * The message box. Enter sends, Shift+Enter breaks the line; blank or over-long text cannot be sent. On send the
+ * box clears at once and keeps the focus; `onSend` gets the trimmed text and does the optimistic sending.
+ */
+export function Composer({
+  placeholder,
+  onSend,
+  inputRef,
+}: {
+  placeholder: string;
+  onSend: (text: string) => void;
+  /** The textarea, for giving it the focus back (after a dialog, say). */
+  inputRef?: React.RefObject<HTMLTextAreaElement | null>;
+}) {
+  const [text, setText] = useState("");
+  const ownRef = useRef<HTMLTextAreaElement>(null);
+  const ref = inputRef ?? ownRef;
+  const hintId = useId();
+  const remaining = remainingCharacters(text);
+  const canSend = text.trim().length > 0 && remaining >= 0;
+
+  // Grow with the content (scrollHeight of the unconstrained box), up to MAX_HEIGHT_PX.
+  useLayoutEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    box.style.height = "auto";
+    box.style.height = `${Math.min(box.scrollHeight, MAX_HEIGHT_PX)}px`;
+    box.style.overflowY = box.scrollHeight > MAX_HEIGHT_PX ? "auto" : "hidden";
+  }, [text, ref]);
+
+  function send() {
+    if (!canSend) return;
+    onSend(text.trim());
+    setText("");
+    ref.current?.focus();
+  }
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+      className="shrink-0 border-t border-zinc-200 bg-white px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] pt-3 md:px-6 dark:border-zinc-800 dark:bg-zinc-950"
+    >
+      <div className="mx-auto flex max-w-3xl items-end gap-2 rounded-3xl border border-zinc-300 bg-white py-1.5 pl-4 pr-1.5 shadow-sm transition-colors focus-within:border-indigo-500 focus-within:ring-2 focus-within:ring-indigo-500/20 dark:border-zinc-700 dark:bg-zinc-900 dark:focus-within:border-indigo-400">
+        <textarea
+          ref={ref}
+          aria-label="Message"
+          aria-describedby={hintId}
+          rows={1}
+          value={text}
+          placeholder={placeholder}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key !== "Enter" || e.shiftKey || e.nativeEvent.isComposing) return;
+            e.preventDefault();
+            send();
+          }}
+          className="max-h-52 min-h-9 flex-1 resize-none bg-transparent py-1.5 text-[15px] leading-6 text-zinc-900 outline-none placeholder:text-zinc-400 dark:text-zinc-100 dark:placeholder:text-zinc-500"
+        />
+        {remaining <= COUNTER_THRESHOLD && (
+          <span className="mb-2 text-xs font-medium tabular-nums">
+            <span
+              data-testid="char-counter"
+              className={remaining < 0 ? "text-red-600 dark:text-red-400" : "text-zinc-500 dark:text-zinc-400"}
+            >
+              {remaining}
+            </span>
+            <span className="sr-only"> characters left</span>
+          </span>
+        )}
+        <button
+          type="submit"
+          aria-label="Send"
+          disabled={!canSend}
+          className="inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-white transition hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:bg-zinc-200 disabled:text-zinc-400 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
+        >
+          <SendIcon aria-hidden="true" className="h-[18px] w-[18px] -translate-x-px translate-y-px" />
+        </button>
+      </div>
+      <p id={hintId} className="sr-only">
+        Press Enter to send, Shift+Enter for a new line.
+      </p>
+    </form>
+  );
+}

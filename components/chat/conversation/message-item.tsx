@@ -1,0 +1,244 @@
+"use client";
+
+import { useEffect, useId, useRef, useState } from "react";
+import { displayName, timeOfDay } from "@/lib/format";
+import { Avatar } from "../avatar";
+import { CircleAlert as AlertIcon, Clock as ClockIcon, Ellipsis as DotsIcon, CheckCheck as DoubleCheckIcon, Pencil as PencilIcon, Trash2 as TrashIcon } from "lucide-react";
+import { MessageEditor } from "./message-editor";
+import type { TimelineItem } from "./timeline";
+
+/** What a message row can ask the conversation to do. */
+export interface MessageHandlers {
+  /** Saves an edit; rejects (after telling the person) when it failed. */
+  onEdit: (id: string, text: string) => Promise<void>;
+  /** Asks for confirmation, then deletes. */
+  onRequestDelete: (item: TimelineItem) => void;
+  onRetry: (clientMessageId: string) => void;
+  onDiscard: (clientMessageId: string) => void;
+}
+
+const fullDateTime = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+
+/** Bubble corners: rounded-2xl, tighter on the sender's side where the bubble touches its neighbours in a group. */
+function corners(own: boolean, first: boolean, last: boolean): string {
+  if (own) return `${first ? "" : "rounded-tr-md"} ${last ? "" : "rounded-br-md"}`;
+  return `${first ? "" : "rounded-tl-md"} ${last ? "" : "rounded-bl-md"}`;
+}
+
+const smallButton =
+  "inline-flex items-center gap-1.5 rounded-full px-3 py-1.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-indigo-500";
+
+/**
+ * One message of the list. The `data-testid="message"` element holds only the bubble and the message's own
+ * controls and status; the avatar, the sender's name, the group's time and "Seen" sit around it.
+ * @param first / last its place in a run of messages by one sender (name above the first, time below the last)
+ * @param groupThread whether there are several other people (then others' names are shown)
+ */
+export function MessageItem({
+  item,
+  first,
+  last,
+  groupThread,
+  handlers,
+}: {
+  item: TimelineItem;
+  first: boolean;
+  last: boolean;
+  groupThread: boolean;
+  handlers: MessageHandlers;
+}) {
+  const { own, status } = item;
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const menuId = useId();
+  const editable = own && status === "sent" && item.id !== null;
+
+  // The actions close on a press anywhere else.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onPointerDown = (e: PointerEvent) => {
+      if (!rootRef.current?.contains(e.target as Node)) setMenuOpen(false);
+    };
+    document.addEventListener("pointerdown", onPointerDown);
+    return () => document.removeEventListener("pointerdown", onPointerDown);
+  }, [menuOpen]);
+
+  const closeMenu = (refocus: boolean) => {
+    setMenuOpen(false);
+    if (refocus) toggleRef.current?.focus();
+  };
+
+  const bubbleColors = own
+    ? "bg-indigo-600 text-white"
+    : "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100";
+
+  return (
+    <div data-anchor={item.key} className={`flex gap-2 ${first ? "mt-3" : "mt-0.5"} ${own ? "justify-end pl-10 md:pl-16" : "pr-10 md:pr-16"}`}>
+      {!own && (
+        <div className="w-8 shrink-0 self-end">
+          {last && (
+            <span className="mb-5 block">
+              <Avatar user={item.sender} size="sm" />
+            </span>
+          )}
+        </div>
+      )}
+      <div className={`flex min-w-0 flex-col ${own ? "items-end" : "items-start"}`}>
+        {first && !own && groupThread && (
+          <span className="mb-1 ml-3 text-xs font-medium text-zinc-500 dark:text-zinc-400">{displayName(item.sender)}</span>
+        )}
+        <div
+          ref={rootRef}
+          data-testid="message"
+          data-message-id={item.id ?? undefined}
+          data-seq={item.seq ?? undefined}
+          data-own={own ? "true" : "false"}
+          data-status={status}
+          className={`group/message flex max-w-full flex-col ${own ? "items-end" : "items-start"}`}
+          onKeyDown={(e) => {
+            if (e.key === "Escape" && menuOpen) {
+              e.stopPropagation();
+              closeMenu(true);
+            }
+          }}
+        >
+          <div className="flex max-w-full items-center gap-1">
+            {editable && !editing && (
+              <button
+                ref={toggleRef}
+                type="button"
+                aria-label="Message actions"
+                aria-expanded={menuOpen}
+                aria-controls={menuOpen ? menuId : undefined}
+                onClick={() => setMenuOpen((o) => !o)}
+                className="inline-flex h-7 w-7 shrink-0 items-center justify-center rounded-full text-zinc-400 opacity-0 transition-opacity group-hover/message:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-expanded:bg-zinc-100 aria-expanded:text-zinc-700 aria-expanded:opacity-100 dark:hover:bg-zinc-800 dark:hover:text-zinc-200 dark:aria-expanded:bg-zinc-800 dark:aria-expanded:text-zinc-200"
+              >
+                <DotsIcon aria-hidden="true" className="h-4 w-4" />
+              </button>
+            )}
+            {editing && item.id ? (
+              <MessageEditor
+                initialText={item.text}
+                onCancel={() => {
+                  setEditing(false);
+                  requestAnimationFrame(() => toggleRef.current?.focus());
+                }}
+                onSave={async (text) => {
+                  await handlers.onEdit(item.id!, text);
+                  setEditing(false);
+                  requestAnimationFrame(() => toggleRef.current?.focus());
+                }}
+              />
+            ) : (
+              <div
+                title={fullDateTime(item.createdAt)}
+                suppressHydrationWarning
+                onClick={() => {
+                  // Touch screens have no hover: a tap on one's own message reveals its actions.
+                  if (editable && window.matchMedia("(pointer: coarse)").matches) setMenuOpen((o) => !o);
+                }}
+                className={`min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-[1.4] ${bubbleColors} ${corners(own, first, last)} ${status === "sent" ? "" : "opacity-60"}`}
+              >
+                <span className="whitespace-pre-wrap [overflow-wrap:anywhere]">{item.text}</span>
+                {item.editedAt && (
+                  <span
+                    data-testid="edited-marker"
+                    title={`Edited ${fullDateTime(item.editedAt)}`}
+                    className={`ml-1.5 align-baseline text-[11px] ${own ? "text-indigo-200" : "text-zinc-500 dark:text-zinc-400"}`}
+                  >
+                    edited
+                  </span>
+                )}
+              </div>
+            )}
+          </div>
+
+          {menuOpen && (
+            <div
+              id={menuId}
+              role="group"
+              aria-label="Actions for this message"
+              className="mt-1 flex gap-0.5 rounded-full bg-white p-0.5 shadow-md ring-1 ring-zinc-900/10 dark:bg-zinc-900 dark:ring-white/10"
+            >
+              <button
+                type="button"
+                autoFocus
+                onClick={() => {
+                  setMenuOpen(false);
+                  setEditing(true);
+                }}
+                className={`${smallButton} text-zinc-700 hover:bg-zinc-100 dark:text-zinc-200 dark:hover:bg-zinc-800`}
+              >
+                <PencilIcon aria-hidden="true" className="h-3.5 w-3.5" />
+                Edit
+              </button>
+              <button
+                type="button"
+                onClick={() => {
+                  closeMenu(true);
+                  handlers.onRequestDelete(item);
+                }}
+                className={`${smallButton} text-red-600 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-500/10`}
+              >
+                <TrashIcon aria-hidden="true" className="h-3.5 w-3.5" />
+                Delete
+              </button>
+            </div>
+          )}
+
+          {status === "pending" &&
+            (last ? (
+              <span className="mr-1 mt-1 inline-flex items-center gap-1 text-[11px] leading-4 text-zinc-400 transition-opacity delay-500 duration-200 starting:opacity-0 dark:text-zinc-500">
+                <ClockIcon aria-hidden="true" className="h-3 w-3" />
+                Sending…
+              </span>
+            ) : (
+              <span className="sr-only">Sending…</span>
+            ))}
+          {status === "failed" && item.clientMessageId && (
+            <span className="mr-1 mt-1 inline-flex items-center gap-1 text-[11px] leading-4 text-red-600 dark:text-red-400">
+              <AlertIcon aria-hidden="true" className="h-3.5 w-3.5" />
+              <span title={item.error}>Not sent</span>
+              <span aria-hidden="true">·</span>
+              <button
+                type="button"
+                onClick={() => handlers.onRetry(item.clientMessageId!)}
+                className="rounded font-semibold underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500"
+              >
+                Retry
+              </button>
+              <span aria-hidden="true">·</span>
+              <button
+                type="button"
+                onClick={() => handlers.onDiscard(item.clientMessageId!)}
+                className="rounded text-zinc-500 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-400"
+              >
+                Discard
+              </button>
+            </span>
+          )}
+        </div>
+
+        {status === "sent" && (last || item.seen) && (
+          <div className={`mt-1 flex items-center gap-1.5 text-[11px] leading-4 text-zinc-500 dark:text-zinc-400 ${own ? "mr-1" : "ml-1"}`}>
+            {last && (
+              <time dateTime={item.createdAt} title={fullDateTime(item.createdAt)} suppressHydrationWarning>
+                {timeOfDay(item.createdAt)}
+              </time>
+            )}
+            {last && item.seen && <span aria-hidden="true">·</span>}
+            {item.seen && (
+              <span className="inline-flex items-center gap-1 text-indigo-600 dark:text-indigo-400">
+                <DoubleCheckIcon aria-hidden="true" className="h-3.5 w-3.5" />
+                <span data-testid="seen-marker">{item.seen}</span>
+              </span>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

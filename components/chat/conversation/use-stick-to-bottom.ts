@@ -1,0 +1,145 @@
+"use client";
+
+import { type RefObject, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+
+/** Within this many pixels of the end counts as "at the bottom". */
+const BOTTOM_SLACK_PX = 48;
+/** Older history is requested when the reader is this close to the top. */
+const LOAD_OLDER_PX = 600;
+
+/**
+ * Scroll behaviour of a chat log (`overflow-anchor: none` on the container; this hook does the anchoring).
+ *
+ * - While the reader is at the bottom, the view stays pinned there as content arrives or the box resizes.
+ * - Otherwise the message at the top of the viewport (the first `[data-anchor]` element) is kept exactly where it
+ *   was across renders and resizes: when an older page is prepended, when the newest pages are refetched, when a
+ *   message above is edited or deleted. (This generalises "scrollTop += scrollHeight delta": that only holds when
+ *   nothing else changed in the same render.)
+ * - When something newer arrives while the reader is scrolled up, `showNewPill` turns on; `scrollToBottom` clears it.
+ * - Near the top, `onNearTop` is called (on scroll, and after renders while still near the top).
+ *
+ * @param newestKey key of the newest item; a change while scrolled up means "new messages"
+ */
+export function useStickToBottom({
+  containerRef,
+  newestKey,
+  onNearTop,
+}: {
+  containerRef: RefObject<HTMLElement | null>;
+  newestKey: string | null;
+  onNearTop: () => void;
+}) {
+  const pinned = useRef(true);
+  const anchor = useRef<{ key: string; offset: number } | null>(null);
+  const autoScrolling = useRef(false);
+  const newest = useRef(newestKey);
+  const nearTop = useRef(onNearTop);
+  const [atBottom, setAtBottom] = useState(true);
+  /** The newest key when the reader left the bottom; anything else newest since then is "new". */
+  const [leftAt, setLeftAt] = useState<string | null>(null);
+
+  useLayoutEffect(() => {
+    newest.current = newestKey;
+    nearTop.current = onNearTop;
+  });
+
+  const measureAnchor = useCallback(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    const top = el.getBoundingClientRect().top;
+    for (const node of el.querySelectorAll<HTMLElement>("[data-anchor]")) {
+      const box = node.getBoundingClientRect();
+      if (box.bottom > top) {
+        anchor.current = { key: node.dataset.anchor!, offset: box.top - top };
+        return;
+      }
+    }
+    anchor.current = null;
+  }, [containerRef]);
+
+  /** Re-applies the scroll rule after the content or the box changed. */
+  const settle = useCallback(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    if (pinned.current) {
+      el.scrollTop = el.scrollHeight;
+      return;
+    }
+    const a = anchor.current;
+    const node = a && el.querySelector<HTMLElement>(`[data-anchor="${CSS.escape(a.key)}"]`);
+    if (!a || !node) return measureAnchor();
+    const delta = node.getBoundingClientRect().top - el.getBoundingClientRect().top - a.offset;
+    if (Math.abs(delta) >= 1) el.scrollTop += delta;
+  }, [containerRef, measureAnchor]);
+
+  // After every commit: keep the reader's place (runs before paint, so nothing visibly jumps).
+  useLayoutEffect(settle);
+
+  // And after size changes React does not see (the composer growing, the window or keyboard resizing).
+  useEffect(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => settle());
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, [containerRef, settle]);
+
+  // Still near the top after a render (a short first page, or a page that did not fill the view): ask for more.
+  useEffect(() => {
+    const el = containerRef.current;
+    if (el && el.scrollTop < LOAD_OLDER_PX) nearTop.current();
+  });
+
+  useEffect(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    const onScroll = () => {
+      const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK_PX;
+      if (autoScrolling.current) {
+        // A smooth scroll to the end is running: its intermediate positions are not the reader's choice.
+        if (bottom) autoScrolling.current = false;
+        return;
+      }
+      if (pinned.current && !bottom) setLeftAt(newest.current);
+      pinned.current = bottom;
+      setAtBottom(bottom);
+      if (!bottom) measureAnchor();
+      if (el.scrollTop < LOAD_OLDER_PX) nearTop.current();
+    };
+    // The reader taking over cancels a smooth scroll in progress.
+    const onTakeOver = () => {
+      autoScrolling.current = false;
+    };
+    el.addEventListener("scroll", onScroll, { passive: true });
+    el.addEventListener("wheel", onTakeOver, { passive: true });
+    el.addEventListener("touchstart", onTakeOver, { passive: true });
+    el.addEventListener("keydown", onTakeOver);
+    return () => {
+      el.removeEventListener("scroll", onScroll);
+      el.removeEventListener("wheel", onTakeOver);
+      el.removeEventListener("touchstart", onTakeOver);
+      el.removeEventListener("keydown", onTakeOver);
+    };
+  }, [containerRef, measureAnchor]);
+
+  /** Pins the view to the newest message (smoothly unless the person prefers reduced motion). */
+  const scrollToBottom = useCallback(
+    (smooth = false) => {
+      const el = containerRef.current;
+      pinned.current = true;
+      setAtBottom(true);
+      if (!el) return;
+      const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      if (smooth && !reduce) {
+        autoScrolling.current = true;
+        el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
+      } else {
+        el.scrollTop = el.scrollHeight;
+      }
+    },
+    [containerRef],
+  );
+
+  return { showNewPill: !atBottom && leftAt !== null && newestKey !== leftAt, scrollToBottom };
+}
