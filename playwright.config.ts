@@ -30,7 +30,13 @@ export default defineConfig({
     launchOptions,
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
+    { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions } },
+    {
+      // The same flows on a phone-sized screen, where the list and the conversation are separate screens.
+      name: "mobile",
+      testMatch: /(chat|screens)\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, launchOptions },
+    },
   ],
   webServer: {
     command: "npx tsx scripts/e2e-server.ts",

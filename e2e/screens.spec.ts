@@ -1,0 +1,50 @@
+import type { Page, TestInfo } from "@playwright/test";
+import { as, expect, openThread, test } from "./fixtures";
+
+// Screenshots of the main screens, light and dark, per project (desktop and phone), saved under
+// test-results/screens/ and attached to the report, for people to look at after every run.
+async function shoot(page: Page, testInfo: TestInfo, screen: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    const path = `test-results/screens/${testInfo.project.name}-${screen}-${colorScheme}.png`;
+    await page.screenshot({ path, animations: "disabled" });
+    await testInfo.attach(`${screen}-${colorScheme}`, { path, contentType: "image/png" });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+test("main screens", async ({ people, request, browser }, testInfo) => {
+  const [alice, bob, carol] = await people("Alice", "Bob", "Carol");
+  const withBob = await as(request, alice).createThread(bob);
+  const group = await as(request, carol).createThread(alice, bob);
+  await as(request, alice).send(withBob, "Morning! Did you see the release notes?");
+  await as(request, bob).send(withBob, "Yes, left a few comments on the migration section.");
+  await as(request, alice).send(withBob, "Great, thanks. Lunch tomorrow?");
+  await as(request, bob).send(withBob, "Sure, 12:30 at the usual place?");
+  await as(request, carol).send(group, "Standup is 10 minutes late today.");
+  await as(request, bob).send(group, "Works for me.");
+
+  const visitor = await browser.newContext({ viewport: alice.page.viewportSize() ?? undefined });
+  const signIn = await visitor.newPage();
+  await signIn.goto("/sign-in");
+  await expect(signIn.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await shoot(signIn, testInfo, "sign-in");
+  await visitor.close();
+
+  await alice.page.reload();
+  await expect(alice.page.locator(`[data-testid="thread-item"][data-thread-id="${group}"]`)).toHaveAttribute("data-unread", "2");
+  await shoot(alice.page, testInfo, "thread-list");
+
+  await openThread(alice.page, withBob);
+  await expect(alice.page.getByTestId("message").filter({ hasText: "12:30" })).toBeVisible();
+  await shoot(alice.page, testInfo, "conversation");
+
+  await alice.page.goto("/");
+  await alice.page.getByRole("button", { name: "New conversation" }).first().click();
+  const dialog = alice.page.getByRole("dialog", { name: "New conversation" });
+  await dialog.getByLabel("Search people").fill(bob.name.split(" ")[0]!);
+  await expect(dialog.getByRole("button", { name: new RegExp(bob.name) })).toBeVisible();
+  // Wait for the debounced search to narrow the results (the other test people are all called Alice or Carol).
+  await expect(dialog.getByText(/@(alice|carol)_/)).toHaveCount(0);
+  await shoot(alice.page, testInfo, "new-conversation");
+});
