@@ -4,6 +4,7 @@ import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ListMessagesQuery, Message, SendMessageInput } from "../schemas/messages";
 import { cursorSeq, decodeCursor, encodeCursor } from "./cursor";
+import { recordThreadEvent } from "./events";
 import { isUniqueViolation } from "./prisma-errors";
 import { type Db, getPrisma, Prisma } from "./sql";
 
@@ -65,6 +66,8 @@ export async function lockThread(tx: Db, threadId: string, userId: string, mode:
  * one to every other participant's unread count, move the sender's watermark to the new message (sending marks the
  * thread read for the sender) and stamp everyone's `last_activity_at`.
  *
+ * Records a `message.created` event (with every participant's new unread count) in the same transaction.
+ *
  * Idempotency: a repeated `clientMessageId` from the same sender returns the original message (`created: false`)
  * and changes nothing; the unique index (sender_id, client_message_id) backs this against races.
  *
@@ -119,7 +122,9 @@ function sendOnce(userId: string, threadId: string, input: SendMessageInput) {
         RETURNING *
       )
       SELECT ${MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id`;
-    return { message: toMessage(row!, userId, seq), created: true };
+    const message = toMessage(row!, userId, seq);
+    await recordThreadEvent(tx, threadId, "message.created", { message }, { all: true });
+    return { message, created: true };
   });
 }
 
@@ -154,7 +159,8 @@ async function ownMessage(tx: Db, userId: string, messageId: string): Promise<{ 
 }
 
 /**
- * Replaces the text of the caller's own message and sets `editedAt`. Read state does not change.
+ * Replaces the text of the caller's own message and sets `editedAt`; records `message.updated`. Read state does
+ * not change.
  * @throws AppError `not_found` (404), `forbidden` (403) as {@link ownMessage}.
  */
 export async function editMessage(userId: string, messageId: string, text: string): Promise<Message> {
@@ -168,13 +174,15 @@ export async function editMessage(userId: string, messageId: string, text: strin
       )
       SELECT ${MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id`;
     if (!row) throw notFound("Message");
-    return toMessage(row, userId, row.seq);
+    const message = toMessage(row, userId, row.seq);
+    await recordThreadEvent(tx, message.threadId, "message.updated", { message });
+    return message;
   });
 }
 
 /**
  * Deletes the caller's own message. Every participant whose watermark is below it had it counted as unread, so their
- * unread count drops by one in the same transaction.
+ * unread count drops by one in the same transaction, which also records `message.deleted`.
  * @returns the thread and sequence number the message had.
  * @throws AppError `not_found` (404), `forbidden` (403) as {@link ownMessage}.
  */
@@ -188,6 +196,7 @@ export async function deleteMessage(userId: string, messageId: string): Promise<
     await tx.$executeRaw`
       UPDATE participants SET unread_count = unread_count - 1
       WHERE thread_id = ${threadId} AND user_id <> ${userId} AND last_read_seq < ${deleted.seq}::int`;
+    await recordThreadEvent(tx, threadId, "message.deleted", { threadId, messageId, seq: deleted.seq }, { all: true });
     return { threadId, seq: deleted.seq };
   });
 }

@@ -3,6 +3,7 @@ import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, UnreadSummary } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
+import { recordThreadEvent } from "./events";
 import { lockThread, MESSAGE_COLUMNS, type MessageRow, toMessage } from "./messages";
 import { getPrisma, Prisma } from "./sql";
 
@@ -14,6 +15,8 @@ import { getPrisma, Prisma } from "./sql";
  * The unread count is recomputed from the new watermark — 0 when it reaches the newest message, otherwise the count
  * of others' messages after it — under a share lock on the thread row (which keeps sends and deletes out) and a row
  * lock on the caller's participant row (which orders the caller's own concurrent marks).
+ *
+ * When the watermark moves, a `thread.read` event tells the other participants (for "seen" marks).
  *
  * @returns the caller's unread count in the thread afterwards.
  * @throws AppError `not_found` (404) when the thread is not the caller's or the message is not in it.
@@ -45,6 +48,7 @@ export async function markThreadRead(userId: string, threadId: string, upToMessa
     await tx.$executeRaw`
       UPDATE participants SET last_read_seq = ${target}::int, unread_count = ${unreadCount}::int
       WHERE thread_id = ${threadId} AND user_id = ${userId}`;
+    await recordThreadEvent(tx, threadId, "thread.read", { threadId, userId, lastReadSeq: target }, { only: userId });
     return { threadId, unreadCount };
   });
 }

@@ -5,6 +5,8 @@ import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ListThreadsQuery, Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
+import { recordThreadEvent } from "./events";
+import { lockThread } from "./messages";
 import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 
 /**
@@ -172,6 +174,8 @@ export async function createOrGetThread(
         await tx.$executeRaw`
           INSERT INTO participants (thread_id, user_id, last_activity_at)
           SELECT ${newId}, u, t.created_at FROM unnest(${members}::text[]) AS u, threads t WHERE t.id = ${newId}`;
+        const thread = await getThread(callerId, newId, tx);
+        await recordThreadEvent(tx, newId, "thread.created", { thread });
         return { threadId: newId, created: true };
       }
       const existing = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM threads WHERE participant_key = ${key}`;
@@ -183,12 +187,15 @@ export async function createOrGetThread(
 }
 
 /**
- * Deletes a thread, its messages and everyone's read state. Any participant may do it.
+ * Deletes a thread, its messages and everyone's read state, and tells the participants (`thread.deleted`).
+ * Any participant may do it.
  * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant.
  */
 export async function deleteThread(userId: string, threadId: string): Promise<void> {
-  const deleted = await getPrisma().$executeRaw`
-    DELETE FROM threads t WHERE t.id = ${threadId}
-      AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})`;
-  if (deleted === 0) throw notFound("Thread");
+  await getPrisma().$transaction(async (tx) => {
+    await lockThread(tx, threadId, userId, "update");
+    // Recorded before the participants go, so that they are its recipients; it commits with the deletion.
+    await recordThreadEvent(tx, threadId, "thread.deleted", { threadId });
+    await tx.$executeRaw`DELETE FROM threads WHERE id = ${threadId}`;
+  });
 }

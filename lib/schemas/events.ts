@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { id } from "./common";
+import { message } from "./messages";
+import { thread } from "./threads";
+
+/**
+ * Live events on `GET /api/events` (Server-Sent Events). Each persisted event carries an SSE `id` (a decimal
+ * string, increasing); `typing` is ephemeral and has none. The `event:` field is the type; `data:` the JSON below.
+ * Viewer-specific fields (`isRead`, `unreadCount`) are computed for the receiving user.
+ */
+export const eventPayloads = {
+  /** A new message in one of your threads; `unreadCount` is your count in that thread after it. */
+  "message.created": z.object({ message, unreadCount: z.number().int() }),
+  /** A message's text changed. */
+  "message.updated": z.object({ message }),
+  /** A message was deleted; `unreadCount` is your count in that thread afterwards. */
+  "message.deleted": z.object({ threadId: id, messageId: id, seq: z.number().int(), unreadCount: z.number().int() }),
+  /** You were made a participant of a new thread. */
+  "thread.created": z.object({ thread }),
+  /** A thread you took part in was deleted (its events stop). */
+  "thread.deleted": z.object({ threadId: id }),
+  /** A participant's read position moved; `unreadCount` is present when that participant is you. */
+  "thread.read": z.object({ threadId: id, userId: id, lastReadSeq: z.number().int(), unreadCount: z.number().int().optional() }),
+  /** Someone is typing in one of your threads (ephemeral: lasts a few seconds unless repeated). */
+  typing: z.object({ threadId: id, userId: id, expiresInMs: z.number().int() }),
+  /** Too much was missed to replay: refetch everything. */
+  resync: z.object({ reason: z.string() }),
+  /** Sent first on every connection: the stream is live from here. */
+  ready: z.object({}),
+} as const;
+
+export type EventType = keyof typeof eventPayloads;
+export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;

@@ -1,0 +1,104 @@
+import type { EventType } from "../schemas/events";
+import { type Db, getPrisma, Prisma } from "./sql";
+
+/**
+ * The transactional outbox of live events (docs/realtime.md).
+ *
+ * Writers call {@link recordThreadEvent} inside the transaction that makes the change, so an event exists exactly
+ * when its change committed. The same statement queues `NOTIFY parley_events, '<id>'`, which PostgreSQL delivers to
+ * every listening app instance at commit (PostgreSQL docs, "NOTIFY": notifications are delivered between
+ * transactions, in commit order, and not at all when the transaction aborts).
+ */
+
+/** The LISTEN/NOTIFY channel. Payload: a persisted event's id (decimal), or a JSON ephemeral event. */
+export const EVENTS_CHANNEL = "parley_events";
+
+/** Event types stored in the outbox (everything but the ephemeral and control ones). */
+export type PersistedEventType = Exclude<EventType, "typing" | "resync" | "ready">;
+
+/** Whose unread counts to attach to the event: every participant's, one participant's, or none. */
+export type PersonalCounts = { all: true } | { only: string } | null;
+
+/**
+ * Records an event for every current participant of `threadId` and queues its NOTIFY. Call it inside the
+ * transaction that makes the change, after the change (so the participants' unread counts are the new ones).
+ * Records nothing when the thread has no participants left.
+ */
+export async function recordThreadEvent(
+  tx: Db,
+  threadId: string,
+  type: PersistedEventType,
+  payload: object,
+  counts: PersonalCounts = null,
+): Promise<void> {
+  const personal =
+    counts === null
+      ? Prisma.sql`'{}'::jsonb`
+      : "all" in counts
+        ? Prisma.sql`jsonb_object_agg(p.user_id, jsonb_build_object('unreadCount', p.unread_count))`
+        : Prisma.sql`coalesce(jsonb_object_agg(p.user_id, jsonb_build_object('unreadCount', p.unread_count))
+            FILTER (WHERE p.user_id = ${counts.only}), '{}'::jsonb)`;
+  await tx.$queryRaw`
+    WITH e AS (
+      INSERT INTO events (thread_id, type, payload, personal, recipients)
+      SELECT ${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, ${personal}, array_agg(p.user_id ORDER BY p.user_id)
+      FROM participants p WHERE p.thread_id = ${threadId}
+      HAVING count(*) > 0
+      RETURNING id
+    )
+    SELECT pg_notify(${EVENTS_CHANNEL}, id::text)::text FROM e`;
+}
+
+/**
+ * Announces an ephemeral event (not stored, no id, never replayed) to `recipients`.
+ * The NOTIFY payload stays far below PostgreSQL's 8000-byte limit: ids only.
+ */
+export async function notifyEphemeral(type: "typing", payload: object, recipients: string[]): Promise<void> {
+  const message = JSON.stringify({ type, payload, recipients });
+  await getPrisma().$queryRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${message})::text`;
+}
+
+/** A stored event as the hub reads it. */
+export interface StoredEvent {
+  id: bigint;
+  type: PersistedEventType;
+  payload: Record<string, unknown>;
+  personal: Record<string, Record<string, unknown>>;
+  recipients: string[];
+}
+
+/** Loads events by id, in id order. */
+export function loadEvents(ids: bigint[]): Promise<StoredEvent[]> {
+  return getPrisma().$queryRaw<StoredEvent[]>`
+    SELECT id, type, payload, personal, recipients FROM events WHERE id = ANY(${ids}::bigint[]) ORDER BY id`;
+}
+
+/**
+ * The events `userId` received after `afterId` up to `upToId`, oldest first, at most `limit + 1` rows (one more than
+ * the limit tells the caller that too much was missed).
+ */
+export function eventsSince(userId: string, afterId: bigint, upToId: bigint, limit: number): Promise<StoredEvent[]> {
+  return getPrisma().$queryRaw<StoredEvent[]>`
+    SELECT id, type, payload, personal, recipients FROM events
+    WHERE recipients @> ARRAY[${userId}]::text[] AND id > ${afterId} AND id <= ${upToId}
+    ORDER BY id LIMIT ${limit + 1}`;
+}
+
+/** Id bounds of the retained events (`null`s when there are none). */
+export async function eventBounds(): Promise<{ min: bigint | null; max: bigint | null }> {
+  const [row] = await getPrisma().$queryRaw<{ min: bigint | null; max: bigint | null }[]>`
+    SELECT min(id) AS min, max(id) AS max FROM events`;
+  return row ?? { min: null, max: null };
+}
+
+/**
+ * The payload one recipient sees: the shared payload with that recipient's personal fields merged in, and for
+ * messages `isRead` from their point of view (a new message is read only by its sender).
+ */
+export function personalize(event: StoredEvent, userId: string): Record<string, unknown> {
+  const payload: Record<string, unknown> = { ...event.payload, ...(event.personal[userId] ?? {}) };
+  const message = payload.message as { sender?: { id?: string } } | undefined;
+  if (message && event.type === "message.created") payload.message = { ...message, isRead: message.sender?.id === userId };
+  if (event.type === "thread.read" && payload.userId !== userId) delete payload.unreadCount;
+  return payload;
+}

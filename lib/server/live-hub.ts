@@ -1,0 +1,280 @@
+import pg from "pg";
+import {
+  EVENTS_CHANNEL,
+  eventBounds,
+  eventsSince,
+  loadEvents,
+  personalize,
+  type StoredEvent,
+} from "./events";
+import { getPrisma } from "./sql";
+
+/**
+ * One per app instance: listens on the `parley_events` channel with a dedicated PostgreSQL connection and delivers
+ * events to this instance's open streams (docs/realtime.md).
+ *
+ * Ordering. Event ids come from one sequence, but transactions commit in any order, so id 105 can become visible
+ * before id 104. If a stream delivered 105 and the client reconnected with `Last-Event-ID: 105` before 104
+ * committed, replaying `id > 105` would lose 104. So the hub releases events only up to a high-water mark: the
+ * largest id such that every smaller id has been seen (NOTIFY) or has stayed missing for `GAP_TIMEOUT_MS` (a rolled
+ * back transaction consumed it). Streams receive events in id order, and replay from the database is exact. The one
+ * exception, logged, is an event whose transaction commits later than the gap timeout: it is delivered on arrival.
+ */
+
+const GAP_TIMEOUT_MS = Number(process.env.EVENTS_GAP_TIMEOUT_MS ?? 1000);
+const HEARTBEAT_MS = Number(process.env.EVENTS_HEARTBEAT_MS ?? 15_000);
+const RETENTION_HOURS = Number(process.env.EVENTS_RETENTION_HOURS ?? 24);
+/** Most events replayed to a reconnecting client; beyond that it is told to refetch (`resync`). */
+export const REPLAY_LIMIT = 500;
+const PRUNE_LOCK_KEY = 7_261_021; // arbitrary, shared by all instances
+
+interface Subscriber {
+  userId: string;
+  write(frame: string): void;
+  close(): void;
+  /** Id of the last event written to it. */
+  cursor: bigint;
+  /** Events released while it was replaying; written after the replay. */
+  backlog: StoredEvent[] | null;
+}
+
+/** SSE framing (WHATWG HTML, "Server-sent events"): one `data:` line, since JSON.stringify emits no newlines. */
+export function sseFrame(type: string, data: unknown, id?: bigint): string {
+  return `${id !== undefined ? `id: ${id}\n` : ""}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+class EventHub {
+  private client: pg.Client | null = null;
+  private starting: Promise<void> | null = null;
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** Every id ≤ stable is released. */
+  private stable = 0n;
+  /** Notified ids above `stable`, with when they arrived. */
+  private readonly pending = new Map<bigint, number>();
+  private gapTimer: NodeJS.Timeout | null = null;
+  private delivering: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private reconnectDelay = 1000;
+  private closed = false;
+
+  /** Number of open streams on this instance. */
+  get size(): number {
+    let n = 0;
+    for (const set of this.subscribers.values()) n += set.size;
+    return n;
+  }
+
+  private start(): Promise<void> {
+    this.starting ??= this.connect(true).catch((e) => {
+      this.starting = null;
+      throw e;
+    });
+    return this.starting;
+  }
+
+  private async connect(first: boolean): Promise<void> {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    client.on("notification", (n) => this.onNotification(n.payload ?? ""));
+    client.on("error", () => this.onConnectionLost(client));
+    client.on("end", () => this.onConnectionLost(client));
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    this.client = client;
+    this.reconnectDelay = 1000;
+    if (first) {
+      // LISTEN first, then read the newest id: anything committed after this is notified to us.
+      this.stable = (await eventBounds()).max ?? 0n;
+      this.timers.push(
+        setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref(),
+        setInterval(() => void this.prune(), 10 * 60_000).unref(),
+      );
+    } else {
+      // Notifications sent while we were disconnected are lost; the outbox is not.
+      const missed = await getPrisma().$queryRaw<{ id: bigint }[]>`
+        SELECT id FROM events WHERE id > ${this.stable} ORDER BY id LIMIT ${10 * REPLAY_LIMIT}`;
+      const now = Date.now();
+      for (const { id } of missed) this.pending.set(id, now);
+      this.advance();
+    }
+  }
+
+  private onConnectionLost(client: pg.Client) {
+    if (this.client !== client || this.closed) return;
+    this.client = null;
+    client.removeAllListeners("notification");
+    void client.end().catch(() => undefined);
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 30_000);
+    setTimeout(() => {
+      if (!this.closed) this.connect(false).catch(() => this.onConnectionLost(client));
+    }, delay).unref();
+  }
+
+  private onNotification(payload: string) {
+    if (payload.startsWith("{")) return this.onEphemeral(payload);
+    if (!/^\d+$/.test(payload)) return;
+    const id = BigInt(payload);
+    if (id <= this.stable) {
+      console.warn(JSON.stringify({ level: "warn", msg: "late event delivered out of order", id: payload }));
+      this.release([id]);
+      return;
+    }
+    this.pending.set(id, Date.now());
+    this.advance();
+  }
+
+  /** Moves the high-water mark over every contiguous notified id, and over gaps older than GAP_TIMEOUT_MS. */
+  private advance() {
+    const released: bigint[] = [];
+    const now = Date.now();
+    while (this.pending.size > 0) {
+      const next = this.stable + 1n;
+      if (this.pending.has(next)) {
+        this.pending.delete(next);
+        this.stable = next;
+        released.push(next);
+        continue;
+      }
+      let lowest = -1n;
+      for (const id of this.pending.keys()) if (lowest < 0n || id < lowest) lowest = id;
+      const waited = now - this.pending.get(lowest)!;
+      if (waited < GAP_TIMEOUT_MS) {
+        this.gapTimer ??= setTimeout(() => {
+          this.gapTimer = null;
+          this.advance();
+        }, GAP_TIMEOUT_MS - waited + 5);
+        break;
+      }
+      this.stable = lowest - 1n; // the ids in between were never committed
+    }
+    if (released.length) this.release(released);
+  }
+
+  /** Loads released events (one query per batch) and writes them, in order, to the streams of their recipients. */
+  private release(ids: bigint[]) {
+    this.delivering = this.delivering.then(async () => {
+      if (this.subscribers.size === 0) return;
+      let events: StoredEvent[];
+      try {
+        events = await loadEvents(ids);
+      } catch (e) {
+        console.error(JSON.stringify({ level: "error", msg: "loading live events failed", error: String(e) }));
+        return this.broadcastResync("events could not be loaded");
+      }
+      for (const event of events) this.dispatch(event);
+    });
+  }
+
+  private dispatch(event: StoredEvent) {
+    for (const userId of event.recipients) {
+      for (const sub of this.subscribers.get(userId) ?? []) {
+        if (sub.backlog) sub.backlog.push(event);
+        else this.write(sub, event);
+      }
+    }
+  }
+
+  private write(sub: Subscriber, event: StoredEvent) {
+    sub.write(sseFrame(event.type, personalize(event, sub.userId), event.id));
+    if (event.id > sub.cursor) sub.cursor = event.id;
+  }
+
+  private onEphemeral(raw: string) {
+    let msg: { type?: string; payload?: unknown; recipients?: unknown };
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    if (msg.type !== "typing" || !Array.isArray(msg.recipients)) return;
+    const frame = sseFrame(msg.type, msg.payload);
+    for (const userId of msg.recipients) for (const sub of this.subscribers.get(String(userId)) ?? []) sub.write(frame);
+  }
+
+  private heartbeat() {
+    for (const set of this.subscribers.values()) for (const sub of set) sub.write(": keep-alive\n\n");
+  }
+
+  private broadcastResync(reason: string) {
+    for (const set of this.subscribers.values()) {
+      for (const sub of set) {
+        sub.write(sseFrame("resync", { reason }, this.stable));
+        sub.cursor = this.stable;
+      }
+    }
+  }
+
+  private async prune() {
+    try {
+      await getPrisma().$transaction(async (tx) => {
+        const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK_KEY}) AS ok`;
+        if (lock?.ok) await tx.$executeRaw`DELETE FROM events WHERE created_at < now() - make_interval(hours => ${RETENTION_HOURS}::int)`;
+      });
+    } catch {
+      // The next round tries again.
+    }
+  }
+
+  /**
+   * Opens a stream for `userId`. Replays what they missed after `since` (their `Last-Event-ID`), or tells them to
+   * `resync` when that is more than {@link REPLAY_LIMIT} events or older than what is retained, then sends `ready`
+   * and live events from there on.
+   * @returns a function that closes the subscription.
+   * @throws when the database cannot be reached.
+   */
+  async subscribe(userId: string, since: bigint | null, write: (frame: string) => void, close: () => void): Promise<() => void> {
+    await this.start();
+    const sub: Subscriber = { userId, write, close, cursor: 0n, backlog: [] };
+    let set = this.subscribers.get(userId);
+    if (!set) this.subscribers.set(userId, (set = new Set()));
+    set.add(sub);
+    const unsubscribe = () => {
+      set.delete(sub);
+      if (set.size === 0 && this.subscribers.get(userId) === set) this.subscribers.delete(userId);
+    };
+    try {
+      const upTo = this.stable;
+      sub.cursor = upTo;
+      if (since !== null && since !== upTo) {
+        const { min } = await eventBounds();
+        const pruned = min === null ? since < upTo : since < min - 1n;
+        const missed = since > upTo || pruned ? null : await eventsSince(userId, since, upTo, REPLAY_LIMIT);
+        if (!missed || missed.length > REPLAY_LIMIT) {
+          write(sseFrame("resync", { reason: missed ? "too many missed events" : "missed events are no longer kept" }, upTo));
+        } else {
+          for (const event of missed) write(sseFrame(event.type, personalize(event, userId), event.id));
+        }
+      }
+      const backlog = sub.backlog ?? [];
+      sub.backlog = null;
+      for (const event of backlog) if (event.id > sub.cursor) this.write(sub, event);
+      write(sseFrame("ready", {}, sub.cursor));
+    } catch (e) {
+      unsubscribe();
+      throw e;
+    }
+    return unsubscribe;
+  }
+
+  /** Ends every stream and the listening connection (graceful shutdown). */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const set of this.subscribers.values()) for (const sub of set) sub.close();
+    this.subscribers.clear();
+    await this.client?.end().catch(() => undefined);
+    this.client = null;
+  }
+}
+
+const globalForHub = globalThis as unknown as { parleyHub?: EventHub };
+
+/** This process's hub (created on first use; closes its streams on SIGTERM and SIGINT). */
+export function getHub(): EventHub {
+  if (!globalForHub.parleyHub) {
+    const hub = new EventHub();
+    globalForHub.parleyHub = hub;
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void hub.shutdown());
+  }
+  return globalForHub.parleyHub;
+}

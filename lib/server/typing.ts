@@ -1,0 +1,18 @@
+import { notFound } from "../errors";
+import { notifyEphemeral } from "./events";
+import { getPrisma } from "./sql";
+
+/** How long a typing indicator lasts without a repeat, in ms. Clients repeat every few seconds while typing. */
+export const TYPING_TTL_MS = 6000;
+
+/**
+ * Tells the other participants of a thread that `userId` is typing (an ephemeral event: not stored or replayed).
+ * @throws AppError `not_found` (404) when the thread does not exist or `userId` is not a participant.
+ */
+export async function sendTyping(userId: string, threadId: string): Promise<void> {
+  const rows = await getPrisma().$queryRaw<{ user_id: string }[]>`
+    SELECT user_id FROM participants WHERE thread_id = ${threadId}`;
+  if (!rows.some((r) => r.user_id === userId)) throw notFound("Thread");
+  const others = rows.map((r) => r.user_id).filter((id) => id !== userId);
+  await notifyEphemeral("typing", { threadId, userId, expiresInMs: TYPING_TTL_MS }, others);
+}
