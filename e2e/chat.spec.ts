@@ -105,6 +105,9 @@ test.describe("chatting in the browser", () => {
   test("a failed send offers Retry, and retrying creates exactly one message", async ({ people, request }) => {
     const [alice, bob] = await people("Alice", "Bob");
     const threadId = await as(request, alice).createThread(bob);
+    // No live events for this tab, so that only Retry can bring the stored message back.
+    await alice.context.route("**/api/events**", (route) => route.abort());
+    await alice.page.reload();
     await openThread(alice.page, threadId);
 
     // The worst case: the server stores the message but the answer never reaches the browser; while the network is
@@ -125,6 +128,26 @@ test.describe("chatting in the browser", () => {
     await expect(alice.page.getByTestId("message").filter({ hasText: "Did this arrive?" })).toHaveCount(1);
     const stored = (await as(request, alice).messages(threadId)).filter((m) => m.text === "Did this arrive?");
     expect(stored).toHaveLength(1);
+  });
+
+  test("a send whose answer is lost still shows once, as sent, when its live event arrives", async ({ people, request }) => {
+    const [alice, bob] = await people("Alice", "Bob");
+    const threadId = await as(request, alice).createThread(bob);
+    await openThread(alice.page, threadId);
+    await expect(alice.page.locator("[data-live]")).toHaveAttribute("data-live", "connected");
+    await alice.page.route(
+      (url) => url.pathname === `/api/threads/${threadId}/messages`,
+      async (route) => {
+        if (route.request().method() !== "POST") return route.continue();
+        await route.fetch();
+        await route.abort("connectionreset");
+      },
+    );
+    await sendFromComposer(alice.page, "Stored, but the answer was lost");
+    const sent = alice.page.locator('[data-testid="message"][data-status="sent"]').filter({ hasText: "Stored, but the answer was lost" });
+    await expect(sent).toHaveCount(1);
+    await expect(alice.page.getByTestId("message").filter({ hasText: "Stored, but the answer was lost" })).toHaveCount(1);
+    await expect(alice.page.getByRole("button", { name: "Retry" })).toHaveCount(0);
   });
 
   test("the composer sends on Enter, breaks lines on Shift+Enter and refuses blank messages", async ({ people, request }) => {

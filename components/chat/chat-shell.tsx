@@ -4,6 +4,7 @@ import { LogOut, MessageSquare } from "lucide-react";
 import { useSelectedLayoutSegment } from "next/navigation";
 import { useEffect } from "react";
 import { signOutAction } from "@/lib/actions/auth";
+import { stopLive, useLiveEvents, useLiveStatus } from "@/lib/client/live";
 import { useUnread } from "@/lib/client/queries";
 import { displayName } from "@/lib/format";
 import { Avatar } from "./avatar";
@@ -24,6 +25,9 @@ export interface Me {
 export function ChatShell({ me, children }: { me: Me; children: React.ReactNode }) {
   const threadOpen = useSelectedLayoutSegment() === "t";
   const total = useUnread().data?.total ?? 0;
+  // The tab's one live stream: open while signed in to the chat, closed on sign-out and when the shell unmounts.
+  useLiveEvents(me.id);
+  const live = useLiveStatus();
 
   // The total leads the tab's title: "(3) Parley". Next renders the page's own <title> from metadata, possibly after
   // this effect ran (streamed metadata, client navigations), so the title is re-applied whenever <head> changes.
@@ -45,7 +49,7 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
   );
 
   return (
-    <div className="flex h-dvh overflow-hidden">
+    <div data-live={live} className="flex h-dvh overflow-hidden">
       <aside
         aria-label="Conversations"
         className={`${threadOpen ? "hidden md:flex" : "flex"} w-full shrink-0 flex-col border-zinc-200 bg-white md:w-80 md:border-r lg:w-96 dark:border-zinc-800 dark:bg-zinc-950`}
@@ -69,7 +73,7 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
             </span>
             <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{me.username}</span>
           </span>
-          <form action={signOutAction}>
+          <form action={signOutAction} onSubmit={stopLive}>
             <button
               type="submit"
               aria-label="Sign out"

@@ -8,6 +8,7 @@ import { toast } from "sonner";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
 import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useThread } from "@/lib/client/queries";
+import { useTypingSender } from "@/lib/client/typing";
 import { displayName } from "@/lib/format";
 import { Avatar, GroupAvatar } from "./avatar";
 import type { Me } from "./chat-shell";
@@ -17,6 +18,7 @@ import { ConversationHeader } from "./conversation/header";
 import { MessageList, type MessageListHandle } from "./conversation/message-list";
 import type { MessageHandlers } from "./conversation/message-item";
 import { buildTimeline, flattenPages } from "./conversation/timeline";
+import { TypingIndicator } from "./conversation/typing-indicator";
 import { useMarkReadWhileVisible } from "./conversation/use-mark-read-while-visible";
 
 /** What went wrong, in words a person can act on. */
@@ -38,6 +40,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const editMessage = useEditMessage();
   const deleteMessage = useDeleteMessage(threadId);
   const deleteThread = useDeleteThread();
+  const typing = useTypingSender(threadId);
   const listRef = useRef<MessageListHandle>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const [confirm, setConfirm] = useState<Confirm>(null);
@@ -181,10 +184,13 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
           </>
         }
       />
+      <TypingIndicator threadId={threadId} people={others} />
       <Composer
         inputRef={composerRef}
         placeholder={groupThread ? "Message the group" : `Message ${title}`}
+        onTyping={typing.notify}
         onSend={(text) => {
+          typing.reset();
           listRef.current?.pinToBottom();
           sendMessage(client, threadId, text).catch((e: unknown) =>
             toast.error("Message not sent", { description: `${reason(e)} You can retry it from the conversation.` }),

@@ -53,6 +53,8 @@ function deliver(client: QueryClient, entry: OutboxEntry): Promise<void> {
       update(entry.clientMessageId, null);
       void invalidateThread(client, entry.threadId);
     } catch (e) {
+      // Its live event already confirmed it (settleOutboxEntry): it arrived, only the answer was lost.
+      if (!entries.some((x) => x.clientMessageId === entry.clientMessageId)) return;
       update(entry.clientMessageId, { status: "failed", error: e instanceof Error ? e.message : "Not sent." });
       throw e;
     }
@@ -64,7 +66,7 @@ function deliver(client: QueryClient, entry: OutboxEntry): Promise<void> {
 /**
  * Sends `text` to a thread optimistically.
  * @returns a promise that settles when the server answered (rejects with the ApiError on failure; the entry then
- *   stays in the outbox as failed).
+ *   stays in the outbox as failed — unless the live stream confirmed the message meanwhile, which counts as sent).
  */
 export function sendMessage(client: QueryClient, threadId: string, text: string): Promise<void> {
   const entry: OutboxEntry = { threadId, clientMessageId: crypto.randomUUID(), text, status: "pending", createdAt: Date.now() };
@@ -83,6 +85,15 @@ export function retryMessage(client: QueryClient, clientMessageId: string): Prom
 /** Drops a failed entry the person gave up on. */
 export function discardMessage(clientMessageId: string): void {
   update(clientMessageId, null);
+}
+
+/**
+ * The server confirmed a message another way than the POST's answer (its live `message.created` event came first,
+ * or another tab retried it): its entry, pending or failed, leaves the outbox. A later answer to the POST finds
+ * nothing to update.
+ */
+export function settleOutboxEntry(clientMessageId: string): void {
+  if (entries.some((e) => e.clientMessageId === clientMessageId)) update(clientMessageId, null);
 }
 
 const subscribe = (l: () => void) => {

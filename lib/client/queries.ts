@@ -18,12 +18,22 @@ import type { Message } from "../schemas/messages";
 import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
 import type { PublicUser } from "../schemas/users";
 import { apiFetch } from "./api";
+import { useLiveConnected } from "./live";
 import { queryKeys } from "./query-keys";
 
 export { queryKeys };
 
-/** How often lists and the open thread refetch while the tab is visible (until live delivery replaces polling). */
+/** How often lists and the open thread refetch while the tab is visible and the live stream is not connected. */
 export const POLL_MS = 4000;
+
+/**
+ * Refetch options of the chat queries: while the live stream (lib/client/live.ts) is connected its events keep the
+ * caches current, so there is no polling and no refetch on window focus; otherwise both are on.
+ */
+function usePollingUnlessLive() {
+  const live = useLiveConnected();
+  return { refetchInterval: live ? false : POLL_MS, refetchOnWindowFocus: !live } as const;
+}
 
 
 type Cursor = string | null;
@@ -36,13 +46,14 @@ const qs = (params: Record<string, string | number | null | undefined>) => {
 
 /** The signed-in user's threads, most recent activity first, optionally narrowed by participant name. */
 export function useThreads(q?: string) {
+  const refetch = usePollingUnlessLive();
   return useInfiniteQuery({
     queryKey: queryKeys.threads(q),
     queryFn: ({ pageParam, signal }) =>
       apiFetch<Page<Thread>>(`/api/threads${qs({ limit: 30, cursor: pageParam, q })}`, { signal }),
     initialPageParam: null as Cursor,
     getNextPageParam: (last) => last.nextCursor,
-    refetchInterval: POLL_MS,
+    ...refetch,
     // While a new filter loads, keep showing the previous results instead of skeleton rows.
     placeholderData: keepPreviousData,
   });
@@ -50,32 +61,35 @@ export function useThreads(q?: string) {
 
 /** `{total, threads}` unread counts. */
 export function useUnread() {
+  const refetch = usePollingUnlessLive();
   return useQuery({
     queryKey: queryKeys.unread,
     queryFn: ({ signal }) => apiFetch<UnreadSummary>("/api/unread", { signal }),
-    refetchInterval: POLL_MS,
+    ...refetch,
   });
 }
 
 /** One thread with participants' read positions. */
 export function useThread(id: string) {
+  const refetch = usePollingUnlessLive();
   return useQuery({
     queryKey: queryKeys.thread(id),
     queryFn: ({ signal }) => apiFetch<Thread>(`/api/threads/${id}`, { signal }),
-    refetchInterval: POLL_MS,
+    ...refetch,
     retry: (count, e) => (e as { status?: number }).status !== 404 && count < 2,
   });
 }
 
 /** A thread's messages in pages, newest page first, each page newest first. */
 export function useMessages(threadId: string) {
+  const refetch = usePollingUnlessLive();
   return useInfiniteQuery({
     queryKey: queryKeys.messages(threadId),
     queryFn: ({ pageParam, signal }) =>
       apiFetch<Page<Message>>(`/api/threads/${threadId}/messages${qs({ limit: 50, cursor: pageParam })}`, { signal }),
     initialPageParam: null as Cursor,
     getNextPageParam: (last) => last.nextCursor,
-    refetchInterval: POLL_MS,
+    ...refetch,
   });
 }
 
@@ -123,7 +137,7 @@ export function invalidateThread(client: QueryClient, threadId: string): Promise
 }
 
 /** Sets the caller's unread count of a thread in every cached list and in the totals. */
-function setCachedUnread(client: QueryClient, threadId: string, unreadCount: number): void {
+export function setCachedUnread(client: QueryClient, threadId: string, unreadCount: number): void {
   client.setQueriesData<InfiniteData<Page<Thread>, Cursor>>({ queryKey: queryKeys.allThreads }, (data) =>
     data
       ? {

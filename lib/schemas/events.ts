@@ -11,7 +11,7 @@ import { thread } from "./threads";
 export const eventPayloads = {
   /** A new message in one of your threads; `unreadCount` is your count in that thread after it. */
   "message.created": z.object({ message, unreadCount: z.number().int() }),
-  /** A message's text changed. */
+  /** A message's text changed. `message.isRead` is the sender's view: an edit changes nobody's read state. */
   "message.updated": z.object({ message }),
   /** A message was deleted; `unreadCount` is your count in that thread afterwards. */
   "message.deleted": z.object({ threadId: id, messageId: id, seq: z.number().int(), unreadCount: z.number().int() }),

@@ -16,14 +16,17 @@ export const remainingCharacters = (text: string) => MAX_MESSAGE_LENGTH - codePo
 /**
  * The message box. Enter sends, Shift+Enter breaks the line; blank or over-long text cannot be sent. On send the
  * box clears at once and keeps the focus; `onSend` gets the trimmed text and does the optimistic sending.
+ * `onTyping` hears every edit that leaves non-blank text (the typing indicator's sender throttles it).
  */
 export function Composer({
   placeholder,
   onSend,
+  onTyping,
   inputRef,
 }: {
   placeholder: string;
   onSend: (text: string) => void;
+  onTyping?: (text: string) => void;
   /** The textarea, for giving it the focus back (after a dialog, say). */
   inputRef?: React.RefObject<HTMLTextAreaElement | null>;
 }) {
@@ -66,7 +69,10 @@ export function Composer({
           rows={1}
           value={text}
           placeholder={placeholder}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value.trim()) onTyping?.(e.target.value);
+          }}
           onKeyDown={(e) => {
             if (e.key !== "Enter" || e.shiftKey || e.nativeEvent.isComposing) return;
             e.preventDefault();
