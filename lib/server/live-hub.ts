@@ -58,6 +58,8 @@ class EventHub {
   private timers: NodeJS.Timeout[] = [];
   private reconnectDelay = 1000;
   private closed = false;
+  /** Notifications received before the first high-water mark was read; handled once it is. */
+  private startupBuffer: string[] | null = [];
 
   /** Number of open streams on this instance. */
   get size(): number {
@@ -84,8 +86,12 @@ class EventHub {
     this.client = client;
     this.reconnectDelay = 1000;
     if (first) {
-      // LISTEN first, then read the newest id: anything committed after this is notified to us.
+      // LISTEN first, then read the newest id: anything committed after this is notified to us. Notifications that
+      // arrive meanwhile wait until the mark is known (those at or below it committed before we started).
       this.stable = (await eventBounds()).max ?? 0n;
+      const buffered = this.startupBuffer ?? [];
+      this.startupBuffer = null;
+      for (const payload of buffered) this.onNotification(payload);
       this.timers.push(
         setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref(),
         setInterval(() => void this.prune(), 10 * 60_000).unref(),
@@ -113,6 +119,10 @@ class EventHub {
   }
 
   private onNotification(payload: string) {
+    if (this.startupBuffer) {
+      this.startupBuffer.push(payload);
+      return;
+    }
     if (payload.startsWith("{")) return this.onEphemeral(payload);
     if (!/^\d+$/.test(payload)) return;
     const id = BigInt(payload);
@@ -121,7 +131,7 @@ class EventHub {
       // already or that committed before this hub started (ignore).
       if (this.skipped.delete(id)) {
         console.warn(JSON.stringify({ level: "warn", msg: "late event delivered out of order", id: payload }));
-        this.release([id]);
+        this.release([id], true);
       }
       return;
     }
@@ -160,7 +170,7 @@ class EventHub {
   }
 
   /** Loads released events (one query per batch) and writes them, in order, to the streams of their recipients. */
-  private release(ids: bigint[]) {
+  private release(ids: bigint[], late = false) {
     this.delivering = this.delivering.then(async () => {
       if (this.subscribers.size === 0) return;
       let events: StoredEvent[];
@@ -170,15 +180,20 @@ class EventHub {
         console.error(JSON.stringify({ level: "error", msg: "loading live events failed", error: String(e) }));
         return this.broadcastResync("events could not be loaded");
       }
-      for (const event of events) this.dispatch(event);
+      for (const event of events) this.dispatch(event, late);
     });
   }
 
-  private dispatch(event: StoredEvent) {
+  /**
+   * Writes an event to its recipients' streams. A stream whose cursor is already at or past the event got it by
+   * replay (an event can still be on its way here when a reconnecting stream's replay reads it from the table),
+   * so it is skipped — unless it is late: an id the mark gave up on, which nobody has had.
+   */
+  private dispatch(event: StoredEvent, late: boolean) {
     for (const userId of event.recipients) {
       for (const sub of this.subscribers.get(userId) ?? []) {
         if (sub.backlog) sub.backlog.push(event);
-        else this.write(sub, event);
+        else if (late || event.id > sub.cursor) this.write(sub, event);
       }
     }
   }
