@@ -165,7 +165,10 @@ async function ownMessage(tx: Db, userId: string, messageId: string): Promise<{ 
  */
 export async function editMessage(userId: string, messageId: string, text: string): Promise<Message> {
   return getPrisma().$transaction(async (tx) => {
-    await ownMessage(tx, userId, messageId);
+    const { thread_id: threadId } = await ownMessage(tx, userId, messageId);
+    // Like every write, take the thread row lock first: a deletion of the thread then waits for this edit, or
+    // this edit finds the thread gone, so no event of a thread follows its thread.deleted.
+    await lockThread(tx, threadId, userId, "share");
     const [row] = await tx.$queryRaw<MessageRow[]>`
       WITH m AS (
         UPDATE messages SET text = ${text}, edited_at = clock_timestamp()::timestamptz(3)
