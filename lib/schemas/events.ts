@@ -6,7 +6,8 @@ import { thread } from "./threads";
 /**
  * Live events on `GET /api/events` (Server-Sent Events). Each persisted event carries an SSE `id` (a decimal
  * string, increasing); `typing` is ephemeral and has none. The `event:` field is the type; `data:` the JSON below.
- * Viewer-specific fields (`isRead`, `unreadCount`) are computed for the receiving user.
+ * Viewer-specific fields (`unreadCount`, and `isRead` of new messages) are computed for the receiving user; an edited
+ * message's `isRead` is the sender's view (an edit changes nobody's read state).
  */
 export const eventPayloads = {
   /** A new message in one of your threads; `unreadCount` is your count in that thread after it. */
