@@ -1,8 +1,37 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
+// The database server comes from scripts/test.ts (`npm test`, `npm run test:e2e`), which starts a throw-away one when
+// TEST_DATABASE_URL is not set. One line, no stack: this is a usage error.
+if (!process.env.TEST_DATABASE_URL) {
+  console.error("TEST_DATABASE_URL is not set: run the browser tests with `npm test` or `npm run test:e2e`, which provide the database.");
+  process.exit(1);
+}
+
+// Two app instances of one build on one database, as behind a load balancer: live events posted to one must reach
+// streams on the other (e2e/realtime.spec.ts). The database name is chosen once and kept in the environment, so that
+// Playwright's worker processes, which load this file again, see the same one.
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
+process.env.E2E_DATABASE ||= `parley_e2e_${randomBytes(4).toString("hex")}`;
+process.env.E2E_SECOND_BASE_URL ||= `http://127.0.0.1:${PORT + 1}`;
+
+/** One `scripts/e2e-server.ts` instance; `env` adds to the database name and the port. */
+function appServer(name: string, url: string, timeout: number, env: Record<string, string> = {}) {
+  return {
+    name,
+    command: "npx tsx scripts/e2e-server.ts",
+    url: `${url}/sign-in`,
+    env: { PORT: new URL(url).port, E2E_DATABASE: process.env.E2E_DATABASE!, ...env },
+    timeout,
+    // Never reuse a server left running: it would be on another run's database.
+    reuseExistingServer: false,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    gracefulShutdown: { signal: "SIGTERM" as const, timeout: 15_000 },
+  };
+}
 
 // Debian's Chromium where it exists (these machines cannot download Playwright's browsers); Playwright's own
 // browser elsewhere. The flags keep Chromium from reaching for the network at start.
@@ -38,14 +67,11 @@ export default defineConfig({
       use: { ...devices["Desktop Chrome"], viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, launchOptions },
     },
   ],
-  webServer: {
-    command: "npx tsx scripts/e2e-server.ts",
-    url: `${baseURL}/sign-in`,
-    env: { PORT: String(PORT) },
-    timeout: 240_000,
-    reuseExistingServer: !process.env.CI,
-    stdout: "pipe",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-  },
+  // Playwright starts these one after the other, each once the previous one answers its `url` (its runner sets up
+  // each webServer plugin in a sequential task loop and awaits its availability), and stops them in reverse order:
+  // the first builds, creates the database and migrates it; the second starts from that build and joins it.
+  webServer: [
+    appServer("app-a", baseURL, 240_000),
+    appServer("app-b", process.env.E2E_SECOND_BASE_URL, 60_000, { E2E_SKIP_BUILD: "1", E2E_JOIN_DATABASE: "1" }),
+  ],
 });

@@ -1,28 +1,33 @@
-// The app as Playwright's webServer: a fresh database, a production build, `next start`.
+// One app instance as Playwright's webServer: a production build, `next start`, on a database of the test server.
 //
-//   tsx scripts/e2e-server.ts        (PORT, default 3100; TEST_DATABASE_URL, else a throw-away embedded server)
+//   tsx scripts/e2e-server.ts
 //
-// Creates database parley_e2e_<random> on the test server, applies migrations, runs `next build` (skipped with
-// E2E_SKIP_BUILD=1) and `next start`. On SIGTERM/SIGINT it stops Next, drops the database and stops the embedded
-// server it started.
+//   TEST_DATABASE_URL   the test server (required; its role needs CREATEDB). `npm test` and `npm run test:e2e` set it.
+//   E2E_DATABASE        the database's name (default: parley_e2e_<random>)
+//   E2E_JOIN_DATABASE=1 join that database, which another instance created and migrated, instead of creating it
+//   E2E_SKIP_BUILD=1    use the existing `.next` build
+//   PORT                default 3100
+//
+// playwright.config.ts starts two of these on one database: the first builds, creates and migrates; the second joins.
+// On SIGTERM/SIGINT it stops Next and, when it created the database, drops it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { databaseUrlFor, type EmbeddedPostgresHandle, startEmbeddedPostgres } from "./embedded-postgres";
+import { databaseUrlFor } from "./embedded-postgres";
 import { migrate } from "./migrate";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NEXT = path.join(ROOT, "node_modules", ".bin", "next");
 const port = process.env.PORT ?? "3100";
+const adminUrl = process.env.TEST_DATABASE_URL;
+const database = process.env.E2E_DATABASE || `parley_e2e_${randomBytes(4).toString("hex")}`;
+const joins = process.env.E2E_JOIN_DATABASE === "1";
 
-let embedded: EmbeddedPostgresHandle | undefined;
 let child: ChildProcess | undefined;
-let adminUrl: string | undefined;
-const database = `parley_e2e_${randomBytes(4).toString("hex")}`;
+/** Whether this process created the database (and so drops it). */
+let created = false;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,15 +37,18 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numbe
   });
 }
 
-async function cleanup(): Promise<void> {
-  if (adminUrl) {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect().then(
-      () => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).finally(() => client.end()),
-      () => undefined,
-    );
+async function admin(sql: (client: pg.Client) => string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql(client));
+  } finally {
+    await client.end();
   }
-  await embedded?.stop();
+}
+
+async function cleanup(): Promise<void> {
+  if (created) await admin((c) => `DROP DATABASE IF EXISTS ${c.escapeIdentifier(database)} WITH (FORCE)`).catch(() => undefined);
 }
 
 let stopping = false;
@@ -54,17 +62,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 async function main(): Promise<void> {
-  adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: await mkdtemp(path.join(os.tmpdir(), "parley-e2e-pg-")), persistent: false });
-    adminUrl = embedded.url;
+  if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set: start the browser suite with `npm test` or `npm run test:e2e`.");
+  if (!joins) {
+    await admin((c) => `CREATE DATABASE ${c.escapeIdentifier(database)}`);
+    created = true;
   }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
   const databaseUrl = databaseUrlFor(adminUrl, database);
-  await migrate(databaseUrl);
+  if (!joins) await migrate(databaseUrl);
 
   const env = {
     ...process.env,

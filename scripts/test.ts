@@ -1,11 +1,13 @@
-// `npm test`: the whole suite against a real PostgreSQL.
+// `npm test`: the whole suite against a real PostgreSQL; `npm run test:e2e`: the browser suite alone.
 //
 //   tsx scripts/test.ts [vitest args…]
+//   tsx scripts/test.ts --e2e [playwright args…]
 //
 // 1. Database: TEST_DATABASE_URL when set (its role needs CREATEDB), else a throw-away embedded PostgreSQL in a fresh
 //    temporary directory on a free port; exported to the children as TEST_DATABASE_URL.
-// 2. `vitest run [args…]` (each test file gets its own migrated database: tests/setup/README.md).
-// 3. `playwright test`, when playwright.config.ts exists (also after a Vitest failure, so one run shows everything).
+// 2. `vitest run [args…]` (each test file gets its own migrated database: tests/setup/README.md); skipped with --e2e.
+// 3. `playwright test`, when playwright.config.ts exists (also after a Vitest failure, so one run shows everything);
+//    with --e2e, `playwright test [args…]`. Its two app instances share one database on this server.
 // 4. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -46,7 +48,9 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
   });
 }
 
-async function main(args: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
+  const e2eOnly = argv[0] === "--e2e";
+  const args = e2eOnly ? argv.slice(1) : argv;
   let database: EmbeddedPostgresHandle | undefined;
   try {
     let url = process.env.TEST_DATABASE_URL;
@@ -59,11 +63,12 @@ async function main(args: string[]): Promise<number> {
     const env: NodeJS.ProcessEnv = { ...process.env, TEST_DATABASE_URL: url };
 
     const failed: string[] = [];
-    if (!receivedSignal && (await runChild(path.join(BIN, "vitest"), ["run", ...args], env)) !== 0) {
+    if (!e2eOnly && !receivedSignal && (await runChild(path.join(BIN, "vitest"), ["run", ...args], env)) !== 0) {
       failed.push("vitest");
     }
     if (!receivedSignal && existsSync(path.join(ROOT, "playwright.config.ts"))) {
-      if ((await runChild(path.join(BIN, "playwright"), ["test"], env)) !== 0) failed.push("playwright");
+      const playwrightArgs = ["test", ...(e2eOnly ? args : [])];
+      if ((await runChild(path.join(BIN, "playwright"), playwrightArgs, env)) !== 0) failed.push("playwright");
     }
 
     if (receivedSignal) return signalExitCode(receivedSignal);

@@ -13,6 +13,7 @@ import * as threads from "@/app/api/threads/route";
 import * as thread from "@/app/api/threads/[id]/route";
 import * as threadRead from "@/app/api/threads/[id]/read/route";
 import * as threadMessages from "@/app/api/threads/[id]/messages/route";
+import * as threadTyping from "@/app/api/threads/[id]/typing/route";
 import * as message from "@/app/api/messages/[id]/route";
 import * as messageRead from "@/app/api/messages/[id]/read/route";
 import * as unreadMessages from "@/app/api/messages/unread/route";
@@ -34,6 +35,7 @@ const routes: [RegExp, Module][] = [
   [/^\/api\/threads\/(?<id>[^/]+)$/, thread],
   [/^\/api\/threads\/(?<id>[^/]+)\/read$/, threadRead],
   [/^\/api\/threads\/(?<id>[^/]+)\/messages$/, threadMessages],
+  [/^\/api\/threads\/(?<id>[^/]+)\/typing$/, threadTyping],
   [/^\/api\/messages\/unread$/, unreadMessages],
   [/^\/api\/messages\/(?<id>[^/]+)$/, message],
   [/^\/api\/messages\/(?<id>[^/]+)\/read$/, messageRead],
