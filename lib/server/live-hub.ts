@@ -61,7 +61,7 @@ class EventHub {
   /** Notifications received before the first high-water mark was read; handled once it is. */
   private startupBuffer: string[] | null = [];
 
-  /** Number of open streams on this instance. */
+  /** Number of open streams on this instance (read by the live benchmark). */
   get size(): number {
     let n = 0;
     for (const set of this.subscribers.values()) n += set.size;
@@ -191,15 +191,23 @@ class EventHub {
    */
   private dispatch(event: StoredEvent, late: boolean) {
     for (const userId of event.recipients) {
-      for (const sub of this.subscribers.get(userId) ?? []) {
+      const subs = this.subscribers.get(userId);
+      if (!subs) continue;
+      // One frame per recipient, however many tabs they have open.
+      let frame: string | undefined;
+      for (const sub of subs) {
         if (sub.backlog) sub.backlog.push(event);
-        else if (late || event.id > sub.cursor) this.write(sub, event);
+        else if (late || event.id > sub.cursor) this.write(sub, event, (frame ??= this.frameFor(event, userId)));
       }
     }
   }
 
-  private write(sub: Subscriber, event: StoredEvent) {
-    sub.write(sseFrame(event.type, personalize(event, sub.userId), event.id));
+  private frameFor(event: StoredEvent, userId: string): string {
+    return sseFrame(event.type, personalize(event, userId), event.id);
+  }
+
+  private write(sub: Subscriber, event: StoredEvent, frame = this.frameFor(event, sub.userId)) {
+    sub.write(frame);
     if (event.id > sub.cursor) sub.cursor = event.id;
   }
 

@@ -4,6 +4,9 @@ import { getHub } from "@/lib/server/live-hub";
 
 export const dynamic = "force-dynamic";
 
+/** Bytes a stream may have queued for a client that is not reading before the stream is ended. */
+const MAX_QUEUED_BYTES = 1024 * 1024;
+
 /**
  * Parses the resume position: the `Last-Event-ID` header browsers send on reconnect (WHATWG HTML, "Server-sent
  * events"), or `?lastEventId=` for clients that reconnect by hand.
@@ -41,16 +44,22 @@ export const GET = withUser(async ({ req, caller }) => {
       // already closed by the client
     }
   };
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      cancel: end,
     },
-    cancel: end,
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
+  );
   const write = (frame: string) => {
     if (!open) return;
     try {
       controller.enqueue(encoder.encode(frame));
+      // A client that stops reading would make frames pile up here: end its stream instead. It reconnects with
+      // Last-Event-ID and the replay brings it up to date.
+      if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) end();
     } catch {
       end();
     }
