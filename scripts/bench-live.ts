@@ -28,14 +28,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import pg from "pg";
-import { databaseUrlFor, type EmbeddedPostgresHandle, getFreePort, startEmbeddedPostgres } from "./embedded-postgres";
+import { databaseUrlFor, type EmbeddedPostgresHandle, getFreePort, isPortFree, startEmbeddedPostgres } from "./embedded-postgres";
 import { describeError, migrate } from "./migrate";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -207,15 +206,6 @@ const stopAll = new AbortController();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes and /proc
-
-async function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once("error", () => resolve(false));
-    server.listen({ host: HOST, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
 
 /** The pid listening on 127.0.0.1:`port`, from `ss -ltnp` (the `next-server` process, not the `next` launcher). */
 async function listenerPid(port: number): Promise<number | null> {

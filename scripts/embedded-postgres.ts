@@ -192,7 +192,8 @@ async function defaultPort(): Promise<number> {
   return (await isPortFree(preferred)) ? preferred : getFreePort();
 }
 
-async function isPortFree(port: number): Promise<boolean> {
+/** True when nothing listens on 127.0.0.1:`port` right now (another process may still take it before use). */
+export async function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
