@@ -29,7 +29,8 @@ export function Providers({ children }: { children: React.ReactNode }) {
   return (
     <QueryClientProvider client={client}>
       {children}
-      <Toaster position="bottom-center" richColors closeButton />
+      {/* Top: at the bottom a toast would cover the composer and the newest messages (and their Retry). */}
+      <Toaster position="top-center" richColors closeButton />
     </QueryClientProvider>
   );
 }
