@@ -6,7 +6,8 @@ import { PrismaClient } from "./generated/prisma/client";
  *
  * Created on first use (not at import) so that scripts and tests can choose `DATABASE_URL` before touching the
  * database. Cached on `globalThis` so that Next's dev-mode module reloading does not open a new pool per edit.
- * Pool size: `DATABASE_POOL_SIZE` (default 10, node-postgres' own default).
+ * Pool size: `DATABASE_POOL_SIZE` (default 10, node-postgres' own default). With `PRISMA_QUERY_EVENTS=1` the client
+ * reports every SQL statement to {@link onQuery} listeners (statement budgets in tests and benchmarks).
  *
  * @throws Error when `DATABASE_URL` is not set.
  */
@@ -19,12 +20,32 @@ export function getPrisma(): PrismaClient {
     connectionString,
     max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
   });
-  const client = new PrismaClient({ adapter });
+  const withEvents = process.env.PRISMA_QUERY_EVENTS === "1";
+  const client = withEvents
+    ? new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] })
+    : new PrismaClient({ adapter });
+  if (withEvents) {
+    (client as PrismaClient<"query">).$on("query", (e) => {
+      for (const listener of queryListeners) listener(e.query);
+    });
+  }
   globalForPrisma.parleyPrisma = client;
   return client;
 }
 
 const globalForPrisma = globalThis as unknown as { parleyPrisma?: PrismaClient };
+
+const queryListeners = new Set<(sql: string) => void>();
+
+/**
+ * Calls `listener` with the text of every SQL statement the client sends (Prisma's query events; a transaction
+ * appears as its statements followed by `COMMIT`). Needs `PRISMA_QUERY_EVENTS=1` before the client is created.
+ * @returns a function that removes the listener.
+ */
+export function onQuery(listener: (sql: string) => void): () => void {
+  queryListeners.add(listener);
+  return () => queryListeners.delete(listener);
+}
 
 /** Closes the pool (tests, scripts, graceful shutdown). The next {@link getPrisma} opens a new one. */
 export async function disconnectPrisma(): Promise<void> {

@@ -1,0 +1,96 @@
+/**
+ * Statement budgets of the hot operations (issue 5): how many SQL statements each sends, counted from Prisma's
+ * query events rather than timed. A budget that holds whatever the page size rules out N+1 queries.
+ */
+process.env.PRISMA_QUERY_EVENTS = "1";
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { getPrisma, onQuery } from "@/lib/db";
+import { getMessage, listMessages, sendMessage } from "@/lib/server/messages";
+import { getUnreadSummary, markThreadRead } from "@/lib/server/read-state";
+import { getThread, listThreads } from "@/lib/server/threads";
+import { authenticateToken } from "@/lib/server/tokens";
+import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
+
+/** Runs `fn` and returns the statements it sent: `COMMIT`s counted apart (`BEGIN` is not reported). */
+async function measure(fn: () => Promise<unknown>): Promise<{ statements: string[]; commits: number }> {
+  const seen: string[] = [];
+  const off = onQuery((sql) => seen.push(sql));
+  try {
+    await fn();
+  } finally {
+    off();
+  }
+  const commits = seen.filter((s) => /^\s*COMMIT\b/i.test(s)).length;
+  return { statements: seen.filter((s) => !/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(s)), commits };
+}
+
+let me: TestUser;
+let others: TestUser[];
+let threadIds: string[];
+
+beforeAll(async () => {
+  [me, ...others] = await Promise.all([createUser("me"), createUser("o1"), createUser("o2"), createUser("o3"), createUser("o4")]);
+  // One thread per non-empty subset of the four others: 15 threads of 2 to 5 people, enough rows for an N+1 to show.
+  threadIds = [];
+  for (let mask = 1; mask < 16; mask++) {
+    threadIds.push(await createThread(me, ...others.filter((_, i) => mask & (1 << i))));
+  }
+  for (const id of threadIds.slice(0, 10)) {
+    const member = others.find((_, i) => (threadIds.indexOf(id) + 1) & (1 << i))!;
+    await send(member, id, "hello");
+    await send(me, id, "hi");
+  }
+  expect(new Set(threadIds).size).toBe(15);
+});
+
+describe("statement budgets", () => {
+  it("lists threads in at most 3 statements whatever the page size", async () => {
+    for (const limit of [1, 20, 100]) {
+      const { statements } = await measure(() => listThreads(me.id, { limit, unread: false }));
+      expect(statements.length, `limit=${limit}`).toBeLessThanOrEqual(3);
+    }
+    const filtered = await measure(() => listThreads(me.id, { limit: 100, unread: true, q: "o", participant: others[0]!.id }));
+    expect(filtered.statements.length).toBeLessThanOrEqual(3);
+  });
+
+  it("computes the unread total in one statement", async () => {
+    const { statements, commits } = await measure(() => getUnreadSummary(me.id));
+    expect(statements).toHaveLength(1);
+    expect(commits).toBe(0);
+  });
+
+  it("sends a message in one transaction", async () => {
+    const threadId = threadIds[0]!;
+    const plain = await measure(() => sendMessage(me.id, threadId, { text: "budget" }));
+    expect(plain.commits).toBe(1);
+    expect(plain.statements.length).toBeLessThanOrEqual(4);
+    const keyed = await measure(() => sendMessage(me.id, threadId, { text: "budget", clientMessageId: "budget-1" }));
+    expect(keyed.commits).toBe(1);
+    expect(keyed.statements.length).toBeLessThanOrEqual(4);
+  });
+
+  it("pages messages, reads one thread and one message in a constant number of statements", async () => {
+    for (const limit of [1, 50, 100]) {
+      const { statements } = await measure(() => listMessages(me.id, threadIds[0]!, { limit }));
+      expect(statements.length, `limit=${limit}`).toBeLessThanOrEqual(2);
+    }
+    expect((await measure(() => getThread(me.id, threadIds[1]!))).statements.length).toBeLessThanOrEqual(2);
+    const [m] = (await listMessages(me.id, threadIds[0]!, { limit: 1 })).data;
+    expect((await measure(() => getMessage(me.id, m!.id))).statements).toHaveLength(1);
+  });
+
+  it("marks a thread read in one transaction", async () => {
+    // threadIds[0] is me with others[0], who has unread messages from me there.
+    const { commits, statements } = await measure(() => markThreadRead(others[0]!.id, threadIds[0]!));
+    expect(commits).toBe(1);
+    expect(statements.length).toBeLessThanOrEqual(5);
+  });
+
+  it("authenticates a recently used token with one lookup", async () => {
+    await authenticateToken(me.token); // records lastUsedAt
+    const { statements } = await measure(() => authenticateToken(me.token));
+    expect(statements).toHaveLength(1);
+    expect(await getPrisma().apiToken.count()).toBeGreaterThan(0);
+  });
+});
