@@ -151,9 +151,9 @@ export function messagesReadUpTo(data: MessagePages, lastReadSeq: number): Messa
   return { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.map((m) => (stale(m) ? { ...m, isRead: true } : m)) })) };
 }
 
-/** Whether a message is among a thread's cached pages. */
-export const hasMessage = (data: MessagePages | undefined, messageId: string): boolean =>
-  data?.pages.some((p) => p.data.some((m) => m.id === messageId)) ?? false;
+/** A message from a thread's cached pages, if it is there. */
+export const findMessage = (data: MessagePages | undefined, messageId: string): Message | undefined =>
+  data?.pages.flatMap((p) => p.data).find((m) => m.id === messageId);
 
 /**
  * The wait before reconnect attempt `attempt` (0-based), in ms: {@link RECONNECT_BASE_MS} · 2^attempt capped at
@@ -269,11 +269,10 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
     }
     case "message.updated": {
       const { message } = event.payload;
-      const pages = client.getQueryData<MessagePages>(queryKeys.messages(message.threadId));
-      if (hasMessage(pages, message.id)) {
+      const cached = findMessage(client.getQueryData<MessagePages>(queryKeys.messages(message.threadId)), message.id);
+      if (cached) {
         // The payload carries the sender's view of isRead; an edit changes nobody's read state, so keep ours.
-        const cached = pages?.pages.flatMap((p) => p.data).find((m) => m.id === message.id);
-        upsertMessage(client, { ...message, isRead: cached?.isRead ?? message.isRead });
+        upsertMessage(client, { ...message, isRead: cached.isRead });
         refetchIfInFlight(client, queryKeys.messages(message.threadId));
       }
       client.setQueriesData<ThreadPages>({ queryKey: queryKeys.allThreads }, (data) =>

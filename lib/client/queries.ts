@@ -18,7 +18,7 @@ import type { Message } from "../schemas/messages";
 import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
 import type { PublicUser } from "../schemas/users";
 import { apiFetch } from "./api";
-import { useLiveConnected } from "./live";
+import { isLiveConnected, useLiveConnected } from "./live";
 import { queryKeys } from "./query-keys";
 
 export { queryKeys };
@@ -127,8 +127,10 @@ export function removeMessage(client: QueryClient, threadId: string, messageId: 
   );
 }
 
-/** Refetches what a change to one thread can affect: the lists, the counts and that thread. */
+/** Refetches what a change to one thread can affect: the lists, the counts and that thread (when live events are not connected). */
 export function invalidateThread(client: QueryClient, threadId: string): Promise<void> {
+  // While the event stream is connected, the change's own event updates these caches in place (lib/client/live.ts).
+  if (isLiveConnected()) return Promise.resolve();
   return Promise.all([
     client.invalidateQueries({ queryKey: queryKeys.allThreads }),
     client.invalidateQueries({ queryKey: queryKeys.unread }),
