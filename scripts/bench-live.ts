@@ -22,25 +22,45 @@
 // Everything it started (instances, database, embedded server) is stopped at the end, on error, on SIGINT/SIGTERM
 // and when --max-minutes runs out. Each stream needs a file descriptor here and on the server: the npm script raises
 // the soft limit to the hard one, and counts that do not fit are skipped.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import http from "node:http";
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import pg from "pg";
-import { databaseUrlFor, type EmbeddedPostgresHandle, getFreePort, isPortFree, startEmbeddedPostgres } from "./embedded-postgres";
-import { describeError, migrate } from "./migrate";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const NEXT = path.join(ROOT, "node_modules", ".bin", "next");
-const HOST = "127.0.0.1";
-const run = promisify(execFile);
+import {
+  buildApp,
+  createBenchDatabase,
+  errorText,
+  establishedOn,
+  HOST,
+  type Instance,
+  instanceEnv,
+  log,
+  machineInfo,
+  mapLimit,
+  now,
+  onCleanup,
+  openFilesLimit,
+  positiveInt,
+  procStats,
+  type ProcStats,
+  readClockTicks,
+  round,
+  runBench,
+  sleep,
+  startInstance,
+  stopAll,
+  stopInstance,
+  summarize,
+  type Summary,
+  table,
+  gitInfo,
+  waitFor,
+  withTimeout,
+  writeReport,
+} from "./bench-kit";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -64,13 +84,6 @@ interface Options {
   portA: number;
   portB: number;
   skipBuild: boolean;
-}
-
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return n;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -100,268 +113,6 @@ function parseOptions(argv: string[]): Options | null {
     portB: positiveInt("BENCH_PORT_B", process.env.BENCH_PORT_B, 3801),
     skipBuild: process.env.BENCH_SKIP_BUILD === "1",
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Small helpers
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const now = () => performance.now();
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function log(line: string): void {
-  process.stdout.write(`[bench] ${line}\n`);
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `check` every `everyMs` until it returns true or `timeoutMs` passes; returns whether it did. */
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(everyMs);
-  }
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-interface Summary {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-/** Nearest-rank percentiles, in milliseconds rounded to 0.01. */
-function summarize(values: number[]): Summary | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-  return {
-    count: sorted.length,
-    p50: round(rank(0.5)),
-    p90: round(rank(0.9)),
-    p99: round(rank(0.99)),
-    max: round(sorted[sorted.length - 1]!),
-    mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
-  };
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error && error.cause) return `${describeError(error)} (${describeError(error.cause)})`;
-  return describeError(error);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Cleanup: everything started registers how to stop it; stopped in reverse order, once.
-
-const cleanups: { name: string; fn: () => Promise<void> }[] = [];
-let cleaning: Promise<void> | undefined;
-
-function onCleanup(name: string, fn: () => Promise<void>): void {
-  cleanups.push({ name, fn });
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, fn } of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`[bench] cleanup of ${name} failed: ${errorText(error)}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-/** Aborted on SIGINT/SIGTERM and when the time budget runs out: every open stream listens to it. */
-const stopAll = new AbortController();
-
-// ---------------------------------------------------------------------------------------------------------------
-// Processes and /proc
-
-/** The pid listening on 127.0.0.1:`port`, from `ss -ltnp` (the `next-server` process, not the `next` launcher). */
-async function listenerPid(port: number): Promise<number | null> {
-  const { stdout } = await run("ss", ["-Hltnp", `sport = :${port}`]);
-  const match = /pid=(\d+)/.exec(stdout);
-  return match ? Number(match[1]) : null;
-}
-
-/** Established TCP connections whose local port is `port` (the server side of our streams). */
-async function establishedOn(port: number): Promise<number> {
-  const { stdout } = await run("ss", ["-Htn", "state", "established", `sport = :${port}`], { maxBuffer: 64 * 1024 * 1024 });
-  return stdout.split("\n").filter((line) => line.trim() !== "").length;
-}
-
-let clockTicks = 100;
-
-interface ProcStats {
-  /** Resident set size (VmRSS), KiB. */
-  rssKiB: number;
-  /** Open file descriptors (entries of /proc/<pid>/fd). */
-  fds: number;
-  /** User + system CPU time used so far, ms. */
-  cpuMs: number;
-}
-
-async function procStats(pid: number): Promise<ProcStats> {
-  const [status, stat, fds] = await Promise.all([
-    readFile(`/proc/${pid}/status`, "utf8"),
-    readFile(`/proc/${pid}/stat`, "utf8"),
-    readdir(`/proc/${pid}/fd`),
-  ]);
-  const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  // Fields after "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5)).
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssKiB: rss ? Number(rss[1]) : NaN, fds: fds.length, cpuMs: (ticks * 1000) / clockTicks };
-}
-
-/** The soft limit on open files of this process (instances inherit it). */
-async function openFilesLimit(): Promise<number> {
-  const limits = await readFile("/proc/self/limits", "utf8");
-  const match = /^Max open files\s+(\S+)/m.exec(limits);
-  return match && match[1] !== "unlimited" ? Number(match[1]) : Number.POSITIVE_INFINITY;
-}
-
-interface Instance {
-  name: string;
-  port: number;
-  base: string;
-  child: ChildProcess;
-  /** The process listening on the port (where RSS is read). */
-  pid: number;
-  /** The last lines it printed. */
-  logTail: string[];
-  /** Lines it logged at level warn or error. */
-  warnings: string[];
-  exited: Promise<void>;
-  /** Port of its inspector (127.0.0.1) when started with one. */
-  inspectPort: number | null;
-}
-
-const instances = new Set<Instance>();
-
-// Last resort if the process exits without cleanup: kill the instances' process groups.
-process.on("exit", () => {
-  for (const instance of instances) {
-    try {
-      process.kill(-instance.child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-});
-
-async function startInstance(name: string, port: number, env: NodeJS.ProcessEnv, withInspector = false): Promise<Instance> {
-  if (!(await isPortFree(port))) throw new Error(`port ${port} (instance ${name}) is in use; set BENCH_PORT_${name}`);
-  const inspectPort = withInspector ? await getFreePort() : null;
-  const nodeOptions = [env.NODE_OPTIONS, inspectPort ? `--inspect=${HOST}:${inspectPort}` : undefined].filter(Boolean).join(" ");
-  // Own process group, so that the launcher and next-server stop together and Ctrl-C reaches only us.
-  const child = spawn(NEXT, ["start", "-H", HOST, "-p", String(port)], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(port), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const instance: Instance = { name, port, base: `http://${HOST}:${port}`, child, pid: 0, logTail: [], warnings: [], exited, inspectPort };
-  instances.add(instance);
-  const onOutput = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      instance.logTail.push(line);
-      if (/"level":"(warn|error)"|⨯|Error/.test(line)) instance.warnings.push(line);
-    }
-    instance.logTail.splice(0, Math.max(0, instance.logTail.length - 80));
-  };
-  child.stdout?.on("data", onOutput);
-  child.stderr?.on("data", onOutput);
-
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const up = await waitFor(
-    async () => {
-      if (gone) return true;
-      try {
-        const res = await fetch(`${instance.base}/api/users/me`, { signal: AbortSignal.timeout(2000) });
-        await res.arrayBuffer();
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    60_000,
-    250,
-  );
-  if (gone || !up) {
-    await stopInstance(instance);
-    throw new Error(`instance ${name} did not start on port ${port}:\n${instance.logTail.join("\n")}`);
-  }
-  const pid = await listenerPid(port);
-  if (!pid) throw new Error(`no process found listening on port ${port}`);
-  instance.pid = pid;
-  return instance;
-}
-
-/** SIGTERM to the instance's process group, SIGKILL after 10 s; waits until the port is free. */
-async function stopInstance(instance: Instance): Promise<void> {
-  if (!instances.has(instance)) return;
-  const group = -instance.child.pid!;
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(group, sig);
-    } catch {
-      // already gone
-    }
-  };
-  if (instance.child.exitCode === null && instance.child.signalCode === null) {
-    signal("SIGTERM");
-    const done = await Promise.race([instance.exited.then(() => true), sleep(10_000).then(() => false)]);
-    if (!done) signal("SIGKILL");
-  }
-  // next-server may outlive the launcher for a moment; the group takes it along.
-  const freed = await waitFor(async () => (await listenerPid(instance.port)) === null, 10_000, 200);
-  if (!freed) {
-    signal("SIGKILL");
-    await waitFor(async () => (await listenerPid(instance.port)) === null, 5_000, 200);
-  }
-  instances.delete(instance);
-}
-
-function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: "inherit" });
-    child.once("error", reject);
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -964,28 +715,6 @@ async function idleRun(n: number, target: Instance, sender: Instance, ctx: IdleC
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Report
-
-function table(headers: string[], rows: (string | number | null)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null ? "-" : String(c))))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
-}
-
-async function gitInfo(): Promise<{ commit: string | null; dirty: boolean | null }> {
-  try {
-    const [{ stdout: commit }, { stdout: status }] = await Promise.all([
-      run("git", ["rev-parse", "HEAD"], { cwd: ROOT }),
-      run("git", ["status", "--porcelain"], { cwd: ROOT }),
-    ]);
-    return { commit: commit.trim(), dirty: status.trim() !== "" };
-  } catch {
-    return { commit: null, dirty: null };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Main
 
 async function main(): Promise<number> {
@@ -996,40 +725,12 @@ async function main(): Promise<number> {
   }
   const startedAt = new Date();
   const loadAtStart = os.loadavg().map((l) => round(l));
-  clockTicks = Number((await run("getconf", ["CLK_TCK"])).stdout.trim()) || 100;
+  await readClockTicks();
   const fdLimit = await openFilesLimit();
 
-  // Database: a fresh one, on BENCH_DATABASE_URL's server or a throw-away embedded server.
-  let adminUrl = process.env.BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    log("starting a throw-away embedded PostgreSQL");
-    const embedded: EmbeddedPostgresHandle = await startEmbeddedPostgres({
-      dataDir: await mkdtemp(path.join(os.tmpdir(), "parley-bench-pg-")),
-      persistent: false,
-    });
-    onCleanup("embedded PostgreSQL", () => embedded.stop());
-    adminUrl = embedded.url;
-  }
-  const database = `parley_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const dropUrl = adminUrl;
-  // A throw-away embedded cluster is deleted whole; on a given server the database is dropped.
-  if (process.env.BENCH_DATABASE_URL) {
-    onCleanup(`database ${database}`, async () => {
-      const client = new pg.Client({ connectionString: dropUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    });
-  }
-  const databaseUrl = databaseUrlFor(adminUrl, database);
-  await migrate(databaseUrl);
+  // Database: a fresh one, on BENCH_DATABASE_URL's server or a throw-away embedded server (fsync=off).
+  const db = await createBenchDatabase({ durable: false });
+  const databaseUrl = db.url;
 
   const monitor = new pg.Client({ connectionString: databaseUrl, application_name: "parley-bench-monitor" });
   // Ctrl-C also reaches the embedded server (same process group), which then ends this connection.
@@ -1048,22 +749,8 @@ async function main(): Promise<number> {
     return rows[0] ? Number(rows[0].xact_commit) : null;
   };
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    AUTH_SECRET: process.env.AUTH_SECRET ?? `bench-${randomBytes(24).toString("hex")}`,
-    NEXT_TELEMETRY_DISABLED: "1",
-    NODE_ENV: "production",
-  };
-  if (opts.skipBuild) {
-    if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("BENCH_SKIP_BUILD=1 but there is no build in .next");
-    log("using the existing build in .next (BENCH_SKIP_BUILD=1)");
-  } else {
-    log("next build");
-    if (!existsSync(path.join(ROOT, "lib", "generated"))) await runToEnd(process.execPath, [path.join(ROOT, "scripts", "prisma-generate.mjs")], env);
-    const code = await runToEnd(NEXT, ["build"], env);
-    if (code !== 0) throw new Error(`next build failed (exit ${code})`);
-  }
+  const env = instanceEnv(databaseUrl);
+  await buildApp(env, opts.skipBuild);
 
   log(`starting instance A on ${opts.portA} and B on ${opts.portB}`);
   const a = await startInstance("A", opts.portA, env);
@@ -1132,16 +819,8 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     command: `npm run bench:live -- ${process.argv.slice(2).join(" ")}`.trim(),
     machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? null,
-      memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      next: (JSON.parse(await readFile(path.join(ROOT, "node_modules", "next", "package.json"), "utf8")) as { version: string }).version,
-      postgres: versionRows[0]?.server_version ?? null,
-      database: process.env.BENCH_DATABASE_URL ? "BENCH_DATABASE_URL" : "embedded (fsync=off)",
+      ...(await machineInfo(versionRows[0]?.server_version ?? null, db.server)),
       openFilesLimit: Number.isFinite(fdLimit) ? fdLimit : null,
-      /** 1/5/15-minute load averages: other work on the machine skews the figures. */
       loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((l) => round(l)) },
     },
     git: await gitInfo(),
@@ -1202,9 +881,7 @@ async function main(): Promise<number> {
   );
   for (const s of skipped) console.log(`skipped ${s.streams} streams: ${s.reason}`);
 
-  await mkdir(path.join(ROOT, "bench-results"), { recursive: true });
-  const file = path.join(ROOT, "bench-results", `live-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  const file = await writeReport("live", startedAt, report);
   console.log(`\nreport: ${path.relative(process.cwd(), file)}`);
 
   const latencyOk = latency.every((r) => r.lost === 0 && r.duplicates === 0 && r.inOrder && r.unexpectedEvents === 0);
@@ -1212,42 +889,11 @@ async function main(): Promise<number> {
   return latencyOk && idleOk ? 0 : 1;
 }
 
-let exiting = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (exiting) return;
-    exiting = true;
-    console.error(`[bench] ${signal}: stopping`);
-    stopAll.abort();
-    void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  });
-}
-
-const options = (() => {
+const maxMinutes = (() => {
   try {
-    return parseOptions(process.argv.slice(2));
+    return parseOptions(process.argv.slice(2))?.maxMinutes ?? 20;
   } catch {
-    return null;
+    return 20;
   }
 })();
-const watchdog = setTimeout(
-  () => {
-    console.error(`[bench] time budget of ${options?.maxMinutes ?? 20} min exceeded: stopping`);
-    exiting = true;
-    stopAll.abort();
-    void cleanup().finally(() => process.exit(1));
-  },
-  (options?.maxMinutes ?? 20) * 60_000,
-);
-
-try {
-  process.exitCode = await main();
-} catch (error) {
-  console.error(`[bench] ${errorText(error)}`);
-  process.exitCode = 1;
-} finally {
-  stopAll.abort();
-  await cleanup();
-  clearTimeout(watchdog);
-  process.exit(process.exitCode);
-}
+await runBench(main, maxMinutes);
