@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 
@@ -26,6 +27,11 @@ export function getPrisma(): PrismaClient {
     : new PrismaClient({ adapter });
   if (withEvents) {
     (client as PrismaClient<"query">).$on("query", (e) => {
+      const tally = statementTallies.getStore();
+      if (tally) {
+        if (/^\s*COMMIT\b/i.test(e.query)) tally.transactions++;
+        else if (!/^\s*(BEGIN|ROLLBACK)\b/i.test(e.query)) tally.statements++;
+      }
       for (const listener of queryListeners) listener(e.query);
     });
   }
@@ -45,6 +51,31 @@ const queryListeners = new Set<(sql: string) => void>();
 export function onQuery(listener: (sql: string) => void): () => void {
   queryListeners.add(listener);
   return () => queryListeners.delete(listener);
+}
+
+/** SQL sent on behalf of one unit of work (an HTTP request, say). */
+export interface StatementTally {
+  /** Statements other than `BEGIN`, `COMMIT` and `ROLLBACK`. */
+  statements: number;
+  /** Committed transactions (`COMMIT`s). */
+  transactions: number;
+}
+
+const statementTallies = new AsyncLocalStorage<StatementTally>();
+
+/** Whether the client reports its statements (`PRISMA_QUERY_EVENTS=1`), so that {@link tallyStatements} can count. */
+export const queryEventsEnabled = () => process.env.PRISMA_QUERY_EVENTS === "1";
+
+/**
+ * Runs `fn` and counts the SQL that the client sends while it runs, including from everything `fn` starts and awaits
+ * (the count follows the async context, so concurrent requests are counted apart). Counts stay 0 unless
+ * {@link queryEventsEnabled}.
+ * @returns `fn`'s result and the tally.
+ */
+export async function tallyStatements<T>(fn: () => Promise<T>): Promise<{ result: T; tally: StatementTally }> {
+  const tally: StatementTally = { statements: 0, transactions: 0 };
+  const result = await statementTallies.run(tally, fn);
+  return { result, tally };
 }
 
 /** Closes the pool (tests, scripts, graceful shutdown). The next {@link getPrisma} opens a new one. */

@@ -10,6 +10,7 @@ import { getMessage, listMessages, sendMessage } from "@/lib/server/messages";
 import { getUnreadSummary, markThreadRead } from "@/lib/server/read-state";
 import { getThread, listThreads } from "@/lib/server/threads";
 import { authenticateToken } from "@/lib/server/tokens";
+import { api } from "./helpers/api";
 import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 
 /** Runs `fn` and returns the statements it sent: `COMMIT`s counted apart (`BEGIN` is not reported). */
@@ -92,5 +93,35 @@ describe("statement budgets", () => {
     const { statements } = await measure(() => authenticateToken(me.token));
     expect(statements).toHaveLength(1);
     expect(await getPrisma().apiToken.count()).toBeGreaterThan(0);
+  });
+
+  it("reports each request's statements in Server-Timing, counted apart", async () => {
+    const tally = (res: { headers: Headers }) => {
+      const header = res.headers.get("server-timing") ?? "";
+      const read = (name: string) => Number(new RegExp(`${name};desc="(\\d+)"`).exec(header)?.[1] ?? NaN);
+      return { statements: read("db-statements"), transactions: read("db-transactions") };
+    };
+    await authenticateToken(me.token); // lastUsedAt is fresh: the lookup is one statement
+    const list = await api.get("/api/threads?limit=20", { token: me.token });
+    const total = await api.get("/api/unread", { token: me.token });
+    const sent = await api.post(`/api/threads/${threadIds[2]}/messages`, { token: me.token, body: { text: "tally" } });
+    const page = await api.get(`/api/threads/${threadIds[0]}/messages?limit=50`, { token: me.token });
+    expect([list.status, total.status, sent.status, page.status]).toEqual([200, 200, 201, 200]);
+    // Token lookup + the operation's own budget, as measured above.
+    expect(tally(list)).toEqual({ statements: 3, transactions: 0 });
+    expect(tally(total)).toEqual({ statements: 2, transactions: 0 });
+    expect(tally(sent).transactions).toBe(1);
+    expect(tally(sent).statements).toBeGreaterThanOrEqual(3);
+    expect(tally(sent).statements).toBeLessThanOrEqual(5);
+    expect(tally(page)).toEqual({ statements: 3, transactions: 0 });
+
+    // At once, each response still carries only its own statements: its listing (2), plus the token lookup unless
+    // Prisma batched that lookup with another request's (concurrent findUnique calls become one query).
+    const lists = await Promise.all(Array.from({ length: 6 }, () => api.get("/api/threads?limit=20", { token: me.token })));
+    for (const res of lists) {
+      expect(res.status).toBe(200);
+      expect(tally(res).statements).toBeGreaterThanOrEqual(2);
+      expect(tally(res).statements).toBeLessThanOrEqual(3);
+    }
   });
 });

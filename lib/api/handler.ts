@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryEventsEnabled, tallyStatements } from "../db";
 import { AppError } from "../errors";
 import { authenticateToken } from "../server/tokens";
 import { findNul } from "./parse";
@@ -63,7 +64,7 @@ async function parseParams<P>(ctx: RouteContext | undefined, schema: z.ZodType<P
 }
 
 function run(fn: (req: Request, ctx: RouteContext | undefined, requestId: string) => Promise<Response>): RouteHandler {
-  return async (req, ctx) => {
+  const handle = async (req: Request, ctx: RouteContext | undefined) => {
     const requestId = requestIdOf(req);
     try {
       const res = await fn(req, ctx, requestId);
@@ -72,6 +73,14 @@ function run(fn: (req: Request, ctx: RouteContext | undefined, requestId: string
     } catch (e) {
       return errorResponse(e, requestId, req);
     }
+  };
+  // Diagnostics for statement budgets and `npm run bench`: what this request cost the database, as Server-Timing
+  // (W3C Server Timing) metrics. Only with PRISMA_QUERY_EVENTS=1: query events cost time.
+  return async (req, ctx) => {
+    if (!queryEventsEnabled()) return handle(req, ctx);
+    const { result: res, tally } = await tallyStatements(() => handle(req, ctx));
+    res.headers.append("server-timing", `db-statements;desc="${tally.statements}", db-transactions;desc="${tally.transactions}"`);
+    return res;
   };
 }
 
