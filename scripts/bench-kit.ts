@@ -16,6 +16,7 @@ import { describeError, migrate } from "./migrate";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const NEXT = path.join(ROOT, "node_modules", ".bin", "next");
+const NEXT_JS = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
 export const HOST = "127.0.0.1";
 export const run = promisify(execFile);
 
@@ -209,12 +210,24 @@ process.on("exit", () => {
   }
 });
 
-export async function startInstance(name: string, port: number, env: NodeJS.ProcessEnv, withInspector = false): Promise<Instance> {
+/**
+ * Starts `next start` on 127.0.0.1:`port` and waits until it answers.
+ * @param withInspector open Node's inspector on a free 127.0.0.1 port (heap figures in bench-live).
+ * @param nodeArgs flags for `node` itself that NODE_OPTIONS does not take (`--cpu-prof`, say).
+ */
+export async function startInstance(
+  name: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  withInspector = false,
+  nodeArgs: string[] = [],
+): Promise<Instance> {
   if (!(await isPortFree(port))) throw new Error(`port ${port} (instance ${name}) is in use; set BENCH_PORT_${name}`);
   const inspectPort = withInspector ? await getFreePort() : null;
   const nodeOptions = [env.NODE_OPTIONS, inspectPort ? `--inspect=${HOST}:${inspectPort}` : undefined].filter(Boolean).join(" ");
+  const args = ["start", "-H", HOST, "-p", String(port)];
   // Own process group, so that the launcher and next-server stop together and Ctrl-C reaches only us.
-  const child = spawn(NEXT, ["start", "-H", HOST, "-p", String(port)], {
+  const child = spawn(nodeArgs.length ? process.execPath : NEXT, nodeArgs.length ? [...nodeArgs, NEXT_JS, ...args] : args, {
     cwd: ROOT,
     env: { ...env, PORT: String(port), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     detached: true,
