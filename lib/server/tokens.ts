@@ -4,6 +4,7 @@ import { notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
+import { getTokenCache } from "./token-cache";
 
 /** Token secrets: a fixed prefix (so leaked tokens are easy to scan for) and 32 random bytes in base64url. */
 const TOKEN_PREFIX = "prly_";
@@ -61,29 +62,49 @@ export async function listTokens(userId: string, opts: { limit: number; cursor?:
 }
 
 /**
- * Revokes (deletes) one of the caller's tokens; requests bearing it fail with 401 from then on.
+ * Revokes (deletes) one of the caller's tokens; requests bearing it fail with 401 from then on: at once on this
+ * instance, and on the others as soon as the deletion's notification reaches them (lib/server/token-cache.ts).
  * @throws AppError `not_found` when the caller has no such token.
  */
 export async function revokeToken(userId: string, tokenId: string): Promise<void> {
-  const { count } = await getPrisma().apiToken.deleteMany({ where: { id: tokenId, userId } });
-  if (count === 0) throw notFound("Token");
+  const deleted = await getPrisma().$queryRaw<{ token_hash: string }[]>`
+    DELETE FROM api_tokens WHERE id = ${tokenId} AND user_id = ${userId} RETURNING token_hash`;
+  if (deleted.length === 0) throw notFound("Token");
+  for (const { token_hash } of deleted) getTokenCache().drop(token_hash);
 }
 
 /**
  * Resolves a bearer token to its user and records its use (at most once a minute).
+ *
+ * Answered from this instance's token cache when it can (no SQL at all), else with one lookup by hash; see
+ * lib/server/token-cache.ts for how revocations reach the cache.
  * @returns the user id, or `null` for a malformed, unknown or revoked token.
  */
 export async function authenticateToken(token: string): Promise<string | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
+  const tokenHash = hashToken(token);
+  const cache = getTokenCache();
+  const now = Date.now();
+  const cached = cache.get(tokenHash);
+  if (cached) {
+    if (now - cached.lastUsedAt >= LAST_USED_GRANULARITY_MS) {
+      cached.lastUsedAt = now;
+      await getPrisma().apiToken.updateMany({ where: { id: cached.tokenId }, data: { lastUsedAt: new Date(now) } });
+    }
+    return cached.userId;
+  }
+  const generation = cache.generation;
   const prisma = getPrisma();
   const t = await prisma.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
+    where: { tokenHash },
     select: { id: true, userId: true, lastUsedAt: true },
   });
   if (!t) return null;
-  const now = Date.now();
-  if (!t.lastUsedAt || now - t.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+  let lastUsedAt = t.lastUsedAt?.getTime() ?? 0;
+  if (now - lastUsedAt >= LAST_USED_GRANULARITY_MS) {
+    lastUsedAt = now;
     await prisma.apiToken.updateMany({ where: { id: t.id }, data: { lastUsedAt: new Date(now) } });
   }
+  cache.set(tokenHash, { tokenId: t.id, userId: t.userId, lastUsedAt }, generation);
   return t.userId;
 }

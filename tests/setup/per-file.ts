@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
 import { disconnectPrisma } from "@/lib/db";
+import { getTokenCache } from "@/lib/server/token-cache";
 import { databaseUrlFor } from "../../scripts/embedded-postgres";
 
 /** AUTH_SECRET for tests when the environment sets none: fixed, so failures reproduce. */
@@ -28,6 +29,7 @@ process.env.DATABASE_URL = databaseUrlFor(adminUrl, database);
 process.env.AUTH_SECRET ||= TEST_AUTH_SECRET;
 
 afterAll(async () => {
+  await getTokenCache().close();
   await disconnectPrisma();
   await admin((c) => `DROP DATABASE IF EXISTS ${c.escapeIdentifier(database)} WITH (FORCE)`);
 });
