@@ -32,7 +32,7 @@ export function getPrisma(): PrismaClient {
         if (/^\s*COMMIT\b/i.test(e.query)) tally.transactions++;
         else if (!/^\s*(BEGIN|ROLLBACK)\b/i.test(e.query)) tally.statements++;
       }
-      for (const listener of queryListeners) listener(e.query);
+      for (const listener of queryListeners) listener(e.query, e.params);
     });
   }
   globalForPrisma.parleyPrisma = client;
@@ -41,14 +41,15 @@ export function getPrisma(): PrismaClient {
 
 const globalForPrisma = globalThis as unknown as { parleyPrisma?: PrismaClient };
 
-const queryListeners = new Set<(sql: string) => void>();
+const queryListeners = new Set<(sql: string, params: string) => void>();
 
 /**
- * Calls `listener` with the text of every SQL statement the client sends (Prisma's query events; a transaction
- * appears as its statements followed by `COMMIT`). Needs `PRISMA_QUERY_EVENTS=1` before the client is created.
+ * Calls `listener` with the text of every SQL statement the client sends and its parameters (a JSON array, as
+ * Prisma's query events give them; a transaction appears as its statements followed by `COMMIT`). Needs
+ * `PRISMA_QUERY_EVENTS=1` before the client is created.
  * @returns a function that removes the listener.
  */
-export function onQuery(listener: (sql: string) => void): () => void {
+export function onQuery(listener: (sql: string, params: string) => void): () => void {
   queryListeners.add(listener);
   return () => queryListeners.delete(listener);
 }

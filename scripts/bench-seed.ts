@@ -52,6 +52,12 @@ const idFor = (kind: string, i: number) => {
   const h = sha256(`parley-bench:${kind}:${i}`).toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
+/** The id the seed gives message `seq` of a thread: PostgreSQL's `md5(thread_id || ':' || seq)::uuid`. */
+export const messageIdFor = (threadId: string, seq: number) => {
+  const h = createHash("md5").update(`${threadId}:${seq}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
+
 /** A token in the app's format (`prly_` + 43 base64url characters), deterministic per user. */
 const tokenFor = (i: number) => `prly_${sha256(`parley-bench:token:${i}`).toString("base64url")}`;
 
@@ -88,9 +94,9 @@ function pairs(p: Preset): [number, number][] {
  * Fills an empty, migrated database with `preset`'s data and returns the actors' tokens and threads.
  *
  * Messages alternate between the two participants (odd `seq` from the first, even from the second), one minute
- * apart; thread k's last message is k × 37 s before 2026-11-01T00:00Z, so lists have a stable order. Read positions
- * leave 0–4 messages unread per participant, and unread counters are computed from them exactly as the app keeps
- * them (messages after the watermark sent by someone else).
+ * apart; thread k's last message is k × 37 s before 2026-11-01T00:00Z, so lists have a stable order. Every watermark
+ * is at 0 (nothing read yet), and unread counters are computed from them exactly as the app keeps them (messages
+ * after the watermark sent by someone else).
  * @throws Error when the database already has users.
  */
 export async function seedBench(databaseUrl: string, preset: Preset): Promise<SeededData> {
@@ -134,6 +140,7 @@ export async function seedBench(databaseUrl: string, preset: Preset): Promise<Se
        SELECT id, key, $1::int, last_at - $1::int * interval '1 minute' FROM bench_threads`,
       [m],
     );
+    // Message ids: see messageIdFor.
     await client.query(
       `INSERT INTO messages (id, thread_id, seq, sender_id, text, created_at)
        SELECT md5(t.id || ':' || s)::uuid::text, t.id, s, CASE WHEN s % 2 = 1 THEN t.a ELSE t.b END,
@@ -142,12 +149,12 @@ export async function seedBench(databaseUrl: string, preset: Preset): Promise<Se
        FROM bench_threads t, generate_series(1, $1::int) AS s`,
       [m],
     );
-    // Watermarks: the first participant has k % 3 messages of the thread after it, the second (k + 1) % 5.
+    // Nobody has read anything yet: every watermark at 0, so that `mark-read` in scripts/bench.ts can move one a
+    // message at a time, and every participant has the other's messages unread.
     await client.query(
       `INSERT INTO participants (thread_id, user_id, last_read_seq, unread_count, last_activity_at, joined_at)
-       SELECT t.id, p.user_id, $1::int - p.behind, 0, t.last_at, t.last_at - $1::int * interval '1 minute'
-       FROM bench_threads t
-       CROSS JOIN LATERAL (VALUES (t.a, t.k % 3), (t.b, (t.k + 1) % 5)) AS p(user_id, behind)`,
+       SELECT t.id, p.user_id, 0, 0, t.last_at, t.last_at - $1::int * interval '1 minute'
+       FROM bench_threads t CROSS JOIN LATERAL (VALUES (t.a), (t.b)) AS p(user_id)`,
       [m],
     );
     await client.query(

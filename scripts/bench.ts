@@ -45,7 +45,7 @@ import {
   table,
   writeReport,
 } from "./bench-kit";
-import { type BenchActor, PRESETS, type SeededData, seedBench } from "./bench-seed";
+import { type BenchActor, messageIdFor, PRESETS, type SeededData, seedBench } from "./bench-seed";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -113,19 +113,19 @@ interface Operation {
   request(i: number): Request;
 }
 
-const OPERATION_NAMES = ["baseline", "list-threads", "unread", "list-messages", "send", "mark-read", "create-or-get"] as const;
+const OPERATION_NAMES = ["baseline", "list-threads", "unread", "list-messages", "mark-read", "send", "create-or-get"] as const;
 type OperationName = (typeof OPERATION_NAMES)[number];
 
 /**
  * The operations, each rotating over the actors (and their threads) so that consecutive requests are different
- * users' and threads' (as a busy API serves them), not one cached row. Order matters: `send` runs before
- * `mark-read`, so that marking read has new messages to cover.
+ * users' and threads' (as a busy API serves them), not one cached row.
  */
-function operations(actors: BenchActor[], runTag: string): Operation[] {
+function operations(actors: BenchActor[], messagesPerThread: number, runTag: string): Operation[] {
   const auth = (a: BenchActor) => ({ authorization: `Bearer ${a.token}` });
   const jsonHeaders = (a: BenchActor) => ({ ...auth(a), "content-type": "application/json" });
   // (actor, thread) pairs interleaved across actors: i-th pair = actor i % n, that actor's thread ⌊i / n⌋.
   const perActor = actors[0]!.threads.length;
+  const slots = actors.length * perActor;
   const slot = (i: number) => {
     const actor = actors[i % actors.length]!;
     return { actor, thread: actor.threads[Math.floor(i / actors.length) % perActor]! };
@@ -159,11 +159,28 @@ function operations(actors: BenchActor[], runTag: string): Operation[] {
       },
     },
     {
+      name: "mark-read",
+      title: "POST /api/threads/{id}/read {upToMessageId} (one more message read each time)",
+      status: 200,
+      request: (i) => {
+        // The seed leaves every watermark at 0. The v-th visit to a slot marks message v + 1 read: every request
+        // moves the watermark by one message and recounts the unread (capped at the thread's last seeded message).
+        const { actor, thread } = slot(i);
+        const seq = Math.min(messagesPerThread, 1 + Math.floor(i / slots));
+        return {
+          method: "POST",
+          path: `/api/threads/${thread.threadId}/read`,
+          headers: jsonHeaders(actor),
+          body: JSON.stringify({ upToMessageId: messageIdFor(thread.threadId, seq) }),
+        };
+      },
+    },
+    {
       name: "send",
       title: "POST /api/threads/{id}/messages (with a clientMessageId, as a retrying client sends)",
       status: 201,
       request: (i) => {
-        // Sent by the actor's partner, so that `mark-read` (as the actor) has new messages to cover.
+        // Sent by the actor's partner: the actor's side of the thread gains an unread message.
         const { thread } = slot(i);
         return {
           method: "POST",
@@ -171,15 +188,6 @@ function operations(actors: BenchActor[], runTag: string): Operation[] {
           headers: { authorization: `Bearer ${thread.partnerToken}`, "content-type": "application/json" },
           body: JSON.stringify({ text: `Benchmark message ${i}: about as long as an ordinary chat line.`, clientMessageId: `${runTag}-${i}` }),
         };
-      },
-    },
-    {
-      name: "mark-read",
-      title: "POST /api/threads/{id}/read (everything up to the newest message)",
-      status: 200,
-      request: (i) => {
-        const { actor, thread } = slot(i);
-        return { method: "POST", path: `/api/threads/${thread.threadId}/read`, headers: jsonHeaders(actor), body: "{}" };
       },
     },
     {
@@ -403,7 +411,7 @@ async function main(): Promise<number> {
   const poolSize = process.env.DATABASE_POOL_SIZE ?? "10";
   await buildApp(instanceEnv(db.url), opts.skipBuild);
   const runTag = `bench-${randomBytes(3).toString("hex")}`;
-  const ops = operations(seeded.actors, runTag).filter((o) => opts.ops.includes(o.name));
+  const ops = operations(seeded.actors, preset.messagesPerThread, runTag).filter((o) => opts.ops.includes(o.name));
   ops.sort((a, b) => opts.ops.indexOf(a.name) - opts.ops.indexOf(b.name));
 
   // Statements per request.
