@@ -439,8 +439,9 @@ async function main(): Promise<number> {
   const watermarkMoves = async () =>
     Number((await monitor.query<{ n: string }>("SELECT count(*) AS n FROM events WHERE type = 'thread.read'")).rows[0]!.n);
   const extra: Record<string, unknown> = {};
-  let offset = 0;
   for (const op of ops) {
+    // Each operation counts its requests from 0 (mark-read's visits to a slot, send's clientMessageIds).
+    let offset = 0;
     if (profileDir) {
       await stopInstance(server);
       server = await startServer(op.name);
