@@ -431,9 +431,31 @@ export async function writeReport(prefix: string, startedAt: Date, report: unkno
 }
 
 /**
- * Runs a benchmark's `main` with a time budget: everything registered with {@link onCleanup} is stopped at the end,
- * on an error, on SIGINT/SIGTERM and when `maxMinutes` runs out; then the process exits with `main`'s code.
+ * A benchmark's command line: parses the options (usage on `--help`, exit 2 on a bad option), then runs `main` with a
+ * time budget of `maxMinutes`. Everything registered with {@link onCleanup} is stopped at the end, on an error, on
+ * SIGINT/SIGTERM and when the budget runs out; then the process exits with `main`'s code.
  */
+export async function runBenchCli<O extends { maxMinutes: number }>(
+  parse: (argv: string[]) => O | null,
+  usage: string,
+  main: (options: O) => Promise<number>,
+): Promise<never> {
+  let options: O | null;
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error(`[bench] ${errorText(error)}\n${usage}`);
+    process.exit(2);
+  }
+  if (!options) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const parsed = options;
+  return runBench(() => main(parsed), parsed.maxMinutes);
+}
+
+/** Runs `main` with a time budget and cleanup; see {@link runBenchCli}. */
 export async function runBench(main: () => Promise<number>, maxMinutes: number): Promise<never> {
   let exiting = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

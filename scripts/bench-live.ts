@@ -30,6 +30,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import {
+  runBenchCli,
   buildApp,
   createBenchDatabase,
   errorText,
@@ -48,7 +49,6 @@ import {
   type ProcStats,
   readClockTicks,
   round,
-  runBench,
   sleep,
   startInstance,
   stopAll,
@@ -717,12 +717,7 @@ async function idleRun(n: number, target: Instance, sender: Instance, ctx: IdleC
 // ---------------------------------------------------------------------------------------------------------------
 // Main
 
-async function main(): Promise<number> {
-  const opts = parseOptions(process.argv.slice(2));
-  if (!opts) {
-    console.log(USAGE);
-    return 0;
-  }
+async function main(opts: Options): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = os.loadavg().map((l) => round(l));
   await readClockTicks();
@@ -889,11 +884,4 @@ async function main(): Promise<number> {
   return latencyOk && idleOk ? 0 : 1;
 }
 
-const maxMinutes = (() => {
-  try {
-    return parseOptions(process.argv.slice(2))?.maxMinutes ?? 20;
-  } catch {
-    return 20;
-  }
-})();
-await runBench(main, maxMinutes);
+await runBenchCli(parseOptions, USAGE, main);

@@ -22,6 +22,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import {
+  runBenchCli,
   ROOT,
   buildApp,
   createBenchDatabase,
@@ -36,7 +37,6 @@ import {
   procStats,
   readClockTicks,
   round,
-  runBench,
   startInstance,
   stopAll,
   stopInstance,
@@ -379,12 +379,7 @@ interface OperationReport {
   meetsBar: boolean | null;
 }
 
-async function main(): Promise<number> {
-  const opts = parseOptions(process.argv.slice(2));
-  if (!opts) {
-    console.log(USAGE.replace("operations: ", `operations: ${OPERATION_NAMES.join(", ")}`));
-    return 0;
-  }
+async function main(opts: Options): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = os.loadavg().map((l) => round(l));
   await readClockTicks();
@@ -559,11 +554,4 @@ async function main(): Promise<number> {
 
 const fmtRange = (s: { min: number; max: number }) => (s.min === s.max ? String(s.min) : `${s.min}–${s.max}`);
 
-const maxMinutes = (() => {
-  try {
-    return parseOptions(process.argv.slice(2))?.maxMinutes ?? 40;
-  } catch {
-    return 40;
-  }
-})();
-await runBench(main, maxMinutes);
+await runBenchCli(parseOptions, USAGE.replace("operations: ", `operations: ${OPERATION_NAMES.join(", ")}`), main);

@@ -40,14 +40,11 @@ class TokenCache {
   private retryAt = 0;
   private retryDelay = 1000;
   private closed = false;
+  private generationCounter = 0;
 
   /** Whether lookups may be answered from memory: only while the listening connection is up. */
   get active(): boolean {
     return this.client !== null;
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 
   /**
@@ -83,8 +80,6 @@ class TokenCache {
     this.entries.set(tokenHash, { ...token, expiresAt: Date.now() + TTL_MS });
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
-
-  private generationCounter = 0;
 
   /** Changes on every revocation notice and whenever the cache is cleared; see {@link set}. */
   get generation(): number {
