@@ -1,8 +1,9 @@
+import { z } from "zod";
 import { notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, UnreadSummary } from "../schemas/threads";
-import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
+import { cursorSeq, cursorTime, decodeCursor, encodeCursor } from "./cursor";
 import { recordThreadEvent } from "./events";
 import { lockThread, MESSAGE_COLUMNS, type MessageRow, toMessage } from "./messages";
 import { getPrisma, Prisma } from "./sql";
@@ -81,15 +82,22 @@ export async function getUnreadSummary(userId: string): Promise<UnreadSummary> {
   };
 }
 
+/** Cursor of the unread-messages list: the last message's `{t: createdAt, th: threadId, s: seq}`. */
+const unreadCursor = z.strictObject({ t: cursorTime, th: z.string().min(1).max(64), s: cursorSeq });
+
 /**
  * The caller's unread messages across all threads, newest first. Only threads with a non-zero unread count are
  * visited; within each, the messages after the caller's watermark that others sent.
+ *
+ * Order: `createdAt` descending, then thread, then `seq` descending. Several messages can share a millisecond; within
+ * a thread `seq` is the order they were sent in (a message's `createdAt` is taken under the thread lock, so it never
+ * runs behind an earlier `seq`), whereas message ids are made before the lock and can be out of that order.
  * @throws AppError `validation` (400) for a malformed cursor.
  */
 export async function listUnreadMessages(userId: string, opts: { limit: number; cursor?: string }): Promise<Page<Message>> {
-  const after = decodeCursor(opts.cursor, timeIdCursor);
+  const after = decodeCursor(opts.cursor, unreadCursor);
   const bound = after
-    ? Prisma.sql`AND (m.created_at, m.id) < (${after.t}::timestamptz, ${after.i})`
+    ? Prisma.sql`AND (m.created_at, m.thread_id, m.seq) < (${after.t}::timestamptz, ${after.th}, ${after.s}::int)`
     : Prisma.empty;
   const rows = await getPrisma().$queryRaw<(MessageRow & { last_read_seq: number })[]>`
     SELECT ${MESSAGE_COLUMNS}, p.last_read_seq
@@ -97,13 +105,15 @@ export async function listUnreadMessages(userId: string, opts: { limit: number; 
     JOIN messages m ON m.thread_id = p.thread_id AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id
     JOIN users u ON u.id = m.sender_id
     WHERE p.user_id = ${userId} AND p.unread_count > 0 ${bound}
-    ORDER BY m.created_at DESC, m.id DESC
+    ORDER BY m.created_at DESC, m.thread_id DESC, m.seq DESC
     LIMIT ${opts.limit + 1}`;
   const data = rows.slice(0, opts.limit);
   const last = data[data.length - 1];
   return {
     data: data.map((r) => toMessage(r, userId, r.last_read_seq)),
     nextCursor:
-      rows.length > opts.limit && last ? encodeCursor({ t: last.created_at.toISOString(), i: last.id }) : null,
+      rows.length > opts.limit && last
+        ? encodeCursor({ t: last.created_at.toISOString(), th: last.thread_id, s: last.seq })
+        : null,
   };
 }
