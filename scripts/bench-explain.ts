@@ -53,6 +53,17 @@ async function main(): Promise<number> {
 
   const explain = new pg.Client({ connectionString: db.url, application_name: "parley-bench-explain" });
   await explain.connect();
+  // Send and mark read are one call of a PL/pgSQL function each: auto_explain reports the plans of the statements
+  // inside it, as notices to this client (PostgreSQL docs, "auto_explain": log_nested_statements, log_level).
+  const nested: string[] = [];
+  explain.on("notice", (n) => {
+    if (n.message?.includes("Query Text:")) nested.push(n.message);
+  });
+  await explain.query(`LOAD 'auto_explain'`);
+  for (const setting of ["log_min_duration = 0", "log_analyze = on", "log_buffers = on", "log_timing = on",
+    "log_nested_statements = on", "log_level = notice"]) {
+    await explain.query(`SET auto_explain.${setting}`);
+  }
   const out: string[] = [
     `Preset \`${preset.name}\`: ${JSON.stringify(seeded.counts)}; as a user with ${actor.threads.length} threads.`,
     "",
@@ -71,8 +82,14 @@ async function main(): Promise<number> {
       await explain.query("BEGIN");
       try {
         for (const [i, { sql, params }] of statements.entries()) {
+          nested.length = 0;
           const { rows } = await explain.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params);
           out.push(`${i + 1}. \`${sql.replace(/\s+/g, " ").trim()}\``, "", "```", ...rows.map((r) => r["QUERY PLAN"]), "```", "");
+          // auto_explain also reports the statement itself (and EXPLAIN's run of it); keep those of function bodies.
+          const inner = nested.filter((n) => !n.includes("EXPLAIN (ANALYZE") && !n.includes(sql.trim().slice(0, 60)));
+          if (inner.length) {
+            out.push(`   Inside the function (auto_explain, in execution order):`, "", "```", ...inner, "```", "");
+          }
         }
       } finally {
         await explain.query("ROLLBACK");

@@ -109,6 +109,24 @@ describe("sending a message", () => {
     expect(Date.parse(second!.createdAt)).toBeLessThanOrEqual(Date.parse(third!.createdAt));
   });
 
+  it("answers a send with the message exactly as reading it answers", async () => {
+    // The send's answer is built in SQL (parley_message_json), reads in TypeScript (toMessage): they must not drift.
+    const { alice, bob, threadId } = await pair();
+    const keyed = await api.post<Message>(`/api/threads/${threadId}/messages`, {
+      token: alice.token,
+      body: { text: "ünïcödé \"quoted\" \\ 🎉", clientMessageId: "parity-1" },
+    });
+    const plain = await api.post<Message>(`/api/threads/${threadId}/messages`, { token: bob.token, body: { text: "plain" } });
+    expect([keyed.status, plain.status]).toEqual([201, 201]);
+    expect((await api.get<Message>(`/api/messages/${keyed.body.id}`, { token: alice.token })).body).toEqual(keyed.body);
+    expect((await api.get<Message>(`/api/messages/${plain.body.id}`, { token: bob.token })).body).toEqual(plain.body);
+    const listed = (await listPage(alice, threadId)).body.data;
+    expect(listed).toEqual([{ ...plain.body, isRead: false }, keyed.body]);
+    expect(keyed.body.sender).toEqual({ id: alice.id, username: alice.username, name: "Alice Liddell" });
+    expect(plain.body.sender).toEqual({ id: bob.id, username: bob.username, name: null });
+    expect(keyed.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it("stores the text trimmed and echoes the clientMessageId", async () => {
     const { alice, threadId } = await pair();
     const res = await api.post<Message>(`/api/threads/${threadId}/messages`, {

@@ -1,5 +1,5 @@
 import type { EventType } from "../schemas/events";
-import { type Db, getPrisma, Prisma } from "./sql";
+import { type Db, getPrisma } from "./sql";
 
 /**
  * The transactional outbox of live events (docs/realtime.md).
@@ -10,7 +10,10 @@ import { type Db, getPrisma, Prisma } from "./sql";
  * transactions, in commit order, and not at all when the transaction aborts).
  */
 
-/** The LISTEN/NOTIFY channel. Payload: a persisted event's id (decimal), or a JSON ephemeral event. */
+/**
+ * The LISTEN/NOTIFY channel. Payload: a persisted event's id (decimal), or a JSON ephemeral event. The SQL function
+ * `parley_record_thread_event` names it too.
+ */
 export const EVENTS_CHANNEL = "parley_events";
 
 /** Event types stored in the outbox (everything but the ephemeral and control ones). */
@@ -22,7 +25,8 @@ export type PersonalCounts = { all: true } | { only: string } | null;
 /**
  * Records an event for every current participant of `threadId` and queues its NOTIFY. Call it inside the
  * transaction that makes the change, after the change (so the participants' unread counts are the new ones).
- * Records nothing when the thread has no participants left.
+ * Records nothing when the thread has no participants left. The SQL is `parley_record_thread_event` (migration
+ * `write_functions`), which the functions that send and mark read call too.
  */
 export async function recordThreadEvent(
   tx: Db,
@@ -31,22 +35,9 @@ export async function recordThreadEvent(
   payload: object,
   counts: PersonalCounts = null,
 ): Promise<void> {
-  const personal =
-    counts === null
-      ? Prisma.sql`'{}'::jsonb`
-      : "all" in counts
-        ? Prisma.sql`jsonb_object_agg(p.user_id, jsonb_build_object('unreadCount', p.unread_count))`
-        : Prisma.sql`coalesce(jsonb_object_agg(p.user_id, jsonb_build_object('unreadCount', p.unread_count))
-            FILTER (WHERE p.user_id = ${counts.only}), '{}'::jsonb)`;
+  const [mode, user] = counts === null ? ["none", null] : "all" in counts ? ["all", null] : ["only", counts.only];
   await tx.$queryRaw`
-    WITH e AS (
-      INSERT INTO events (thread_id, type, payload, personal, recipients)
-      SELECT ${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, ${personal}, array_agg(p.user_id ORDER BY p.user_id)
-      FROM participants p WHERE p.thread_id = ${threadId}
-      HAVING count(*) > 0
-      RETURNING id
-    )
-    SELECT pg_notify(${EVENTS_CHANNEL}, id::text)::text FROM e`;
+    SELECT parley_record_thread_event(${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, ${mode}, ${user})::text`;
 }
 
 /**

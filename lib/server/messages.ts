@@ -46,7 +46,8 @@ export function toMessage(r: MessageRow, viewerId: string, viewerLastReadSeq: nu
 /**
  * Locks the thread row for a write that changes its messages or counters, after checking that `userId` takes part.
  * Every such write locks the thread row first, so concurrent writes to one thread are serialised in one order
- * (thread row, then participant rows) and cannot deadlock.
+ * (thread row, then participant rows) and cannot deadlock. The SQL functions `parley_send_message` and
+ * `parley_mark_read` take the same locks in the same order.
  * @returns the thread's last sequence number.
  * @throws AppError `not_found` when the thread does not exist or `userId` is not a participant.
  */
@@ -62,15 +63,16 @@ export async function lockThread(tx: Db, threadId: string, userId: string, mode:
 }
 
 /**
- * Sends a message. In one transaction: lock the thread row, take the next sequence number, insert the message, add
- * one to every other participant's unread count, move the sender's watermark to the new message (sending marks the
- * thread read for the sender) and stamp everyone's `last_activity_at`.
- *
- * Records a `message.created` event (with every participant's new unread count) in the same transaction.
+ * Sends a message. In one statement, and so one transaction (the SQL function `parley_send_message`, migration
+ * `write_functions`): lock the thread row, take the next sequence number, insert the message, add one to every other
+ * participant's unread count, move the sender's watermark to the new message (sending marks the thread read for the
+ * sender), stamp everyone's `last_activity_at`, and record a `message.created` event with every participant's new
+ * unread count.
  *
  * Idempotency: a repeated `clientMessageId` from the same sender returns the original message (`created: false`)
  * and changes nothing; the unique index (sender_id, client_message_id) backs this against races.
  *
+ * @returns the message as its sender sees it (`isRead` true); the same JSON is the event's payload.
  * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant;
  *   `conflict` (409) when the sender used the same `clientMessageId` in another thread.
  */
@@ -88,44 +90,25 @@ export async function sendMessage(
   }
 }
 
-function sendOnce(userId: string, threadId: string, input: SendMessageInput) {
-  return getPrisma().$transaction(async (tx) => {
-    const lastSeq = await lockThread(tx, threadId, userId, "update");
-    if (input.clientMessageId) {
-      const [existing] = await tx.$queryRaw<MessageRow[]>`
-        SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-        WHERE m.sender_id = ${userId} AND m.client_message_id = ${input.clientMessageId}`;
-      if (existing) {
-        if (existing.thread_id !== threadId) {
-          throw new AppError("conflict", "This clientMessageId was already used for a message in another thread.", [
-            { pointer: "#/clientMessageId", detail: "Already used in another thread." },
-          ]);
-        }
-        return { message: toMessage(existing, userId, 0), created: false };
-      }
-    }
-    const seq = lastSeq + 1;
-    const [row] = await tx.$queryRaw<MessageRow[]>`
-      WITH now AS (SELECT clock_timestamp()::timestamptz(3) AS ts),
-      t AS (UPDATE threads SET last_seq = ${seq}::int WHERE id = ${threadId}),
-      p AS (
-        UPDATE participants SET
-          last_activity_at = (SELECT ts FROM now),
-          unread_count = CASE WHEN user_id = ${userId} THEN 0 ELSE unread_count + 1 END,
-          last_read_seq = CASE WHEN user_id = ${userId} THEN ${seq}::int ELSE last_read_seq END
-        WHERE thread_id = ${threadId}
-      ),
-      m AS (
-        INSERT INTO messages (id, thread_id, seq, sender_id, text, client_message_id, created_at)
-        VALUES (${uuidv7()}, ${threadId}, ${seq}::int, ${userId}, ${input.text}, ${input.clientMessageId ?? null},
-                (SELECT ts FROM now))
-        RETURNING *
-      )
-      SELECT ${MESSAGE_COLUMNS} FROM m JOIN users u ON u.id = m.sender_id`;
-    const message = toMessage(row!, userId, seq);
-    await recordThreadEvent(tx, threadId, "message.created", { message }, { all: true });
-    return { message, created: true };
-  });
+type SendOutcome = "created" | "existing" | "conflict" | "thread_not_found";
+
+async function sendOnce(userId: string, threadId: string, input: SendMessageInput) {
+  const [row] = await getPrisma().$queryRaw<{ outcome: SendOutcome; message: Message | null }[]>`
+    SELECT outcome, message
+    FROM parley_send_message(${threadId}, ${userId}, ${uuidv7()}, ${input.text}, ${input.clientMessageId ?? null})`;
+  switch (row?.outcome) {
+    case "created":
+    case "existing":
+      return { message: row.message!, created: row.outcome === "created" };
+    case "conflict":
+      throw new AppError("conflict", "This clientMessageId was already used for a message in another thread.", [
+        { pointer: "#/clientMessageId", detail: "Already used in another thread." },
+      ]);
+    case "thread_not_found":
+      throw notFound("Thread");
+    default:
+      throw new Error(`parley_send_message answered ${JSON.stringify(row)}`);
+  }
 }
 
 /**

@@ -4,8 +4,7 @@ import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, UnreadSummary } from "../schemas/threads";
 import { cursorSeq, cursorTime, decodeCursor, encodeCursor } from "./cursor";
-import { recordThreadEvent } from "./events";
-import { lockThread, MESSAGE_COLUMNS, type MessageRow, toMessage } from "./messages";
+import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "./messages";
 import { getPrisma, Prisma } from "./sql";
 
 /**
@@ -15,43 +14,18 @@ import { getPrisma, Prisma } from "./sql";
  *
  * The unread count is recomputed from the new watermark — 0 when it reaches the newest message, otherwise the count
  * of others' messages after it — under a share lock on the thread row (which keeps sends and deletes out) and a row
- * lock on the caller's participant row (which orders the caller's own concurrent marks).
- *
- * When the watermark moves, a `thread.read` event tells the other participants (for "seen" marks).
+ * lock on the caller's participant row (which orders the caller's own concurrent marks). When the watermark moves, a
+ * `thread.read` event tells the other participants (for "seen" marks). All of it is one statement, and so one
+ * transaction: the SQL function `parley_mark_read` (migration `write_functions`).
  *
  * @returns the caller's unread count in the thread afterwards.
  * @throws AppError `not_found` (404) when the thread is not the caller's or the message is not in it.
  */
 export async function markThreadRead(userId: string, threadId: string, upToMessageId?: string): Promise<ReadState> {
-  return getPrisma().$transaction(async (tx) => {
-    const lastSeq = await lockThread(tx, threadId, userId, "share");
-    const [me] = await tx.$queryRaw<{ last_read_seq: number; unread_count: number }[]>`
-      SELECT last_read_seq, unread_count FROM participants
-      WHERE thread_id = ${threadId} AND user_id = ${userId} FOR NO KEY UPDATE`;
-    if (!me) throw notFound("Thread");
-
-    let target = lastSeq;
-    if (upToMessageId !== undefined) {
-      const [m] = await tx.$queryRaw<{ seq: number }[]>`
-        SELECT seq FROM messages WHERE id = ${upToMessageId} AND thread_id = ${threadId}`;
-      if (!m) throw notFound("Message");
-      target = m.seq;
-    }
-    if (target <= me.last_read_seq) return { threadId, unreadCount: me.unread_count };
-
-    let unreadCount = 0;
-    if (target < lastSeq) {
-      const [c] = await tx.$queryRaw<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM messages
-        WHERE thread_id = ${threadId} AND seq > ${target}::int AND sender_id <> ${userId}`;
-      unreadCount = c?.n ?? 0;
-    }
-    await tx.$executeRaw`
-      UPDATE participants SET last_read_seq = ${target}::int, unread_count = ${unreadCount}::int
-      WHERE thread_id = ${threadId} AND user_id = ${userId}`;
-    await recordThreadEvent(tx, threadId, "thread.read", { threadId, userId, lastReadSeq: target }, { only: userId });
-    return { threadId, unreadCount };
-  });
+  const { outcome, state } = await markRead(userId, threadId, upToMessageId ?? null);
+  if (outcome === "thread_not_found") throw notFound("Thread");
+  if (outcome === "message_not_found") throw notFound("Message");
+  return state;
 }
 
 /**
@@ -59,12 +33,22 @@ export async function markThreadRead(userId: string, threadId: string, upToMessa
  * @throws AppError `not_found` (404) when the message does not exist or is not in one of the caller's threads.
  */
 export async function markMessageRead(userId: string, messageId: string): Promise<ReadState> {
-  const [m] = await getPrisma().$queryRaw<{ thread_id: string }[]>`
-    SELECT m.thread_id FROM messages m
-    JOIN participants p ON p.thread_id = m.thread_id AND p.user_id = ${userId}
-    WHERE m.id = ${messageId}`;
-  if (!m) throw notFound("Message");
-  return markThreadRead(userId, m.thread_id, messageId);
+  const { outcome, state } = await markRead(userId, null, messageId);
+  if (outcome === "thread_not_found" || outcome === "message_not_found") throw notFound("Message");
+  return state;
+}
+
+type MarkReadOutcome = "moved" | "unchanged" | "thread_not_found" | "message_not_found";
+
+async function markRead(
+  userId: string,
+  threadId: string | null,
+  upToMessageId: string | null,
+): Promise<{ outcome: MarkReadOutcome; state: ReadState }> {
+  const [row] = await getPrisma().$queryRaw<{ outcome: MarkReadOutcome; thread_id: string; unread_count: number }[]>`
+    SELECT outcome, thread_id, unread_count FROM parley_mark_read(${threadId}, ${userId}, ${upToMessageId})`;
+  if (!row) throw new Error("parley_mark_read answered no row");
+  return { outcome: row.outcome, state: { threadId: row.thread_id, unreadCount: row.unread_count } };
 }
 
 /**
