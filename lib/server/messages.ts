@@ -203,16 +203,10 @@ const messageCursor = z.union([
  *   `validation` (400) for a malformed cursor.
  */
 export async function listMessages(userId: string, threadId: string, query: ListMessagesQuery): Promise<Page<Message>> {
-  const db = getPrisma();
   const cursor = decodeCursor(query.cursor, messageCursor);
-  const me = await db.participant.findUnique({
-    where: { threadId_userId: { threadId, userId } },
-    select: { lastReadSeq: true },
-  });
-  if (!me) throw notFound("Thread");
-
   let ascending: boolean;
   let bound: Prisma.Sql;
+  let anchor = Prisma.sql`NULL::int`;
   if (cursor && "a" in cursor) {
     ascending = true;
     bound = Prisma.sql`AND m.seq > ${cursor.a}::int`;
@@ -220,28 +214,40 @@ export async function listMessages(userId: string, threadId: string, query: List
     ascending = false;
     bound = Prisma.sql`AND m.seq < ${cursor.b}::int`;
   } else if (query.after) {
-    const [anchor] = await db.$queryRaw<{ seq: number }[]>`
-      SELECT seq FROM messages WHERE id = ${query.after} AND thread_id = ${threadId}`;
-    if (!anchor) {
-      throw new AppError("not_found", "The message named by `after` is not in this thread.", [
-        { parameter: "after", detail: "No such message in this thread." },
-      ]);
-    }
     ascending = true;
-    bound = Prisma.sql`AND m.seq > ${anchor.seq}::int`;
+    anchor = Prisma.sql`(SELECT a.seq FROM messages a WHERE a.id = ${query.after} AND a.thread_id = me.thread_id)`;
+    bound = Prisma.sql`AND m.seq > anchor.seq`;
   } else {
     ascending = false;
     bound = Prisma.empty;
   }
   const sender = query.sender ? Prisma.sql`AND m.sender_id = ${query.sender}` : Prisma.empty;
-  const rows = await db.$queryRaw<MessageRow[]>`
-    SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-    WHERE m.thread_id = ${threadId} ${bound} ${sender}
-    ORDER BY m.seq ${ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`}
-    LIMIT ${query.limit + 1}`;
-  const data = rows.slice(0, query.limit);
+  // One statement: the caller's participant row (no row: not their thread), the `after` anchor's seq, and the page.
+  // A thread with no message in range still gives one row, with the message columns NULL.
+  const rows = await getPrisma().$queryRaw<(Nullable<MessageRow> & { last_read_seq: number; anchor_seq: number | null })[]>`
+    SELECT me.last_read_seq, anchor.seq AS anchor_seq, page.*
+    FROM participants me
+    CROSS JOIN LATERAL (SELECT ${anchor} AS seq) anchor
+    LEFT JOIN LATERAL (
+      SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+      WHERE m.thread_id = me.thread_id ${bound} ${sender}
+      ORDER BY m.seq ${ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`}
+      LIMIT ${query.limit + 1}
+    ) page ON true
+    WHERE me.thread_id = ${threadId} AND me.user_id = ${userId}`;
+  const me = rows[0];
+  if (!me) throw notFound("Thread");
+  if (query.after && !cursor && me.anchor_seq === null) {
+    throw new AppError("not_found", "The message named by `after` is not in this thread.", [
+      { parameter: "after", detail: "No such message in this thread." },
+    ]);
+  }
+  const found = rows.filter((r): r is MessageRow & { last_read_seq: number; anchor_seq: number | null } => r.id !== null);
+  const data = found.slice(0, query.limit);
   const last = data[data.length - 1];
   const nextCursor =
-    rows.length > query.limit && last ? encodeCursor(ascending ? { a: last.seq } : { b: last.seq }) : null;
-  return { data: data.map((r) => toMessage(r, userId, me.lastReadSeq)), nextCursor };
+    found.length > query.limit && last ? encodeCursor(ascending ? { a: last.seq } : { b: last.seq }) : null;
+  return { data: data.map((r) => toMessage(r, userId, me.last_read_seq)), nextCursor };
 }
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
