@@ -110,6 +110,11 @@ export function withOptionalUser(
   return run(async (req, _ctx, requestId) => handler({ req, params: {}, requestId, caller: await resolveCaller(req) }));
 }
 
+/** Wraps a route handler that needs no caller (public documents): request id and problem+json errors only. */
+export function withoutUser(handler: (ctx: BaseContext<Record<string, never>>) => Promise<Response>): RouteHandler {
+  return run(async (req, _ctx, requestId) => handler({ req, params: {}, requestId }));
+}
+
 /** A JSON response. */
 export function json(data: unknown, status = 200, headers?: HeadersInit): Response {
   const h = new Headers(headers);

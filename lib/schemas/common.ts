@@ -1,25 +1,55 @@
 import { z } from "zod";
 
 /** Opaque resource id as the API accepts it (ids are UUIDv7 strings today; clients must not rely on that). */
-export const id = z.string().min(1).max(64);
+export const id = z.string().min(1).max(64).meta({ description: "Opaque id. Compare it, store it; do not parse it." });
 
 /** `{ id }` route params. */
 export const idParams = z.object({ id });
 
 /** `limit` query parameter: 1..100, with a per-endpoint default. */
-export const limit = (defaultValue: number) => z.coerce.number().int().min(1).max(100).default(defaultValue);
+export const limit = (defaultValue: number) =>
+  z.coerce.number().int().min(1).max(100).default(defaultValue).meta({ description: "Page size, 1–100." });
 
 /** Opaque page cursor as returned in `nextCursor`. */
-export const cursor = z.string().min(1).max(512).optional();
+export const cursor = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .meta({ description: "The `nextCursor` of the previous page. Omit it for the first page." });
 
 /** ISO 8601 UTC timestamp on the wire. */
 export const timestamp = z.iso.datetime();
 
 /** A page of a list endpoint: `{ data, nextCursor }`, `nextCursor` null on the last page. */
 export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+  z.object({
+    data: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; `null` on the last page." }),
+  });
 
 export type Page<T> = { data: T[]; nextCursor: string | null };
 
 /** Counts characters as people do (Unicode code points), not UTF-16 units. */
 export const codePointLength = (s: string) => [...s].length;
+
+/** One invalid input field: `pointer` into the body (RFC 6901 JSON Pointer) or a query/path `parameter`. */
+export const fieldError = z
+  .object({
+    pointer: z.string().optional().meta({ description: "JSON Pointer (RFC 6901) into the request body, as `#/text`." }),
+    parameter: z.string().optional().meta({ description: "The query or path parameter at fault." }),
+    detail: z.string(),
+  })
+  .meta({ id: "FieldError" });
+
+/** Every API error: `application/problem+json` (RFC 9457). Built by lib/api/problem.ts. */
+export const problem = z
+  .object({
+    type: z.string().meta({ description: "A relative URI naming the kind of problem, as `/problems/validation`.", example: "/problems/not-found" }),
+    title: z.string().meta({ description: "The kind's short name; the same for every problem of a kind." }),
+    status: z.number().int().meta({ description: "The HTTP status code." }),
+    detail: z.string().meta({ description: "What went wrong with this request, written for a person." }),
+    requestId: z.string().meta({ description: "Also in the `X-Request-Id` header. Quote it when reporting a problem." }),
+    errors: z.array(fieldError).optional().meta({ description: "For invalid input: one entry per field at fault." }),
+  })
+  .meta({ id: "Problem" });

@@ -8,17 +8,21 @@ export const messageText = z
   .string()
   .trim()
   .min(1, "A message cannot be empty.")
-  .refine((s) => codePointLength(s) <= MAX_MESSAGE_LENGTH, `Use at most ${MAX_MESSAGE_LENGTH} characters.`);
+  .refine((s) => codePointLength(s) <= MAX_MESSAGE_LENGTH, `Use at most ${MAX_MESSAGE_LENGTH} characters.`)
+  .meta({ description: `1 to ${MAX_MESSAGE_LENGTH} characters (Unicode code points) after trimming.` });
 
 export const sendMessageBody = z.strictObject({
   text: messageText,
-  /** The sender's idempotency key: a retry with the same key returns the original message. */
   clientMessageId: z
     .string()
     .min(1)
     .max(128)
     .regex(/^[\x21-\x7e]+$/, "Use printable ASCII without spaces.")
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        "Idempotency key, unique per sender: a retry with the same key answers 200 with the original message and sends nothing.",
+    }),
 });
 
 export const editMessageBody = z.strictObject({ text: messageText });
@@ -26,26 +30,25 @@ export const editMessageBody = z.strictObject({ text: messageText });
 export const listMessagesQuery = z.object({
   limit: limit(50),
   cursor,
-  /** Catch-up mode: messages newer than this one, oldest first. */
-  after: id.optional(),
-  sender: id.optional(),
+  after: id.optional().meta({ description: "Catch-up mode: the messages after this one, oldest first." }),
+  sender: id.optional().meta({ description: "Only this user's messages." }),
 });
 
 export const unreadMessagesQuery = z.object({ limit: limit(50), cursor });
 
-export const message = z.object({
-  id,
-  threadId: id,
-  /** Per-thread sequence number: strictly increasing in send order. */
-  seq: z.number().int(),
-  sender: z.object({ id, username: z.string(), name: z.string().nullable() }),
-  text: z.string(),
-  clientMessageId: z.string().nullable(),
-  createdAt: timestamp,
-  editedAt: timestamp.nullable(),
-  /** From the caller's point of view; always true for the caller's own messages. */
-  isRead: z.boolean(),
-});
+export const message = z
+  .object({
+    id,
+    threadId: id,
+    seq: z.number().int().min(1).meta({ description: "Per-thread sequence number: strictly increasing in send order." }),
+    sender: z.object({ id, username: z.string(), name: z.string().nullable() }),
+    text: z.string(),
+    clientMessageId: z.string().nullable().meta({ description: "The sender's idempotency key, if one was sent." }),
+    createdAt: timestamp,
+    editedAt: timestamp.nullable(),
+    isRead: z.boolean().meta({ description: "From the caller's point of view; always true for the caller's own messages." }),
+  })
+  .meta({ id: "Message" });
 
 export type Message = z.infer<typeof message>;
 export type SendMessageInput = z.infer<typeof sendMessageBody>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { id, timestamp } from "./common";
+import { cursor, id, limit, timestamp } from "./common";
 import { username } from "./users";
 
 const tokenName = z.string().trim().min(1).max(64);
@@ -19,15 +19,22 @@ export const createTokenBody = z
     path: ["password"],
   });
 
-export const apiToken = z.object({
-  id,
-  name: z.string(),
-  createdAt: timestamp,
-  lastUsedAt: timestamp.nullable(),
-});
+/** `GET /api/tokens`. */
+export const listTokensQuery = z.object({ limit: limit(20), cursor });
+
+export const apiToken = z
+  .object({
+    id,
+    name: z.string(),
+    createdAt: timestamp,
+    lastUsedAt: timestamp.nullable().meta({ description: "Updated at most once a minute." }),
+  })
+  .meta({ id: "ApiToken" });
 
 /** Returned once, at creation: the only time the secret is shown. */
-export const createdToken = z.object({ id, name: z.string(), token: z.string(), createdAt: timestamp });
+export const createdToken = z
+  .object({ id, name: z.string(), token: z.string().meta({ description: "The secret. Send it as `Authorization: Bearer <token>`." }), createdAt: timestamp })
+  .meta({ id: "CreatedToken" });
 
 export type ApiTokenView = z.infer<typeof apiToken>;
 export type CreatedToken = z.infer<typeof createdToken>;

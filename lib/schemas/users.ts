@@ -32,15 +32,17 @@ export const searchUsersQuery = z.object({
 });
 
 /** A user as anyone may see them. */
-export const publicUser = z.object({
-  id,
-  username: z.string(),
-  name: z.string().nullable(),
-  createdAt: timestamp,
-});
+export const publicUser = z
+  .object({
+    id,
+    username: z.string(),
+    name: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: "User" });
 
 /** The caller's own account: adds the e-mail address. */
-export const me = publicUser.extend({ email: z.string().nullable() });
+export const me = publicUser.extend({ email: z.string().nullable() }).meta({ id: "Me" });
 
 export type PublicUser = z.infer<typeof publicUser>;
 export type Me = z.infer<typeof me>;

@@ -19,6 +19,9 @@ import * as messageRead from "@/app/api/messages/[id]/read/route";
 import * as unreadMessages from "@/app/api/messages/unread/route";
 import * as unread from "@/app/api/unread/route";
 import * as fallback from "@/app/api/[...path]/route";
+import * as openapi from "@/app/api/openapi.json/route";
+import * as events from "@/app/api/events/route";
+import { checkResponse } from "./contract";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Module = Partial<Record<"GET" | "POST" | "PATCH" | "PUT" | "DELETE", Handler>>;
@@ -40,6 +43,9 @@ const routes: [RegExp, Module][] = [
   [/^\/api\/messages\/(?<id>[^/]+)$/, message],
   [/^\/api\/messages\/(?<id>[^/]+)\/read$/, messageRead],
   [/^\/api\/unread$/, unread],
+  [/^\/api\/openapi\.json$/, openapi],
+  // Only for answers that end at once (errors): a stream's body never ends; tests/helpers/sse.ts reads streams.
+  [/^\/api\/events$/, events],
   [/^\/api\/.*$/, fallback],
 ];
 
@@ -82,7 +88,10 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
   const params = Object.fromEntries(Object.entries(match.m!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
   const res = await handler(req, { params: Promise.resolve(params) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
+  const parsed = (text ? JSON.parse(text) : null) as T;
+  // Every answer of a documented route is held to the OpenAPI document; unknown paths (the fallback) are not in it.
+  if (match.mod !== fallback && match.mod !== openapi) checkResponse(method, url.pathname, res.status, res.headers, parsed);
+  return { status: res.status, headers: res.headers, body: parsed };
 }
 
 export const api = {

@@ -1,17 +1,13 @@
 import { json, withOptionalUser, withUser } from "@/lib/api/handler";
 import { parseBody, parseQuery } from "@/lib/api/parse";
 import { AppError } from "@/lib/errors";
-import { cursor, limit } from "@/lib/schemas/common";
-import { createTokenBody } from "@/lib/schemas/tokens";
+import { createTokenBody, listTokensQuery } from "@/lib/schemas/tokens";
 import { createToken, listTokens } from "@/lib/server/tokens";
 import { verifyCredentials } from "@/lib/server/users";
-import { z } from "zod";
-
-const listQuery = z.object({ limit: limit(20), cursor });
 
 /** The caller's tokens, newest first, without secrets. */
 export const GET = withUser(async ({ req, caller }) => {
-  return json(await listTokens(caller.userId, parseQuery(req, listQuery)));
+  return json(await listTokens(caller.userId, parseQuery(req, listTokensQuery)));
 });
 
 /**
