@@ -146,6 +146,10 @@ BEGIN
   SELECT p.last_read_seq, p.unread_count INTO v_last_read_seq, v_unread FROM participants p
   WHERE p.thread_id = v_thread_id AND p.user_id = p_user_id
   FOR NO KEY UPDATE;
+  IF NOT FOUND THEN -- cannot happen while the thread row is share-locked; answered rather than assumed
+    RETURN QUERY SELECT 'thread_not_found'::text, NULL::text, NULL::int;
+    RETURN;
+  END IF;
 
   v_target := v_last_seq;
   IF p_up_to_message_id IS NOT NULL THEN
