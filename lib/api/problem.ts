@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import { AppError, type FieldError, type ProblemType, statusOf } from "../errors";
+import type { problem } from "../schemas/common";
 import { isUniqueViolation } from "../server/prisma-errors";
 
 /**
@@ -13,7 +15,8 @@ export function problemResponse(
   headers?: HeadersInit,
 ): Response {
   const { status, title } = statusOf(type);
-  const body = { type: `/problems/${type.replaceAll("_", "-")}`, title, status, detail, requestId, ...(errors ? { errors } : {}) };
+  // Typed by the schema the OpenAPI document publishes (lib/schemas/common.ts), so the two cannot part.
+  const body: z.infer<typeof problem> = { type: `/problems/${type.replaceAll("_", "-")}`, title, status, detail, requestId, ...(errors ? { errors } : {}) };
   const h = new Headers(headers);
   // A 401 must say how to authenticate (RFC 9110 §11.6.1); RFC 6750 §3 gives the Bearer form.
   if (status === 401 && !h.has("www-authenticate")) h.set("www-authenticate", 'Bearer realm="parley"');
