@@ -18,6 +18,8 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: true,
     testTimeout: 30_000,
+    // next-auth imports `next/server` without an extension, which only a bundler resolves: let Vite transform it.
+    server: { deps: { inline: ["next-auth"] } },
     hookTimeout: 60_000,
   },
 });

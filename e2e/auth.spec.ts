@@ -40,6 +40,30 @@ test.describe("signing in and out", () => {
     await expect(page).toHaveURL(/\/sign-in\?callbackUrl=(%2F|\/)$/);
   });
 
+  test("after three wrong passwords even the right one is refused for a while", async ({ page, request }) => {
+    // scripts/e2e-server.ts sets RATE_LIMIT_SIGN_IN=3/900.
+    const username = uniqueName("cal");
+    expect((await request.post("/api/auth/register", { data: { username, password: PASSWORD } })).status()).toBe(201);
+    await page.goto("/sign-in");
+    for (let i = 0; i < 3; i++) {
+      await page.getByLabel("Username").fill(username);
+      await page.getByLabel("Password").fill(`not the password ${i}`);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByTestId("form-error")).toHaveText("Invalid username or password.");
+      await page.reload();
+    }
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("form-error")).toHaveText("Too many failed attempts. Wait a few minutes, then try again.");
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/sign-in/);
+    // The API's way in is held by the same count.
+    const token = await request.post("/api/tokens", { data: { username, password: PASSWORD } });
+    expect(token.status()).toBe(429);
+    expect(Number(token.headers()["retry-after"])).toBeGreaterThan(0);
+  });
+
   test("sign-up shows validation errors next to the fields", async ({ page }) => {
     await page.goto("/sign-up");
     await page.getByLabel("Username").fill("x");

@@ -1,7 +1,9 @@
-import NextAuth, { type DefaultSession } from "next-auth";
+import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { verifyCredentials } from "./server/users";
+import { AppError } from "./errors";
+import { clientIp } from "./server/rate-limit";
+import { verifyCredentialsLimited } from "./server/users";
 
 declare module "next-auth" {
   interface Session {
@@ -10,6 +12,14 @@ declare module "next-auth" {
   interface User {
     username?: string;
   }
+}
+
+/**
+ * Sign-in refused by the `signIn` rate limit. Auth.js passes `code` on (as `?code=` on its redirect, and on the error
+ * that server-side `signIn` throws), so the form can say why (Auth.js docs, "Credentials": custom error codes).
+ */
+export class SignInRateLimited extends CredentialsSignin {
+  code = "rate_limited";
 }
 
 const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -26,18 +36,23 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     // A wrong password is an expected outcome, not a server error: Auth.js would log it with a stack trace.
     error(error) {
-      if (error.name === "CredentialsSignin" || (error as { type?: string }).type === "CredentialsSignin") return;
+      if (error instanceof CredentialsSignin || (error as { type?: string }).type === "CredentialsSignin") return;
       console.error(error);
     },
   },
   providers: [
     Credentials({
       credentials: { username: { label: "Username" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) return null;
-        const user = await verifyCredentials(parsed.data.username, parsed.data.password);
-        return user ? { id: user.id, name: user.name ?? user.username, username: user.username } : null;
+        try {
+          const user = await verifyCredentialsLimited(clientIp(request.headers), parsed.data.username, parsed.data.password);
+          return user ? { id: user.id, name: user.name ?? user.username, username: user.username } : null;
+        } catch (e) {
+          if (e instanceof AppError && e.type === "too_many_requests") throw new SignInRateLimited();
+          throw e;
+        }
       },
     }),
   ],

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 
 /**
@@ -7,8 +8,9 @@ import { PrismaClient } from "./generated/prisma/client";
  *
  * Created on first use (not at import) so that scripts and tests can choose `DATABASE_URL` before touching the
  * database. Cached on `globalThis` so that Next's dev-mode module reloading does not open a new pool per edit.
- * Pool size: `DATABASE_POOL_SIZE` (default 10, node-postgres' own default). With `PRISMA_QUERY_EVENTS=1` the client
- * reports every SQL statement to {@link onQuery} listeners (statement budgets in tests and benchmarks).
+ * Pool size: `DATABASE_POOL_SIZE` (default 10, node-postgres' own default); the pool is also {@link getPool}'s.
+ * With `PRISMA_QUERY_EVENTS=1` the client reports every SQL statement to {@link onQuery} listeners (statement
+ * budgets in tests and benchmarks).
  *
  * @throws Error when `DATABASE_URL` is not set.
  */
@@ -17,10 +19,10 @@ export function getPrisma(): PrismaClient {
   if (cached) return cached;
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set");
-  const adapter = new PrismaPg({
-    connectionString,
-    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-  });
+  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  // An idle client's error (the server went away) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const withEvents = process.env.PRISMA_QUERY_EVENTS === "1";
   const client = withEvents
     ? new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] })
@@ -36,10 +38,21 @@ export function getPrisma(): PrismaClient {
     });
   }
   globalForPrisma.parleyPrisma = client;
+  globalForPrisma.parleyPool = pool;
   return client;
 }
 
-const globalForPrisma = globalThis as unknown as { parleyPrisma?: PrismaClient };
+/**
+ * The node-postgres pool under {@link getPrisma}'s client, for libraries that speak to node-postgres directly (the
+ * rate limiter). Shares the client's connections and its `DATABASE_POOL_SIZE`.
+ * @throws Error when `DATABASE_URL` is not set.
+ */
+export function getPool(): pg.Pool {
+  getPrisma();
+  return globalForPrisma.parleyPool!;
+}
+
+const globalForPrisma = globalThis as unknown as { parleyPrisma?: PrismaClient; parleyPool?: pg.Pool };
 
 const queryListeners = new Set<(sql: string, params: string) => void>();
 
@@ -79,9 +92,22 @@ export async function tallyStatements<T>(fn: () => Promise<T>): Promise<{ result
   return { result, tally };
 }
 
+/**
+ * Counts one statement sent around Prisma (straight to {@link getPool}) in the current {@link tallyStatements} tally,
+ * so that statement budgets and `Server-Timing` include it. A no-op outside a tally.
+ */
+export function countStatement(): void {
+  const tally = statementTallies.getStore();
+  if (tally) tally.statements++;
+}
+
 /** Closes the pool (tests, scripts, graceful shutdown). The next {@link getPrisma} opens a new one. */
 export async function disconnectPrisma(): Promise<void> {
   const client = globalForPrisma.parleyPrisma;
+  const pool = globalForPrisma.parleyPool;
   globalForPrisma.parleyPrisma = undefined;
+  globalForPrisma.parleyPool = undefined;
   await client?.$disconnect();
+  // $disconnect ends the pool only if Prisma itself connected; the rate limiter may have used it alone.
+  if (pool && !pool.ending) await pool.end();
 }

@@ -14,6 +14,7 @@ export type ProblemType =
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "too_many_requests"
   | "internal"
   | "service_unavailable";
 
@@ -27,6 +28,7 @@ const STATUS: Record<ProblemType, { status: number; title: string }> = {
   conflict: { status: 409, title: "Conflict" },
   payload_too_large: { status: 413, title: "Content Too Large" },
   unsupported_media_type: { status: 415, title: "Unsupported Media Type" },
+  too_many_requests: { status: 429, title: "Too Many Requests" },
   internal: { status: 500, title: "Internal Server Error" },
   service_unavailable: { status: 503, title: "Service Unavailable" },
 };

@@ -31,6 +31,7 @@ const ERROR_STATUSES = {
   409: "Conflicts with the current state.",
   413: `The body is larger than ${MAX_BODY_BYTES} bytes.`,
   415: "The body is not JSON (`Content-Type: application/json`).",
+  429: "Rate limited: nothing changed. Retry after `Retry-After` seconds; `RateLimit-*` say how the limit stands.",
   503: "The database is unavailable for a moment. Retry after `Retry-After` seconds; nothing changed.",
 } as const;
 type ErrorStatus = keyof typeof ERROR_STATUSES;
@@ -40,13 +41,22 @@ const requestIdHeader = z.string().meta({ description: "The request's id (a well
 function errorResponse(status: ErrorStatus, detail?: string): ZodOpenApiResponseObject {
   const headers: Record<string, z.ZodType> = { "X-Request-Id": requestIdHeader };
   if (status === 401) headers["WWW-Authenticate"] = z.string().meta({ example: 'Bearer realm="parley"' });
-  if (status === 503) headers["Retry-After"] = z.string().meta({ description: "Seconds.", example: "2" });
+  if (status === 503 || status === 429) headers["Retry-After"] = z.string().meta({ description: "Seconds.", example: "2" });
+  if (status === 429) Object.assign(headers, rateLimitHeaders);
   return {
     description: detail ? `${ERROR_STATUSES[status]} ${detail}` : ERROR_STATUSES[status],
     headers: z.object(headers),
     content: problemContent,
   };
 }
+
+/** draft-ietf-httpapi-ratelimit-headers-06, as lib/server/rate-limit.ts sends them. */
+const rateLimitHeaders = {
+  "RateLimit-Limit": z.string().meta({ description: "Requests allowed per window.", example: "300" }),
+  "RateLimit-Remaining": z.string().meta({ description: "Requests left in the current window.", example: "299" }),
+  "RateLimit-Reset": z.string().meta({ description: "Seconds until the window ends.", example: "42" }),
+  "RateLimit-Policy": z.string().meta({ description: "`<limit>;w=<window seconds>`.", example: "300;w=60" }),
+};
 
 /** A response status as zod-openapi types the keys of `responses`. */
 type StatusKey = `${1 | 2 | 3 | 4 | 5}${string}`;
@@ -154,6 +164,39 @@ appears once. \`limit\` is 1–100.
 \`\`\`sh
 curl -s "https://parley.example/api/threads?limit=20" -H "authorization: Bearer $TOKEN"
 curl -s "https://parley.example/api/threads?limit=20&cursor=eyJ0Ijoi…" -H "authorization: Bearer $TOKEN"
+\`\`\`
+
+## Rate limits
+Limits are counted per user across every instance and answered with \`429 Too Many Requests\`, a \`Retry-After\`
+(seconds) and the \`RateLimit-Limit\`, \`RateLimit-Remaining\`, \`RateLimit-Reset\` (seconds) and \`RateLimit-Policy\`
+fields of the IETF draft (\`draft-ietf-httpapi-ratelimit-headers-06\`). Successful writes carry the same
+\`RateLimit-*\` fields, so a client can slow down before it is refused. A refused request changes nothing. The
+defaults, which each instance's operator may change:
+
+| what | counted per | default |
+|---|---|---|
+| writes (\`POST\`, \`PATCH\`, \`DELETE\`) | user | 300 a minute |
+| wrong passwords (sign-in, \`POST /api/tokens\` with a password) | client IP and username | 10 per 15 minutes |
+| API tokens issued | user | 20 an hour |
+| accounts created | client IP | 20 an hour |
+
+\`\`\`sh
+curl -si -X POST "https://parley.example/api/threads/$THREAD/read" -H "authorization: Bearer $TOKEN" | grep -i ratelimit
+# RateLimit-Limit: 300   RateLimit-Remaining: 297   RateLimit-Reset: 41   RateLimit-Policy: 300;w=60
+\`\`\`
+
+## Browsers and CSRF
+A write sent by a browser from another site's page (\`Sec-Fetch-Site: cross-site\`, or an \`Origin\` of another host)
+is \`403\` unless it carries a bearer token: session cookies cannot be used cross-site.
+
+## Conditional requests
+Thread lists and message pages (\`GET /api/threads\`, \`GET /api/threads/{id}/messages\`, \`GET /api/messages/unread\`)
+carry an \`ETag\`. Send it back as \`If-None-Match\` and Parley answers \`304 Not Modified\` with no body while the
+page is unchanged, which is cheap to poll:
+
+\`\`\`sh
+curl -si "https://parley.example/api/threads" -H "authorization: Bearer $TOKEN" | grep -i etag   # ETag: W/"2f1-…"
+curl -si "https://parley.example/api/threads" -H "authorization: Bearer $TOKEN" -H 'if-none-match: W/"2f1-…"'   # 304
 \`\`\`
 
 ## Idempotency
@@ -474,6 +517,57 @@ const spec: ZodOpenApiObject = {
     },
   },
 };
+
+/** What limits each write, for its 429's description (lib/server/rate-limit.ts). */
+const WRITE_LIMITS: Record<string, string> = {
+  register: "Too many accounts created from this IP address (`RATE_LIMIT_SIGN_UP`).",
+  createToken:
+    "Too many tokens issued to this user (`RATE_LIMIT_TOKEN_CREATION`), or too many wrong passwords for this username from this IP address (`RATE_LIMIT_SIGN_IN`).",
+};
+
+// Every write is rate limited and refuses cross-site browser requests: 403 and 429 on each, and the RateLimit-*
+// fields on its successes.
+for (const item of Object.values(spec.paths ?? {})) {
+  for (const method of ["post", "put", "patch", "delete"] as const) {
+    const op = item[method];
+    if (!op?.responses) continue;
+    for (const [status, response] of Object.entries(op.responses)) {
+      const headers = (response as ZodOpenApiResponseObject).headers;
+      if (status.startsWith("2") && headers instanceof z.ZodObject) {
+        (response as ZodOpenApiResponseObject).headers = headers.extend(
+          Object.fromEntries(Object.entries(rateLimitHeaders).map(([name, schema]) => [name, schema.optional()])),
+        );
+      }
+    }
+    const forbidden = op.responses["403"] as ZodOpenApiResponseObject | undefined;
+    const crossSite = "Also for a browser request from another site that carries no bearer token.";
+    op.responses["403"] = forbidden
+      ? { ...forbidden, description: `${forbidden.description} ${crossSite}` }
+      : errorResponse(403, crossSite);
+    op.responses["429"] = errorResponse(429, WRITE_LIMITS[op.operationId ?? ""] ?? "Too many writes by this user (`RATE_LIMIT_WRITES`).");
+  }
+}
+
+// Thread lists and message pages can be revalidated (conditionalJson in lib/api/handler.ts): an ETag on the 200, an
+// If-None-Match parameter, and 304.
+for (const [path, method] of [["/api/threads", "get"], ["/api/threads/{id}/messages", "get"], ["/api/messages/unread", "get"]] as const) {
+  const op = spec.paths![path]![method]!;
+  const ok = op.responses!["200"] as ZodOpenApiResponseObject;
+  ok.headers = (ok.headers as z.ZodObject).extend({
+    ETag: z.string().meta({ description: "A weak tag of this answer, for `If-None-Match`.", example: 'W/"2f1-q0Y8yXcP0D1m6x3gZ2u8Jr2QeQw"' }),
+    "Cache-Control": z.string().meta({ example: "private, no-cache" }),
+  });
+  op.requestParams = {
+    ...op.requestParams,
+    header: z.object({
+      "If-None-Match": z.string().optional().meta({ description: "The `ETag` of a copy you hold: `304` if it is still current." }),
+    }),
+  };
+  op.responses!["304"] = {
+    description: "Not modified: the copy whose `ETag` you sent is still current. No body.",
+    headers: z.object({ "X-Request-Id": requestIdHeader, ETag: z.string() }),
+  };
+}
 
 // The event stream's 200 is not JSON.
 const events = spec.paths!["/api/events"]!.get!;

@@ -76,6 +76,12 @@ async function main(): Promise<void> {
     AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-not-for-production-0123456789abcdef",
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: port,
+    // Every browser test signs up and writes from 127.0.0.1: those limits stay out of reach. Wrong passwords are
+    // counted per username, so e2e/auth.spec.ts can meet that limit without touching other tests.
+    RATE_LIMIT_WRITES: process.env.RATE_LIMIT_WRITES ?? "100000/60",
+    RATE_LIMIT_SIGN_UP: process.env.RATE_LIMIT_SIGN_UP ?? "100000/60",
+    RATE_LIMIT_TOKEN_CREATION: process.env.RATE_LIMIT_TOKEN_CREATION ?? "100000/60",
+    RATE_LIMIT_SIGN_IN: process.env.RATE_LIMIT_SIGN_IN ?? "3/900",
   };
   if (process.env.E2E_SKIP_BUILD !== "1") {
     const built = await run(NEXT, ["build"], env);

@@ -3,12 +3,11 @@
  * ever carries a password hash, a token hash, or a token secret outside the response that created it.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/lib/db";
 import type { PublicUser } from "@/lib/schemas/users";
 import { type ApiResponse, type CallOptions, call } from "./helpers/api";
-import { createUser, type TestUser, uniqueName } from "./helpers/fixtures";
+import { createUser, sessionCookie, type TestUser, uniqueName } from "./helpers/fixtures";
 
 // The session tests mint Auth.js cookies; a secret must exist (the test setup normally provides one).
 process.env.AUTH_SECRET ??= "accounts-test-secret-that-is-long-enough-0123456789";
@@ -60,11 +59,6 @@ async function tokenByPassword(username: string, password: string, name?: string
   const res = await api.post("/api/tokens", { body: { username, password, ...(name ? { name } : {}) } });
   if (res.status === 201) secrets.set(res.body.token, res);
   return res;
-}
-
-async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET!) {
-  const jwt = await encode({ token: { sub: userId }, secret, salt: "authjs.session-token" });
-  return `authjs.session-token=${jwt}`;
 }
 
 /** Follows `nextCursor` from the first page to the last, returning each page's items. */

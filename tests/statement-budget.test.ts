@@ -117,10 +117,10 @@ describe("statement budgets", () => {
     const sent = await api.post(`/api/threads/${threadIds[2]}/messages`, { token: me.token, body: { text: "tally" } });
     const page = await api.get(`/api/threads/${threadIds[0]}/messages?limit=50`, { token: me.token });
     expect([list.status, total.status, sent.status, page.status]).toEqual([200, 200, 201, 200]);
-    // The operation's own budget, as measured above.
+    // The operation's own budget, as measured above; a write also counts against the caller's rate limit (one upsert).
     expect(tally(list)).toEqual({ statements: 2, transactions: 0 });
     expect(tally(total)).toEqual({ statements: 1, transactions: 0 });
-    expect(tally(sent)).toEqual({ statements: 1, transactions: 0 });
+    expect(tally(sent)).toEqual({ statements: 2, transactions: 0 });
     expect(tally(page)).toEqual({ statements: 1, transactions: 0 });
 
     // At once, each response still carries only its own statements.

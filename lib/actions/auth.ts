@@ -1,12 +1,14 @@
 "use server";
 
 import { AuthError } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { signIn, signOut } from "../auth";
+import { SignInRateLimited, signIn, signOut } from "../auth";
 import { AppError } from "../errors";
 import { safeCallbackPath } from "../safe-redirect";
 import { registerBody } from "../schemas/users";
+import { clientIp, consume } from "../server/rate-limit";
 import { registerUser } from "../server/users";
 
 /** What a sign-in or sign-up form shows after a failed attempt. */
@@ -20,7 +22,11 @@ async function signInAndGo(username: string, password: string, callbackUrl: unkn
   try {
     await signIn("credentials", { username, password, redirect: false });
   } catch (e) {
-    if (e instanceof AuthError) return { error: "Invalid username or password.", values: { username } };
+    if (e instanceof AuthError) {
+      const limited = e instanceof SignInRateLimited || (e as { code?: string }).code === "rate_limited";
+      const error = limited ? "Too many failed attempts. Wait a few minutes, then try again." : "Invalid username or password.";
+      return { error, values: { username } };
+    }
     throw e;
   }
   redirect(safeCallbackPath(callbackUrl));
@@ -56,9 +62,11 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
     };
   }
   try {
+    await consume("signUp", clientIp(await headers()));
     await registerUser(parsed.data);
   } catch (e) {
     if (e instanceof AppError && e.type === "conflict") return { fieldErrors: { username: "That username is taken." }, values };
+    if (e instanceof AppError && e.type === "too_many_requests") return { error: e.detail, values };
     throw e;
   }
   return signInAndGo(parsed.data.username, parsed.data.password, form.get("callbackUrl"));

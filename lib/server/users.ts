@@ -6,6 +6,7 @@ import type { Me, PublicUser, RegisterInput } from "../schemas/users";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { z } from "zod";
 import { isUniqueViolation } from "./prisma-errors";
+import { check, consume, reset } from "./rate-limit";
 import { escapeLike } from "./sql";
 
 /**
@@ -64,6 +65,26 @@ export async function verifyCredentials(username: string, password: string): Pro
   }
   const ok = await verify(user.passwordHash, password).catch(() => false);
   return ok ? toPublicUser(user) : null;
+}
+
+/**
+ * {@link verifyCredentials} behind the `signIn` rate limit, which counts failures per client IP and username (the
+ * "login endpoint protection" pattern of rate-limiter-flexible's docs): once `RATE_LIMIT_SIGN_IN` failures are
+ * counted, every attempt is refused until the window ends, even with the right password; a success clears the count.
+ * @param ip the client's address (`clientIp`), or `"unknown"`.
+ * @returns the user, or `null` for a wrong username or password.
+ * @throws AppError `too_many_requests` (429, with `Retry-After`) while the limit holds.
+ */
+export async function verifyCredentialsLimited(ip: string, username: string, password: string): Promise<PublicUser | null> {
+  const subject = `${ip}:${username.trim().toLowerCase()}`;
+  await check("signIn", subject);
+  const user = await verifyCredentials(username, password);
+  if (user) await reset("signIn", subject);
+  else await consume("signIn", subject).catch((e: unknown) => {
+    // The failure that spends the allowance is still answered as a wrong password; the next attempt gets the 429.
+    if (!(e instanceof AppError && e.type === "too_many_requests")) throw e;
+  });
+  return user;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Test users with API tokens, created through the real endpoints. */
 import { randomBytes } from "node:crypto";
+import { encode } from "next-auth/jwt";
 import { api } from "./api";
 
 export interface TestUser {
@@ -38,4 +39,10 @@ export async function send(from: TestUser, threadId: string, text: string, clien
   });
   if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** A `Cookie` header with an Auth.js session for `userId`, sealed as Auth.js seals it (with `secret`). */
+export async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET!): Promise<string> {
+  const jwt = await encode({ token: { sub: userId }, secret, salt: "authjs.session-token" });
+  return `authjs.session-token=${jwt}`;
 }

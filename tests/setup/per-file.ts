@@ -27,6 +27,11 @@ async function admin(sql: (client: pg.Client) => string): Promise<void> {
 await admin((c) => `CREATE DATABASE ${c.escapeIdentifier(database)} TEMPLATE ${c.escapeIdentifier(template)}`);
 process.env.DATABASE_URL = databaseUrlFor(adminUrl, database);
 process.env.AUTH_SECRET ||= TEST_AUTH_SECRET;
+// Rate limits stay on (their statements and headers are part of every write) but out of reach: tests write fast and
+// in-process calls share one client IP. tests/rate-limits.test.ts lowers them.
+for (const name of ["RATE_LIMIT_WRITES", "RATE_LIMIT_SIGN_IN", "RATE_LIMIT_TOKEN_CREATION", "RATE_LIMIT_SIGN_UP"]) {
+  process.env[name] ||= "1000000/60";
+}
 
 afterAll(async () => {
   await getTokenCache().close();

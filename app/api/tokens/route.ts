@@ -1,9 +1,10 @@
-import { json, withOptionalUser, withUser } from "@/lib/api/handler";
+import { countAgainst, json, withOptionalUser, withUser } from "@/lib/api/handler";
 import { parseBody, parseQuery } from "@/lib/api/parse";
 import { AppError } from "@/lib/errors";
 import { createTokenBody, listTokensQuery } from "@/lib/schemas/tokens";
+import { clientIp } from "@/lib/server/rate-limit";
 import { createToken, listTokens } from "@/lib/server/tokens";
-import { verifyCredentials } from "@/lib/server/users";
+import { verifyCredentialsLimited } from "@/lib/server/users";
 
 /** The caller's tokens, newest first, without secrets. */
 export const GET = withUser(async ({ req, caller }) => {
@@ -12,14 +13,15 @@ export const GET = withUser(async ({ req, caller }) => {
 
 /**
  * Issues a token → 201 `{id, name, token, createdAt}`, the only response that ever holds the secret.
- * With `username` and `password` no session is needed (how a third party gets its first token);
- * otherwise the caller must be signed in or hold a token.
+ * With `username` and `password` no session is needed (how a third party gets its first token); wrong passwords
+ * count against the `signIn` limit like the sign-in form's. Otherwise the caller must be signed in or hold a token.
+ * Either way, issued tokens count against the user's `tokenCreation` limit (429 past it).
  */
-export const POST = withOptionalUser(async ({ req, caller }) => {
+export const POST = withOptionalUser(async ({ req, caller, responseHeaders }) => {
   const body = await parseBody(req, createTokenBody);
   let userId: string;
   if (body.username !== undefined && body.password !== undefined) {
-    const user = await verifyCredentials(body.username, body.password);
+    const user = await verifyCredentialsLimited(clientIp(req.headers), body.username, body.password);
     if (!user) throw new AppError("unauthorized", "Invalid username or password.");
     userId = user.id;
   } else if (caller) {
@@ -27,6 +29,7 @@ export const POST = withOptionalUser(async ({ req, caller }) => {
   } else {
     throw new AppError("unauthorized", "Send username and password, or sign in first.");
   }
+  await countAgainst("tokenCreation", userId, responseHeaders);
   const token = await createToken(userId, body.name);
   return json(token, 201, { location: `/api/tokens/${token.id}` });
 });

@@ -1,4 +1,4 @@
-import { json, withUser } from "@/lib/api/handler";
+import { conditionalJson, json, withUser } from "@/lib/api/handler";
 import { parseBody, parseQuery } from "@/lib/api/parse";
 import { idParams } from "@/lib/schemas/common";
 import { listMessagesQuery, sendMessageBody } from "@/lib/schemas/messages";
@@ -6,7 +6,7 @@ import { listMessages, sendMessage } from "@/lib/server/messages";
 
 /** A page of the thread's messages: newest first, or with `after` oldest first from that message on. */
 export const GET = withUser(
-  async ({ req, params, caller }) => json(await listMessages(caller.userId, params.id, parseQuery(req, listMessagesQuery))),
+  async ({ req, params, caller }) => conditionalJson(req, await listMessages(caller.userId, params.id, parseQuery(req, listMessagesQuery))),
   { params: idParams },
 );
 
