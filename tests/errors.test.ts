@@ -534,3 +534,32 @@ describe("NUL characters, which PostgreSQL text cannot hold", () => {
     expectProblem(res, 404);
   });
 });
+
+describe("Auth.js's endpoints", () => {
+  const post = async (body: string, headers: Record<string, string> = {}) => {
+    const { POST } = await import("@/app/api/auth/[...nextauth]/route");
+    const { NextRequest } = await import("next/server");
+    return POST(
+      new NextRequest("http://parley.test/api/auth/callback/credentials", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body,
+      }),
+    );
+  };
+
+  it("refuse a body over 16 KiB with 413 before Auth.js reads it", async () => {
+    const big = new URLSearchParams({ username: "x", password: "y".repeat(16 * 1024) }).toString();
+    for (const headers of [{}, { "content-length": "10" }]) {
+      const res = await post(big, headers);
+      expect(res.status).toBe(413);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+
+  it("pass a small form on to Auth.js, which answers it as usual", async () => {
+    const res = await post(new URLSearchParams({ username: alice.username, password: "wrong" }).toString());
+    // Auth.js refuses the form (no CSRF token) with a redirect, not an error of ours.
+    expect([302, 303]).toContain(res.status);
+  });
+});

@@ -19,10 +19,16 @@ function fieldErrors(error: z.ZodError, where: "body" | "query"): FieldError[] {
   return out;
 }
 
-async function readLimited(req: Request): Promise<string> {
+/**
+ * Reads `req`'s body, refusing it as soon as it passes `max` bytes (by `Content-Length`, or while streaming when the
+ * length is not declared), so that no route buffers more than it accepts.
+ * @returns the raw bytes.
+ * @throws AppError `payload_too_large` (413).
+ */
+export async function readBodyLimited(req: Request, max: number): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (!req.body) return "";
+  if (declared > max) throw tooLarge(max);
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -30,14 +36,19 @@ async function readLimited(req: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > max) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(max);
     }
     chunks.push(value);
   }
+  return Buffer.concat(chunks);
+}
+
+async function readLimited(req: Request): Promise<string> {
+  const bytes = await readBodyLimited(req, MAX_BODY_BYTES);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new AppError("bad_request", "The body is not valid UTF-8.");
   }
@@ -66,7 +77,7 @@ export function findNul(value: unknown, path: PropertyKey[] = []): PropertyKey[]
 
 const NUL_DETAIL = "Contains a NUL character (U+0000), which is not allowed.";
 
-const tooLarge = () => new AppError("payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+const tooLarge = (max: number) => new AppError("payload_too_large", `The body is larger than ${max} bytes.`);
 
 /**
  * Reads a JSON body (at most {@link MAX_BODY_BYTES}) and validates it. An empty body counts as `{}`, so that

@@ -1,30 +1,38 @@
-import type { NextRequest } from "next/server";
+import { NextRequest } from "next/server";
 import { requestIdOf } from "@/lib/api/handler";
+import { readBodyLimited } from "@/lib/api/parse";
 import { errorResponse } from "@/lib/api/problem";
 import { handlers } from "@/lib/auth";
 import { check, clientIp } from "@/lib/server/rate-limit";
 
 export const { GET } = handlers;
 
+/** Auth.js's forms (sign-in, sign-out, CSRF token) are a few hundred bytes; nothing larger is read. */
+const MAX_AUTH_BODY_BYTES = 16 * 1024;
+
 /**
- * Auth.js's endpoints. A credentials sign-in posted here directly (not through the app's form, whose server action
- * calls Auth.js in-process) is answered `429` with `Retry-After` while the `signIn` limit holds for its client IP and
- * username, instead of Auth.js's redirect to the sign-in page; `authorize` enforces the same limit either way.
+ * Auth.js's endpoints, behind two checks of ours. The body is read at most {@link MAX_AUTH_BODY_BYTES} (413 past it;
+ * Auth.js itself would read any size). A credentials sign-in posted here directly (not through the app's form, whose
+ * server action calls Auth.js in-process) is answered `429` with `Retry-After` while the `signIn` limit holds for its
+ * client IP and username, instead of Auth.js's redirect to the sign-in page; `authorize` enforces the same limit
+ * either way.
  */
 export async function POST(req: NextRequest): Promise<Response> {
-  if (req.nextUrl.pathname.endsWith("/callback/credentials")) {
-    const form = await req
-      .clone()
-      .formData()
-      .catch(() => null);
-    const username = form?.get("username");
-    if (typeof username === "string" && username.length <= 64) {
-      try {
+  try {
+    const body = await readBodyLimited(req, MAX_AUTH_BODY_BYTES);
+    const buffered = new NextRequest(req.url, { method: "POST", headers: req.headers, body: new Uint8Array(body) });
+    if (buffered.nextUrl.pathname.endsWith("/callback/credentials")) {
+      const form = await buffered
+        .clone()
+        .formData()
+        .catch(() => null);
+      const username = form?.get("username");
+      if (typeof username === "string" && username.length <= 64) {
         await check("signIn", `${clientIp(req.headers)}:${username.trim().toLowerCase()}`);
-      } catch (e) {
-        return errorResponse(e, requestIdOf(req), req);
       }
     }
+    return handlers.POST(buffered);
+  } catch (e) {
+    return errorResponse(e, requestIdOf(req), req);
   }
-  return handlers.POST(req);
 }
