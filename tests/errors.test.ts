@@ -550,7 +550,7 @@ describe("Auth.js's endpoints", () => {
 
   it("refuse a body over 16 KiB with 413 before Auth.js reads it", async () => {
     const big = new URLSearchParams({ username: "x", password: "y".repeat(16 * 1024) }).toString();
-    for (const headers of [{}, { "content-length": "10" }]) {
+    for (const headers of [{}, { "content-length": "10" }] as Record<string, string>[]) {
       const res = await post(big, headers);
       expect(res.status).toBe(413);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
