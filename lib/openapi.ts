@@ -61,7 +61,8 @@ const rateLimitHeaders = {
 /** A response status as zod-openapi types the keys of `responses`. */
 type StatusKey = `${1 | 2 | 3 | 4 | 5}${string}`;
 
-type Auth = "required" | "optional";
+/** `none`: the operation reads no credentials (a stale or malformed one is no reason to fail). */
+type Auth = "required" | "optional" | "none";
 
 interface OperationSpec {
   operationId: string;
@@ -114,7 +115,12 @@ function operation(spec: OperationSpec): ZodOpenApiOperationObject {
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     tags: spec.tags,
-    security: spec.auth === "required" ? [{ bearerAuth: [] }, { sessionCookie: [] }] : [{}, { bearerAuth: [] }, { sessionCookie: [] }],
+    security:
+      spec.auth === "required"
+        ? [{ bearerAuth: [] }, { sessionCookie: [] }]
+        : spec.auth === "optional"
+          ? [{}, { bearerAuth: [] }, { sessionCookie: [] }]
+          : [],
     ...(spec.path || spec.query ? { requestParams: { ...(spec.path ? { path: spec.path } : {}), ...(spec.query ? { query: spec.query } : {}) } } : {}),
     ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: spec.body } } } } : {}),
     responses,
@@ -476,7 +482,7 @@ const spec: ZodOpenApiObject = {
         operationId: "register",
         summary: "Create an account",
         tags: ["Accounts"],
-        auth: "optional",
+        auth: "none",
         body: registerBody,
         ok: { 201: { description: "The new account.", schema: me, location: true } },
         errors: { 409: "The username is taken." },

@@ -441,6 +441,21 @@ describe("session cookie", () => {
   it("answers 401 for a cookie that is not a JWT at all", async () => {
     expectProblem(await api.get("/api/users/me", { cookie: "authjs.session-token=garbage" }), 401);
   });
+
+  it("answers 401, and creates nothing, for a valid cookie whose account is gone (found by tests/fuzz.test.ts)", async () => {
+    const ghost = await createUser("ghost");
+    const cookie = await sessionCookie(ghost.id);
+    await getPrisma().user.delete({ where: { id: ghost.id } });
+    for (const res of [
+      await api.get("/api/users/me", { cookie }),
+      await api.patch("/api/users/me", { cookie, body: { name: "Boo" } }),
+      await api.post("/api/tokens", { cookie, body: { name: "from beyond" } }),
+    ]) {
+      expectProblem(res, 401);
+      expect(res.body.detail).toBe("Your account no longer exists. Sign in again.");
+    }
+    expect(await getPrisma().apiToken.count({ where: { userId: ghost.id } })).toBe(0);
+  });
 });
 
 describe("/api/users/me", () => {

@@ -3,8 +3,17 @@
  * or as a raw driver error (`$queryRaw` through the pg adapter, reported as P2010 with the original code).
  */
 export function isUniqueViolation(e: unknown): boolean {
+  return hasSqlState(e, "P2002", "23505");
+}
+
+/** Recognises PostgreSQL's foreign_key_violation (SQLSTATE 23503), as Prisma's P2003 or a raw driver error. */
+export function isForeignKeyViolation(e: unknown): boolean {
+  return hasSqlState(e, "P2003", "23503");
+}
+
+function hasSqlState(e: unknown, prismaCode: string, sqlState: string): boolean {
   if (typeof e !== "object" || e === null) return false;
   const err = e as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
-  if (err.code === "P2002" || err.code === "23505") return true;
-  return err.meta?.code === "23505" || err.meta?.driverAdapterError?.cause?.originalCode === "23505";
+  if (err.code === prismaCode || err.code === sqlState) return true;
+  return err.meta?.code === sqlState || err.meta?.driverAdapterError?.cause?.originalCode === sqlState;
 }

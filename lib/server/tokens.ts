@@ -5,6 +5,8 @@ import type { Page } from "../schemas/common";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { getTokenCache } from "./token-cache";
+import { isForeignKeyViolation } from "./prisma-errors";
+import { accountGone } from "./users";
 
 /** Token secrets: a fixed prefix (so leaked tokens are easy to scan for) and 32 random bytes in base64url. */
 const TOKEN_PREFIX = "prly_";
@@ -29,14 +31,20 @@ const toView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date
 /**
  * Issues a personal access token for `userId`.
  * @returns the token with its secret: the only time the secret is available; only its hash is stored.
+ * @throws AppError `unauthorized` when the user no longer exists (a session that outlived its account).
  */
 export async function createToken(userId: string, name?: string): Promise<CreatedToken> {
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  const t = await getPrisma().apiToken.create({
-    data: { userId, name: name ?? "API token", tokenHash: hashToken(token) },
-    select: { id: true, name: true, createdAt: true },
-  });
-  return { id: t.id, name: t.name, token, createdAt: t.createdAt.toISOString() };
+  try {
+    const t = await getPrisma().apiToken.create({
+      data: { userId, name: name ?? "API token", tokenHash: hashToken(token) },
+      select: { id: true, name: true, createdAt: true },
+    });
+    return { id: t.id, name: t.name, token, createdAt: t.createdAt.toISOString() };
+  } catch (e) {
+    if (isForeignKeyViolation(e)) throw accountGone();
+    throw e;
+  }
 }
 
 /** The caller's tokens, newest first, without secrets or hashes. */

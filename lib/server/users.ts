@@ -88,18 +88,24 @@ export async function verifyCredentialsLimited(ip: string, username: string, pas
 }
 
 /**
+ * What a caller whose account is gone gets: a session cookie outlives its user (the account was deleted, or the
+ * database reset) until it expires, since sessions are signed cookies that are not looked up per request.
+ */
+export const accountGone = () => new AppError("unauthorized", "Your account no longer exists. Sign in again.");
+
+/**
  * The caller's own account.
- * @throws AppError `not_found` when the user no longer exists.
+ * @throws AppError `unauthorized` when the user no longer exists (see {@link accountGone}).
  */
 export async function getMe(userId: string): Promise<Me> {
   const u = await getPrisma().user.findUnique({ where: { id: userId }, select: { ...publicSelect, email: true } });
-  if (!u) throw notFound("User");
+  if (!u) throw accountGone();
   return { ...toPublicUser(u), email: u.email };
 }
 
 /**
  * Changes the caller's display name (`null` clears it).
- * @throws AppError `not_found` when the user no longer exists.
+ * @throws AppError `unauthorized` when the user no longer exists (see {@link accountGone}).
  */
 export async function updateMe(userId: string, patch: { name: string | null }): Promise<Me> {
   const rows = await getPrisma().user.updateManyAndReturn({
@@ -108,7 +114,7 @@ export async function updateMe(userId: string, patch: { name: string | null }): 
     select: { ...publicSelect, email: true },
   });
   const u = rows[0];
-  if (!u) throw notFound("User");
+  if (!u) throw accountGone();
   return { ...toPublicUser(u), email: u.email };
 }
 
