@@ -11,7 +11,7 @@ test.describe("the API reference", () => {
     await page.goto("/docs");
     await expect(page.getByRole("heading", { name: "Parley API", level: 1 })).toBeVisible();
     // The guide sections of the description, and the operations by tag.
-    for (const section of ["Authentication", "Errors", "Pagination", "Idempotency"]) {
+    for (const section of ["Authentication", "Errors", "Pagination", "Rate limits", "Browsers and CSRF", "Conditional requests", "Idempotency"]) {
       await expect(page.getByRole("heading", { name: section, exact: true }).first()).toBeAttached();
     }
     await page.getByRole("heading", { name: "Idempotency", exact: true }).first().scrollIntoViewIfNeeded();
