@@ -31,12 +31,39 @@ export function listTime(iso: string, now: Date = new Date()): string {
   if (days <= 0) return timeOfDay(iso);
   if (days === 1) return "Yesterday";
   if (days < 7) return d.toLocaleDateString(undefined, { weekday: "short" });
-  return d.toLocaleDateString(undefined, {
+  return shortDate(d, now);
+}
+
+/** "12 Nov", or "12 Nov 2025" outside `now`'s year. */
+const shortDate = (d: Date, now: Date) =>
+  d.toLocaleDateString(undefined, {
     day: "numeric",
     month: "short",
     ...(d.getFullYear() !== now.getFullYear() ? { year: "numeric" } : {}),
   });
+
+/**
+ * How long ago, in words, for things seen rarely (a token's last use): "just now" (under a minute, or in the future),
+ * "5 minutes ago", "3 hours ago", "yesterday", "4 days ago"; a week or more back, the date as {@link listTime} gives it.
+ * Words come from `Intl.RelativeTimeFormat` in the viewer's locale.
+ */
+export function relativeTime(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  const diff = now.getTime() - d.getTime();
+  if (diff < MINUTE) return "just now";
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  if (diff < 60 * MINUTE) return rtf.format(-Math.floor(diff / MINUTE), "minute");
+  if (diff < DAY) return rtf.format(-Math.floor(diff / (60 * MINUTE)), "hour");
+  const days = Math.round((startOfDay(now) - startOfDay(d)) / DAY);
+  if (days < 7) return rtf.format(-Math.max(1, days), "day");
+  return shortDate(d, now);
 }
+
+/** A calendar date with its year: "12 Nov 2026", in the viewer's locale. */
+export const calendarDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+
+/** Date and time to the minute, for tooltips: "12 Nov 2026, 14:05", in the viewer's locale. */
+export const fullDateTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** "14:05" in the viewer's locale. */
 export const timeOfDay = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { badgeCount, dayLabel, displayName, initials, listTime, sameDay } from "@/lib/format";
+import { badgeCount, dayLabel, displayName, initials, listTime, relativeTime, sameDay } from "@/lib/format";
 
 // Local-time instants, so the expectations hold in any time zone the suite runs in.
 const at = (y: number, mo: number, d: number, h = 12, mi = 0) => new Date(y, mo - 1, d, h, mi);
@@ -40,5 +40,30 @@ describe("display helpers", () => {
     expect(dayLabel(at(2026, 11, 2).toISOString(), now)).toContain("2");
     expect(sameDay(at(2026, 11, 20, 0, 1).toISOString(), at(2026, 11, 20, 23, 59).toISOString())).toBe(true);
     expect(sameDay(at(2026, 11, 20, 0, 1).toISOString(), at(2026, 11, 19, 23, 59).toISOString())).toBe(false);
+  });
+});
+
+describe("relativeTime (a token's last use)", () => {
+  // The words are the viewer's locale's: compare with what Intl says for the same amounts.
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+
+  it("says 'just now' under a minute, and for a clock slightly ahead", () => {
+    expect(relativeTime(ago(59_000), now)).toBe("just now");
+    expect(relativeTime(ago(-30_000), now)).toBe("just now");
+  });
+
+  it("counts whole minutes, then hours, then calendar days", () => {
+    expect(relativeTime(ago(5 * 60_000 + 59_000), now)).toBe(rtf.format(-5, "minute"));
+    expect(relativeTime(ago(3 * 3_600_000 + 10 * 60_000), now)).toBe(rtf.format(-3, "hour"));
+    expect(relativeTime(at(2026, 11, 19, 18, 0).toISOString(), now)).toBe(rtf.format(-21, "hour"));
+    expect(relativeTime(at(2026, 11, 19, 10, 0).toISOString(), now)).toBe(rtf.format(-1, "day"));
+    expect(relativeTime(at(2026, 11, 16, 9, 0).toISOString(), now)).toBe(rtf.format(-4, "day"));
+  });
+
+  it("gives the date from a week back, with the year only outside this one", () => {
+    expect(relativeTime(at(2026, 11, 13, 9, 0).toISOString(), now)).toBe(listTime(at(2026, 11, 13, 9, 0).toISOString(), now));
+    expect(relativeTime(at(2025, 3, 2).toISOString(), now)).toMatch(/2025/);
+    expect(relativeTime(at(2026, 3, 2).toISOString(), now)).not.toMatch(/2026/);
   });
 });

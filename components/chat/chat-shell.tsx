@@ -1,7 +1,8 @@
 "use client";
 
-import { LogOut, MessageSquare } from "lucide-react";
-import { useSelectedLayoutSegment } from "next/navigation";
+import { KeyRound, LogOut, MessageSquare } from "lucide-react";
+import Link from "next/link";
+import { usePathname, useSelectedLayoutSegment } from "next/navigation";
 import { useEffect } from "react";
 import { signOutAction } from "@/lib/actions/auth";
 import { stopLive, useLiveEvents, useLiveStatus } from "@/lib/client/live";
@@ -12,18 +13,26 @@ import { NewConversationButton } from "./new-conversation-dialog";
 import { ThreadList } from "./thread-list";
 import { UnreadBadge } from "./unread-badge";
 
+const footerButton =
+  "inline-flex h-9 w-9 items-center justify-center rounded-full text-zinc-500 transition-[background-color,color,border-color] hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100";
+
 export interface Me {
   id: string;
   username: string;
   name: string | null;
 }
 
+/** Where the footer's "API tokens" link leads. */
+const TOKENS_PATH = "/settings/tokens";
+
 /**
- * The chat frame: the thread list beside the open conversation. Below 768 px they are separate screens — the list
- * when no thread is open, the conversation (with its back button) when one is.
+ * The chat frame: the thread list beside the open page (a conversation, or the API tokens settings). Below 768 px
+ * they are separate screens — the list on the home page, the page (with its back button) anywhere else.
  */
 export function ChatShell({ me, children }: { me: Me; children: React.ReactNode }) {
-  const threadOpen = useSelectedLayoutSegment() === "t";
+  // Any segment below the group (`t/[threadId]`, `settings/…`) is a page of its own; none is the home page.
+  const pageOpen = useSelectedLayoutSegment() !== null;
+  const onTokens = usePathname() === TOKENS_PATH;
   const total = useUnread().data?.total ?? 0;
   // The tab's one live stream: open while signed in to the chat, closed on sign-out and when the shell unmounts.
   useLiveEvents(me.id);
@@ -52,7 +61,7 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
     <div data-live={live} className="flex h-dvh overflow-hidden">
       <aside
         aria-label="Conversations"
-        className={`${threadOpen ? "hidden md:flex" : "flex"} w-full shrink-0 flex-col border-zinc-200 bg-white md:w-80 md:border-r lg:w-96 dark:border-zinc-800 dark:bg-zinc-950`}
+        className={`${pageOpen ? "hidden md:flex" : "flex"} w-full shrink-0 flex-col border-zinc-200 bg-white md:w-80 md:border-r lg:w-96 dark:border-zinc-800 dark:bg-zinc-950`}
       >
         <header className="flex h-16 shrink-0 items-center gap-2.5 border-b border-zinc-200 pl-4 pr-2.5 dark:border-zinc-800">
           <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-600 text-white shadow-sm">
@@ -73,19 +82,23 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
             </span>
             <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{me.username}</span>
           </span>
+          <Link
+            href={TOKENS_PATH}
+            aria-label="API tokens"
+            title="API tokens"
+            aria-current={onTokens ? "page" : undefined}
+            className={`${footerButton} aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-600 dark:aria-[current=page]:bg-indigo-500/15 dark:aria-[current=page]:text-indigo-400`}
+          >
+            <KeyRound aria-hidden="true" className="h-5 w-5" />
+          </Link>
           <form action={signOutAction} onSubmit={stopLive}>
-            <button
-              type="submit"
-              aria-label="Sign out"
-              title="Sign out"
-              className="inline-flex h-9 w-9 items-center justify-center rounded-full text-zinc-500 transition-[background-color,color,border-color] hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
-            >
+            <button type="submit" aria-label="Sign out" title="Sign out" className={footerButton}>
               <LogOut aria-hidden="true" className="h-5 w-5" />
             </button>
           </form>
         </footer>
       </aside>
-      <main className={`${threadOpen ? "flex" : "hidden md:flex"} min-w-0 flex-1 flex-col`}>{children}</main>
+      <main className={`${pageOpen ? "flex" : "hidden md:flex"} min-w-0 flex-1 flex-col`}>{children}</main>
     </div>
   );
 }

@@ -16,8 +16,9 @@ import {
 import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
+import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import type { PublicUser } from "../schemas/users";
-import { apiFetch } from "./api";
+import { ApiError, apiFetch } from "./api";
 import { isLiveConnected, useLiveConnected } from "./live";
 import { queryKeys } from "./query-keys";
 
@@ -218,6 +219,65 @@ export function useCreateThread() {
     onSuccess: (thread) => {
       client.setQueryData(queryKeys.thread(thread.id), thread);
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+    },
+  });
+}
+
+type TokenPages = InfiniteData<Page<ApiTokenView>, Cursor>;
+
+/**
+ * The caller's API tokens in pages of the API's default size (20), newest first, without secrets. Not polled: only
+ * the person changes them, apart from `lastUsedAt`, which a refetch on focus or reload brings up to date. A 4xx
+ * answer is final; other failures are retried once before the error shows.
+ */
+export function useTokens() {
+  return useInfiniteQuery({
+    queryKey: queryKeys.tokens,
+    queryFn: ({ pageParam, signal }) => apiFetch<Page<ApiTokenView>>(`/api/tokens${qs({ cursor: pageParam })}`, { signal }),
+    initialPageParam: null as Cursor,
+    getNextPageParam: (last) => last.nextCursor,
+    retry: (count, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && count < 1,
+  });
+}
+
+/**
+ * Issues a token named `name` → `{id, name, token, createdAt}`. The list gains the token (without its secret) at once.
+ * The secret is the caller's to keep: the mutation is dropped from React Query's cache as soon as nothing observes
+ * it (`gcTime: 0`), and callers should `reset()` once they have taken it.
+ * @throws ApiError as the API answers: 400 with `errors` for an invalid name, 429 when rate-limited.
+ */
+export function useCreateToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => apiFetch<CreatedToken>("/api/tokens", { method: "POST", body: { name } }),
+    gcTime: 0,
+    onSuccess: ({ id, name, createdAt }) => {
+      client.setQueryData<TokenPages>(queryKeys.tokens, (data) => {
+        const first = data?.pages[0];
+        if (!data || !first || first.data.some((t) => t.id === id)) return data;
+        return { ...data, pages: [{ ...first, data: [{ id, name, createdAt, lastUsedAt: null }, ...first.data] }, ...data.pages.slice(1)] };
+      });
+      void client.invalidateQueries({ queryKey: queryKeys.tokens });
+    },
+  });
+}
+
+/**
+ * Revokes one of the caller's tokens; it leaves the cached list at once. A 404 counts as success: the token is
+ * already gone (revoked in another tab), which is what was asked.
+ */
+export function useRevokeToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      apiFetch<void>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }).catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.status === 404)) throw e;
+      }),
+    onSuccess: (_v, id) => {
+      client.setQueryData<TokenPages>(queryKeys.tokens, (data) =>
+        data ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.filter((t) => t.id !== id) })) } : data,
+      );
+      void client.invalidateQueries({ queryKey: queryKeys.tokens });
     },
   });
 }

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { cursor, id, limit, timestamp } from "./common";
 import { username } from "./users";
 
-const tokenName = z.string().trim().min(1).max(64);
+/** A token's name: 1–64 characters after trimming. Shared by `POST /api/tokens` and the tokens page's form. */
+export const tokenName = z.string().trim().min(1, "Give the token a name.").max(64, "Use at most 64 characters.");
 
 /**
  * `POST /api/tokens`: with `username` and `password` (no session needed), or with only `name` when the caller is

@@ -1,0 +1,108 @@
+"use client";
+
+import { type FormEvent, type RefObject, useId, useState } from "react";
+import { ApiError } from "@/lib/client/api";
+import { useCreateToken } from "@/lib/client/queries";
+import type { CreatedToken } from "@/lib/schemas/tokens";
+import { tokenName } from "@/lib/schemas/tokens";
+
+/**
+ * The "Create token" form: one name field, checked with the API's own rule (lib/schemas/tokens.ts) before sending.
+ * The server's answer decides the rest: its per-field `errors` appear under the field, any other problem's `detail`
+ * (a 429 rate limit, say) above the form. The field empties once the token exists.
+ *
+ * @param inputRef the name field, for the page to move focus back to it
+ * @param onCreated receives the new token with its secret, which this form does not keep
+ */
+export function CreateTokenForm({
+  inputRef,
+  onCreated,
+}: {
+  inputRef: RefObject<HTMLInputElement | null>;
+  onCreated: (token: CreatedToken) => void;
+}) {
+  const id = useId();
+  const [name, setName] = useState("");
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const create = useCreateToken();
+
+  const fail = (field: string | null, form: string | null) => {
+    setFieldError(field);
+    setFormError(form);
+    inputRef.current?.focus();
+  };
+
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (create.isPending) return;
+    const parsed = tokenName.safeParse(name);
+    if (!parsed.success) return fail(parsed.error.issues[0]?.message ?? "Check the name.", null);
+    setFieldError(null);
+    setFormError(null);
+    create.mutate(parsed.data, {
+      onSuccess: (token) => {
+        // The secret leaves React Query here: the page shows it once and forgets it.
+        create.reset();
+        setName("");
+        onCreated(token);
+      },
+      onError: (err) => {
+        if (!(err instanceof ApiError)) return fail(null, "Something went wrong. Please try again.");
+        const onName = err.errors?.find((f) => f.pointer === "#/name")?.detail;
+        if (onName) return fail(onName, null);
+        fail(null, err.detail);
+      },
+    });
+  };
+
+  const describedBy = fieldError ? `${id}-error` : `${id}-hint`;
+  return (
+    <form onSubmit={submit} noValidate className="flex flex-col gap-1.5">
+      {formError && (
+        <p data-testid="token-form-error" role="alert" className="mb-2 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-200">
+          {formError}
+        </p>
+      )}
+      <label htmlFor={id} className="text-sm font-medium">
+        Token name
+      </label>
+      {/* Phones: field, hint, button, one under the other; wider: the button beside the field. */}
+      <div className="grid gap-x-2 gap-y-1.5 sm:grid-cols-[1fr_auto]">
+        <input
+          ref={inputRef}
+          id={id}
+          name="name"
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="e.g. Deploy script"
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            if (fieldError) setFieldError(null);
+          }}
+          aria-invalid={fieldError ? true : undefined}
+          aria-describedby={describedBy}
+          className="min-w-0 rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm outline-none placeholder:text-zinc-400 focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/25 aria-invalid:border-red-500 aria-invalid:focus-visible:ring-red-500/25 dark:border-zinc-700 dark:bg-zinc-900 dark:placeholder:text-zinc-500 sm:col-start-1 sm:row-start-1"
+        />
+        {fieldError ? (
+          <p id={`${id}-error`} data-testid="token-name-error" className="text-sm text-red-600 sm:col-start-1 dark:text-red-400">
+            {fieldError}
+          </p>
+        ) : (
+          <p id={`${id}-hint`} className="text-sm text-zinc-500 sm:col-start-1 dark:text-zinc-400">
+            Say what will use it, so you know which one to revoke later. Up to 64 characters.
+          </p>
+        )}
+        <button
+          type="submit"
+          disabled={create.isPending}
+          className="mt-1 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm transition-[background-color] hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 sm:col-start-2 sm:row-start-1 sm:mt-0"
+        >
+          {create.isPending ? "Creating…" : "Create token"}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,138 @@
+"use client";
+
+import { KeyRound as KeyIcon, TriangleAlert as WarningIcon } from "lucide-react";
+import { type RefObject, useEffect, useRef, useState } from "react";
+import { toast } from "sonner";
+import { ConfirmDialog } from "@/components/chat/conversation/confirm-dialog";
+import { useNow } from "@/components/chat/thread-list/use-now";
+import { ApiError } from "@/lib/client/api";
+import { useRevokeToken, useTokens } from "@/lib/client/queries";
+import type { ApiTokenView } from "@/lib/schemas/tokens";
+import { TokenItem } from "./token-item";
+import { TokenListSkeleton } from "./token-list-skeleton";
+
+const secondaryButton =
+  "rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-zinc-900 shadow-sm ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800";
+
+/**
+ * The caller's tokens, newest first, a page at a time ("Load more" while the API has a `nextCursor`), each with a
+ * Revoke button that asks for confirmation first. Explains an empty list and a failure to load; skeleton rows while
+ * the first page loads.
+ *
+ * @param headingRef the list's heading, which takes the focus after a revocation (the row's button is gone)
+ */
+export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | null> }) {
+  const { data, isPending, isError, error, refetch, isRefetching, hasNextPage, isFetchingNextPage, fetchNextPage } = useTokens();
+  const revoke = useRevokeToken();
+  const now = useNow();
+  // Kept while the dialog closes, so that its title does not change under the closing animation.
+  const [target, setTarget] = useState<ApiTokenView | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  // After a revocation the focus goes to the list's heading, once the dialog has closed: while it is open everything
+  // else is inert, and the row's own button, where the dialog would return the focus, is gone.
+  const refocusHeading = useRef(false);
+  useEffect(() => {
+    if (confirming || !refocusHeading.current) return;
+    refocusHeading.current = false;
+    headingRef.current?.focus();
+  }, [confirming, headingRef]);
+
+  const confirmRevoke = () => {
+    if (!target) return;
+    revoke.mutate(target.id, {
+      onSuccess: () => {
+        refocusHeading.current = true;
+        setConfirming(false);
+        toast.success(`Token “${target.name}” revoked`);
+      },
+      onError: (e) => toast.error("The token was not revoked", { description: e.message }),
+    });
+  };
+
+  const tokens = data?.pages.flatMap((p) => p.data) ?? [];
+
+  return (
+    <>
+      {isPending ? (
+        <>
+          <p role="status" className="sr-only">
+            Loading tokens…
+          </p>
+          <TokenListSkeleton />
+        </>
+      ) : isError && !data ? (
+        <LoadError error={error} retrying={isRefetching} onRetry={() => void refetch()} />
+      ) : tokens.length === 0 ? (
+        <div data-testid="tokens-empty" className="flex flex-col items-center rounded-xl border border-dashed border-zinc-300 px-6 py-10 text-center dark:border-zinc-700">
+          <span className="mb-4 flex h-12 w-12 items-center justify-center rounded-2xl bg-indigo-50 text-indigo-600 dark:bg-indigo-500/15 dark:text-indigo-400">
+            <KeyIcon aria-hidden="true" className="h-6 w-6" />
+          </span>
+          <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">No tokens yet.</p>
+          <p className="mt-1 max-w-72 text-sm text-zinc-500 dark:text-zinc-400">Create one above to use the Parley API from a script or another app.</p>
+        </div>
+      ) : (
+        <>
+          <ul
+            aria-label="API tokens"
+            className="divide-y divide-zinc-200 overflow-hidden rounded-xl border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-950"
+          >
+            {tokens.map((t) => (
+              <TokenItem
+                key={t.id}
+                token={t}
+                now={now}
+                onRevoke={() => {
+                  setTarget(t);
+                  setConfirming(true);
+                }}
+              />
+            ))}
+          </ul>
+          {hasNextPage && (
+            <div className="mt-3 flex justify-center">
+              <button type="button" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage} className={secondaryButton}>
+                {isFetchingNextPage ? "Loading…" : "Load more"}
+              </button>
+            </div>
+          )}
+          {isError && (
+            <p role="status" className="mt-3 text-center text-xs text-amber-700 dark:text-amber-400">
+              Can’t reach Parley right now. Showing the tokens we loaded last.
+            </p>
+          )}
+        </>
+      )}
+      <ConfirmDialog
+        open={confirming}
+        title={`Revoke “${target?.name ?? ""}”?`}
+        description="Scripts and apps using this token lose access at once. This cannot be undone."
+        confirmLabel={revoke.isPending ? "Revoking…" : "Revoke"}
+        pending={revoke.isPending}
+        onConfirm={confirmRevoke}
+        onClose={() => setConfirming(false)}
+      />
+    </>
+  );
+}
+
+function LoadError({ error, retrying, onRetry }: { error: Error | null; retrying: boolean; onRetry: () => void }) {
+  const status = error instanceof ApiError ? error.status : -1;
+  const detail =
+    status === 0
+      ? "Check your connection, then try again."
+      : status === 401
+        ? "Your session has ended. Reload the page to sign in again."
+        : "Something went wrong on our side. Please try again in a moment.";
+  return (
+    <div data-testid="tokens-error" role="alert" className="flex flex-col items-center rounded-xl border border-zinc-200 px-6 py-10 text-center dark:border-zinc-800">
+      <span className="mb-4 flex h-12 w-12 items-center justify-center rounded-2xl bg-amber-50 text-amber-600 dark:bg-amber-500/15 dark:text-amber-400">
+        <WarningIcon aria-hidden="true" className="h-6 w-6" />
+      </span>
+      <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">Couldn’t load your tokens.</p>
+      <p className="mt-1 max-w-72 text-sm text-zinc-500 dark:text-zinc-400">{detail}</p>
+      <button type="button" onClick={onRetry} disabled={retrying} className={`mt-4 ${secondaryButton}`}>
+        {retrying ? "Trying again…" : "Try again"}
+      </button>
+    </div>
+  );
+}
