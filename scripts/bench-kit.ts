@@ -403,9 +403,9 @@ export function instanceEnv(databaseUrl: string, extra: Record<string, string> =
     NEXT_TELEMETRY_DISABLED: "1",
     // A few actors write thousands of times a second: limits are counted (their cost is part of the figures) but out
     // of reach, unless the environment sets them.
-    RATE_LIMIT_WRITES: process.env.RATE_LIMIT_WRITES ?? "1000000000/60",
-    RATE_LIMIT_TOKEN_CREATION: process.env.RATE_LIMIT_TOKEN_CREATION ?? "1000000000/60",
-    RATE_LIMIT_SIGN_UP: process.env.RATE_LIMIT_SIGN_UP ?? "1000000000/60",
+    RATE_LIMIT_WRITES: process.env.RATE_LIMIT_WRITES ?? "100000000/60",
+    RATE_LIMIT_TOKEN_CREATION: process.env.RATE_LIMIT_TOKEN_CREATION ?? "100000000/60",
+    RATE_LIMIT_SIGN_UP: process.env.RATE_LIMIT_SIGN_UP ?? "100000000/60",
     ...extra,
     NODE_ENV: "production",
   };

@@ -234,8 +234,8 @@ async function measureStatements(base: string, op: Operation, offset: number, n 
   }
   for (const request of requests) {
     const res = await send(base, request);
-    await res.arrayBuffer();
-    if (res.status !== op.status) throw new Error(`${op.name}: status ${res.status}, expected ${op.status}`);
+    const text = await res.text();
+    if (res.status !== op.status) throw new Error(`${op.name}: status ${res.status}, expected ${op.status}: ${text.slice(0, 300)}`);
     statements.push(serverTimingCount(res.headers.get("server-timing"), "db-statements"));
     transactions.push(serverTimingCount(res.headers.get("server-timing"), "db-transactions"));
   }
@@ -418,7 +418,15 @@ async function main(opts: Options): Promise<number> {
   const statements = new Map<OperationName, StatementFigures | null>();
   // Far from the requests the load uses first, so that both hit comparable rows.
   const statementOffset = 1_000_000;
-  for (const op of ops) statements.set(op.name, await measureStatements(counting.base, op, statementOffset));
+  for (const op of ops) {
+    const q = counting;
+    statements.set(
+      op.name,
+      await measureStatements(q.base, op, statementOffset).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}\n--- server log ---\n${q.logTail.join("\n")}`);
+      }),
+    );
+  }
   await stopInstance(counting);
   counting = null;
 
