@@ -203,5 +203,7 @@ test.describe("API tokens page", () => {
     await expect(page.getByTestId("token-item")).toHaveCount(21);
     await expect(page.getByTestId("token-item").last().getByTestId("token-name")).toHaveText("e2e");
     await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+    // The button is gone: the focus went to the first token it brought, not back to the page.
+    await expect(page.getByTestId("token-item").last().getByRole("button", { name: /Revoke/ })).toBeFocused();
   });
 });

@@ -51,6 +51,21 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
 
   const tokens = data?.pages.flatMap((p) => p.data) ?? [];
 
+  // "Load more" moves the focus to the first token it brought (its Revoke button): on the last page the button
+  // itself goes away, and the focus would otherwise fall back to the page.
+  const listRef = useRef<HTMLUListElement>(null);
+  const focusFrom = useRef<number | null>(null);
+  useEffect(() => {
+    const from = focusFrom.current;
+    if (from === null || tokens.length <= from) return;
+    focusFrom.current = null;
+    listRef.current?.querySelectorAll<HTMLButtonElement>(":scope > li button")[from]?.focus();
+  }, [tokens.length]);
+  const loadMore = () => {
+    focusFrom.current = tokens.length;
+    void fetchNextPage();
+  };
+
   return (
     <>
       {isPending ? (
@@ -73,6 +88,7 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
       ) : (
         <>
           <ul
+            ref={listRef}
             aria-label="API tokens"
             className="divide-y divide-zinc-200 overflow-hidden rounded-xl border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-950"
           >
@@ -90,7 +106,7 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
           </ul>
           {hasNextPage && (
             <div className="mt-3 flex justify-center">
-              <button type="button" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage} className={secondaryButton}>
+              <button type="button" onClick={loadMore} disabled={isFetchingNextPage} className={secondaryButton}>
                 {isFetchingNextPage ? "Loading…" : "Load more"}
               </button>
             </div>
