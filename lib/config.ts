@@ -31,7 +31,7 @@ const schema = z.object({
   RATE_LIMIT_WRITES: rateLimit("300/60"),
   /** Failed sign-ins (web form, or `POST /api/tokens` with a password) per client IP and username. */
   RATE_LIMIT_SIGN_IN: rateLimit("10/900"),
-  /** API tokens issued per client IP and username (with a password) or per user (signed in). */
+  /** API tokens issued per user, whether asked for with a password or by a signed-in caller. */
   RATE_LIMIT_TOKEN_CREATION: rateLimit("20/3600"),
   /** Accounts created per client IP. */
   RATE_LIMIT_SIGN_UP: rateLimit("20/3600"),

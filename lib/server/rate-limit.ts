@@ -11,7 +11,7 @@ import { AppError } from "../errors";
  * |----------------|-----------------------------------------------|-------------------------|----------------|
  * | `writes`       | every POST/PATCH/DELETE of a signed-in caller | user                    | 300 per minute |
  * | `signIn`       | wrong passwords                               | client IP and username  | 10 per 15 min  |
- * | `tokenCreation`| tokens issued                                 | client IP and username, or user | 20 per hour |
+ * | `tokenCreation`| tokens issued                                 | user                    | 20 per hour    |
  * | `signUp`       | accounts created                              | client IP               | 20 per hour    |
  *
  * Each is set by an environment variable (`RATE_LIMIT_WRITES`, …) as `<points>/<seconds>` or `off`; see lib/config.ts.
