@@ -2,9 +2,9 @@
 
 import { usePathname } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { ApiError } from "@/lib/client/api";
+import { LoadError } from "@/components/load-error";
 import { useThreads } from "@/lib/client/queries";
-import { MessagesSquare as ChatBubblesIcon, Search as SearchIcon, TriangleAlert as WarningIcon, X as XIcon } from "lucide-react";
+import { MessagesSquare as ChatBubblesIcon, Search as SearchIcon, X as XIcon } from "lucide-react";
 import { ThreadItem, ThreadItemSkeleton } from "./thread-list/thread-item";
 import { useDebouncedValue } from "./thread-list/use-debounced-value";
 import { useNow } from "./thread-list/use-now";
@@ -113,7 +113,13 @@ export function ThreadList({ meId }: { meId: string }) {
             </ul>
           </>
         ) : isError && !data ? (
-          <LoadError error={error} retrying={isRefetching} onRetry={() => void refetch()} />
+          <LoadError
+            title="Couldn’t load your conversations."
+            className="px-6 pb-6 pt-12"
+            error={error}
+            retrying={isRefetching}
+            onRetry={() => void refetch()}
+          />
         ) : items.length === 0 ? (
           q ? (
             <EmptyState title={`No conversations match “${q}”.`} hint="Try another name, or start a new conversation." />
@@ -160,33 +166,6 @@ function EmptyState({ title, hint, icon = false }: { title: string; hint: string
       )}
       <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">{title}</p>
       <p className="mt-1 max-w-60 text-sm text-zinc-500 dark:text-zinc-400">{hint}</p>
-    </div>
-  );
-}
-
-function LoadError({ error, retrying, onRetry }: { error: Error | null; retrying: boolean; onRetry: () => void }) {
-  const status = error instanceof ApiError ? error.status : -1;
-  const detail =
-    status === 0
-      ? "Check your connection, then try again."
-      : status === 401
-        ? "Your session has ended. Reload the page to sign in again."
-        : "Something went wrong on our side. Please try again in a moment.";
-  return (
-    <div role="alert" className="flex flex-col items-center px-6 pb-6 pt-12 text-center">
-      <span className="mb-4 flex h-12 w-12 items-center justify-center rounded-2xl bg-amber-50 text-amber-600 dark:bg-amber-500/15 dark:text-amber-400">
-        <WarningIcon aria-hidden="true" className="h-6 w-6" />
-      </span>
-      <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">Couldn’t load your conversations.</p>
-      <p className="mt-1 max-w-60 text-sm text-zinc-500 dark:text-zinc-400">{detail}</p>
-      <button
-        type="button"
-        onClick={onRetry}
-        disabled={retrying}
-        className="mt-4 rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-zinc-900 shadow-sm ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800"
-      >
-        {retrying ? "Trying again…" : "Try again"}
-      </button>
     </div>
   );
 }

@@ -1,18 +1,15 @@
 "use client";
 
-import { KeyRound as KeyIcon, TriangleAlert as WarningIcon } from "lucide-react";
+import { KeyRound as KeyIcon } from "lucide-react";
 import { type RefObject, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { ConfirmDialog } from "@/components/chat/conversation/confirm-dialog";
 import { useNow } from "@/components/chat/thread-list/use-now";
-import { ApiError } from "@/lib/client/api";
+import { LoadError, secondaryButton } from "@/components/load-error";
 import { useRevokeToken, useTokens } from "@/lib/client/queries";
 import type { ApiTokenView } from "@/lib/schemas/tokens";
 import { TokenItem } from "./token-item";
 import { TokenListSkeleton } from "./token-list-skeleton";
-
-const secondaryButton =
-  "rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-zinc-900 shadow-sm ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800";
 
 /**
  * The caller's tokens, newest first, a page at a time ("Load more" while the API has a `nextCursor`), each with a
@@ -76,7 +73,14 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
           <TokenListSkeleton />
         </>
       ) : isError && !data ? (
-        <LoadError error={error} retrying={isRefetching} onRetry={() => void refetch()} />
+        <LoadError
+          title="Couldn’t load your tokens."
+          testId="tokens-error"
+          className="rounded-xl border border-zinc-200 px-6 py-10 dark:border-zinc-800"
+          error={error}
+          retrying={isRefetching}
+          onRetry={() => void refetch()}
+        />
       ) : tokens.length === 0 ? (
         <div data-testid="tokens-empty" className="flex flex-col items-center rounded-xl border border-dashed border-zinc-300 px-6 py-10 text-center dark:border-zinc-700">
           <span className="mb-4 flex h-12 w-12 items-center justify-center rounded-2xl bg-indigo-50 text-indigo-600 dark:bg-indigo-500/15 dark:text-indigo-400">
@@ -128,27 +132,5 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
         onClose={() => setConfirming(false)}
       />
     </>
-  );
-}
-
-function LoadError({ error, retrying, onRetry }: { error: Error | null; retrying: boolean; onRetry: () => void }) {
-  const status = error instanceof ApiError ? error.status : -1;
-  const detail =
-    status === 0
-      ? "Check your connection, then try again."
-      : status === 401
-        ? "Your session has ended. Reload the page to sign in again."
-        : "Something went wrong on our side. Please try again in a moment.";
-  return (
-    <div data-testid="tokens-error" role="alert" className="flex flex-col items-center rounded-xl border border-zinc-200 px-6 py-10 text-center dark:border-zinc-800">
-      <span className="mb-4 flex h-12 w-12 items-center justify-center rounded-2xl bg-amber-50 text-amber-600 dark:bg-amber-500/15 dark:text-amber-400">
-        <WarningIcon aria-hidden="true" className="h-6 w-6" />
-      </span>
-      <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">Couldn’t load your tokens.</p>
-      <p className="mt-1 max-w-72 text-sm text-zinc-500 dark:text-zinc-400">{detail}</p>
-      <button type="button" onClick={onRetry} disabled={retrying} className={`mt-4 ${secondaryButton}`}>
-        {retrying ? "Trying again…" : "Try again"}
-      </button>
-    </div>
   );
 }
