@@ -67,6 +67,18 @@ export async function verifyCredentials(username: string, password: string): Pro
   return ok ? toPublicUser(user) : null;
 }
 
+/** The `signIn` limit's key: the client's address and the username as stored (lowercase). */
+const signInSubject = (ip: string, username: string) => `${ip}:${username.trim().toLowerCase()}`;
+
+/**
+ * Throws while the `signIn` limit holds for `ip` and `username`, counting nothing (for endpoints that answer 429
+ * before handing the attempt to {@link verifyCredentialsLimited}, which checks again).
+ * @throws AppError `too_many_requests` (429, with `Retry-After`).
+ */
+export async function checkSignInAllowed(ip: string, username: string): Promise<void> {
+  await check("signIn", signInSubject(ip, username));
+}
+
 /**
  * {@link verifyCredentials} behind the `signIn` rate limit, which counts failures per client IP and username (the
  * "login endpoint protection" pattern of rate-limiter-flexible's docs): once `RATE_LIMIT_SIGN_IN` failures are
@@ -76,7 +88,7 @@ export async function verifyCredentials(username: string, password: string): Pro
  * @throws AppError `too_many_requests` (429, with `Retry-After`) while the limit holds.
  */
 export async function verifyCredentialsLimited(ip: string, username: string, password: string): Promise<PublicUser | null> {
-  const subject = `${ip}:${username.trim().toLowerCase()}`;
+  const subject = signInSubject(ip, username);
   await check("signIn", subject);
   const user = await verifyCredentials(username, password);
   if (user) await reset("signIn", subject);

@@ -3,7 +3,8 @@ import { requestIdOf } from "@/lib/api/handler";
 import { readBodyLimited } from "@/lib/api/parse";
 import { errorResponse } from "@/lib/api/problem";
 import { handlers } from "@/lib/auth";
-import { check, clientIp } from "@/lib/server/rate-limit";
+import { clientIp } from "@/lib/server/rate-limit";
+import { checkSignInAllowed } from "@/lib/server/users";
 
 export const { GET } = handlers;
 
@@ -28,7 +29,7 @@ export async function POST(req: NextRequest): Promise<Response> {
         .catch(() => null);
       const username = form?.get("username");
       if (typeof username === "string" && username.length <= 64) {
-        await check("signIn", `${clientIp(req.headers)}:${username.trim().toLowerCase()}`);
+        await checkSignInAllowed(clientIp(req.headers), username);
       }
     }
     return handlers.POST(buffered);
