@@ -2,6 +2,7 @@ import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { AppError } from "./errors";
+import { log } from "./log";
 import { clientIp } from "./server/rate-limit";
 import { verifyCredentialsLimited } from "./server/users";
 
@@ -37,7 +38,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     // A wrong password is an expected outcome, not a server error: Auth.js would log it with a stack trace.
     error(error) {
       if (error instanceof CredentialsSignin || (error as { type?: string }).type === "CredentialsSignin") return;
-      console.error(error);
+      log.error({ err: error }, "Auth.js error");
     },
   },
   providers: [

@@ -27,6 +27,8 @@ async function admin(sql: (client: pg.Client) => string): Promise<void> {
 await admin((c) => `CREATE DATABASE ${c.escapeIdentifier(database)} TEMPLATE ${c.escapeIdentifier(template)}`);
 process.env.DATABASE_URL = databaseUrlFor(adminUrl, database);
 process.env.AUTH_SECRET ||= TEST_AUTH_SECRET;
+// Access lines and expected 503 warnings would bury the report; lib/log.ts reads this when first imported.
+process.env.LOG_LEVEL ||= "error";
 // Rate limits stay on (their statements and headers are part of every write) but out of reach: tests write fast and
 // in-process calls share one client IP. tests/rate-limits.test.ts lowers them.
 for (const name of ["RATE_LIMIT_WRITES", "RATE_LIMIT_SIGN_IN", "RATE_LIMIT_TOKEN_CREATION", "RATE_LIMIT_SIGN_UP"]) {
