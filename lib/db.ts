@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { config } from "./config";
 import { PrismaClient } from "./generated/prisma/client";
 
 /**
@@ -9,17 +10,25 @@ import { PrismaClient } from "./generated/prisma/client";
  * Created on first use (not at import) so that scripts and tests can choose `DATABASE_URL` before touching the
  * database. Cached on `globalThis` so that Next's dev-mode module reloading does not open a new pool per edit.
  * Pool size: `DATABASE_POOL_SIZE` (default 10, node-postgres' own default); the pool is also {@link getPool}'s.
+ * Settings come from lib/config.ts.
  * With `PRISMA_QUERY_EVENTS=1` the client reports every SQL statement to {@link onQuery} listeners (statement
  * budgets in tests and benchmarks).
  *
- * @throws Error when `DATABASE_URL` is not set.
+ * @throws Error when `DATABASE_URL` is not set; ConfigError when a setting is invalid.
  */
 export function getPrisma(): PrismaClient {
   const cached = globalForPrisma.parleyPrisma;
   if (cached) return cached;
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set");
-  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  const pool = new pg.Pool({
+    connectionString,
+    max: config().DATABASE_POOL_SIZE,
+    // How long a query waits for a connection, ms: to open one, or for one to come free in a full pool. node-postgres'
+    // default, 0, waits forever, so a server that accepts connections but does not answer (overloaded, frozen, behind
+    // a dropped route) would hang every request; past this, the query fails and the request is answered 503.
+    connectionTimeoutMillis: connectTimeoutMs(),
+  });
   // An idle client's error (the server went away) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
@@ -111,3 +120,21 @@ export async function disconnectPrisma(): Promise<void> {
   // $disconnect ends the pool only if Prisma itself connected; the rate limiter may have used it alone.
   if (pool && !pool.ending) await pool.end();
 }
+
+/**
+ * The URL for connections that must be direct, not through a transaction-mode pooler (PgBouncer, Neon's or
+ * Supabase's pooled endpoints): `LISTEN` connections and migrations. `DATABASE_URL_UNPOOLED` when set, else
+ * `DATABASE_URL`.
+ * @throws Error when neither is set.
+ */
+export function directDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL_UNPOOLED || process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set");
+  return url;
+}
+
+/**
+ * How long any connection attempt may take before it fails, ms (`DATABASE_CONNECT_TIMEOUT_MS`): the pool's, and the
+ * `LISTEN` connections', whose reconnect loops would otherwise wait forever on a server that does not answer.
+ */
+export const connectTimeoutMs = (): number => config().DATABASE_CONNECT_TIMEOUT_MS;

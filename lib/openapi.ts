@@ -12,6 +12,7 @@ import { eventPayloads } from "./schemas/events";
 import { editMessageBody, listMessagesQuery, message, sendMessageBody, unreadMessagesQuery } from "./schemas/messages";
 import { createThreadBody, listThreadsQuery, markReadBody, readState, thread, unreadSummary } from "./schemas/threads";
 import { apiToken, createdToken, createTokenBody, listTokensQuery } from "./schemas/tokens";
+import { health, readiness } from "./schemas/health";
 import { me, publicUser, registerBody, searchUsersQuery, updateMeBody } from "./schemas/users";
 
 /**
@@ -32,7 +33,7 @@ const ERROR_STATUSES = {
   413: `The body is larger than ${MAX_BODY_BYTES} bytes.`,
   415: "The body is not JSON (`Content-Type: application/json`).",
   429: "Rate limited: nothing changed. Retry after `Retry-After` seconds; `RateLimit-*` say how the limit stands.",
-  503: "The database is unavailable for a moment. Retry after `Retry-After` seconds; nothing changed.",
+  503: "The database is unavailable for a moment (restarting, or this instance is shutting down). Retry after `Retry-After` seconds. A write cut off by the outage may have been applied: retry sends with the same `clientMessageId`.",
 } as const;
 type ErrorStatus = keyof typeof ERROR_STATUSES;
 
@@ -75,6 +76,8 @@ interface OperationSpec {
   body?: z.ZodType;
   /** Success answers: status → description and JSON schema (none for 204). */
   ok: Record<number, { description: string; schema?: z.ZodType; location?: boolean }>;
+  /** `false` for the one operation that does not touch the database (no 503). */
+  database?: false;
   /** Error statuses besides the ones every operation of its kind has (see {@link operation}). */
   errors?: Partial<Record<ErrorStatus, string>>;
 }
@@ -90,7 +93,7 @@ const jsonResponse = (description: string, schema?: z.ZodType, location = false)
 
 /**
  * One operation with the error answers its shape implies: 400 for a query or a body, 413 and 415 for a body, 401
- * when it needs a caller, 404 for a path id, 503 for every operation (they all use the database).
+ * when it needs a caller, 404 for a path id, 503 for every operation that uses the database.
  */
 function operation(spec: OperationSpec): ZodOpenApiOperationObject {
   const errors = new Map<ErrorStatus, string | undefined>();
@@ -101,7 +104,7 @@ function operation(spec: OperationSpec): ZodOpenApiOperationObject {
     errors.set(413, undefined);
     errors.set(415, undefined);
   }
-  errors.set(503, undefined);
+  if (spec.database !== false) errors.set(503, undefined);
   for (const [status, detail] of Object.entries(spec.errors ?? {})) errors.set(Number(status) as ErrorStatus, detail);
 
   const responses: ZodOpenApiOperationObject["responses"] = {};
@@ -160,7 +163,9 @@ session cookie (from signing in to the web app) is used. A missing, malformed, u
 Every error is \`application/problem+json\` (RFC 9457): \`type\` names the kind (\`/problems/validation\`,
 \`/problems/not-found\`, …), \`detail\` says what went wrong, \`requestId\` matches the \`X-Request-Id\` header, and
 invalid input lists each field at fault in \`errors\` (\`pointer\` into the body, or \`parameter\`). A request that
-fails changes nothing. A thread or message that exists but is not yours is \`404\`, as one that does not exist.
+fails with a 4xx changes nothing. A \`503\` (the database restarting) says \`Retry-After\`; a write it cut off may
+have been applied just before, which is why sends take a \`clientMessageId\`. A thread or message that exists but is
+not yours is \`404\`, as one that does not exist.
 
 ## Pagination
 Lists answer \`{"data": [...], "nextCursor": "…" | null}\`. Pass \`nextCursor\` back as \`cursor\` for the next page;
@@ -246,6 +251,7 @@ const spec: ZodOpenApiObject = {
     { name: "Read state", description: "Read positions and unread counts." },
     { name: "Live", description: "Server-Sent Events and typing indicators." },
     { name: "Accounts", description: "Users, registration and API tokens." },
+    { name: "Operations", description: "Health and readiness probes for orchestrators and load balancers." },
   ],
   components: {
     securitySchemes: {
@@ -508,6 +514,28 @@ const spec: ZodOpenApiObject = {
         body: createTokenBody,
         ok: { 201: { description: "The token, with its secret.", schema: createdToken, location: true } },
         errors: { 401: "Wrong username or password, or neither credentials nor a caller." },
+      }),
+    },
+    "/api/health": {
+      get: operation({
+        operationId: "getHealth",
+        summary: "Liveness",
+        description: "`200` while the process serves requests. It checks nothing else: a database outage does not fail it, so an orchestrator does not restart instances that cannot fix it.",
+        tags: ["Operations"],
+        auth: "none",
+        database: false,
+        ok: { 200: { description: "The process is up.", schema: health } },
+      }),
+    },
+    "/api/ready": {
+      get: operation({
+        operationId: "getReadiness",
+        summary: "Readiness",
+        description: "`200` when this instance can serve: the database answers and has every migration this version needs. Send traffic only to ready instances.",
+        tags: ["Operations"],
+        auth: "none",
+        ok: { 200: { description: "Ready.", schema: readiness } },
+        errors: { 503: "The database cannot be reached, migrations are not applied yet, or the instance is shutting down." },
       }),
     },
     "/api/tokens/{id}": {

@@ -1,4 +1,5 @@
-// One app instance as Playwright's webServer: a production build, `next start`, on a database of the test server.
+// One app instance as Playwright's webServer: a production build, run as the Docker image runs it (the standalone
+// output assembled by scripts/assemble-standalone.sh, `node server.mjs`), on a database of the test server.
 //
 //   tsx scripts/e2e-server.ts
 //
@@ -12,6 +13,7 @@
 // On SIGTERM/SIGINT it stops Next and, when it created the database, drops it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -82,12 +84,19 @@ async function main(): Promise<void> {
     RATE_LIMIT_SIGN_UP: process.env.RATE_LIMIT_SIGN_UP ?? "100000/60",
     RATE_LIMIT_TOKEN_CREATION: process.env.RATE_LIMIT_TOKEN_CREATION ?? "100000/60",
     RATE_LIMIT_SIGN_IN: process.env.RATE_LIMIT_SIGN_IN ?? "3/900",
+    // Playwright prints what the servers write: access lines would bury the test report.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };
   if (process.env.E2E_SKIP_BUILD !== "1") {
     const built = await run(NEXT, ["build"], env);
     if (built !== 0) throw new Error(`next build failed (exit ${built})`);
   }
-  const code = await run(NEXT, ["start", "-H", "127.0.0.1", "-p", port], env);
+  // The production server as the Docker image runs it: the standalone output, assembled, behind server.mjs.
+  const serverDir = path.join(ROOT, ".next", "e2e-servers", port);
+  await rm(serverDir, { recursive: true, force: true });
+  const assembled = await run("sh", [path.join(ROOT, "scripts", "assemble-standalone.sh"), serverDir], env);
+  if (assembled !== 0) throw new Error(`scripts/assemble-standalone.sh failed (exit ${assembled})`);
+  const code = await run(process.execPath, [path.join(serverDir, "server.mjs")], { ...env, HOSTNAME: "127.0.0.1" });
   if (!stopping) {
     await cleanup();
     process.exit(code);

@@ -5,12 +5,13 @@
 // - DATABASE_URL unset: starts the embedded PostgreSQL kept in .data/postgres (stopped again on exit).
 // - Always: applies pending migrations; seeds (`tsx prisma/seed.ts`) when the `users` table is empty.
 // - AUTH_SECRET unset: uses .data/auth-secret (generated once, mode 0600), so sessions survive restarts.
-// - Then runs `next dev` or `next start` on PORT (default 3000). SIGINT/SIGTERM/SIGHUP go to Next; when Next has
-//   exited, the embedded database is stopped and this process exits with Next's code.
+// - Then runs `next dev`, or for `start` the production server as the Docker image runs it (the standalone build
+//   assembled into .next/start-server, `node server.mjs`), on PORT (default 3000). SIGINT/SIGTERM/SIGHUP go to it;
+//   when it has exited, the embedded database is stopped and this process exits with its code.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { constants as osConstants } from "node:os";
@@ -144,7 +145,14 @@ async function main(mode: Mode): Promise<number> {
     checkInterrupted();
 
     env.PORT = port;
-    return await runChild(path.join(BIN, "next"), [mode, "--port", port], env);
+    if (mode === "dev") return await runChild(path.join(BIN, "next"), ["dev", "--port", port], env);
+    // The production server as the Docker image runs it (scripts/standalone-server.mjs), from the same files.
+    const serverDir = path.join(ROOT, ".next", "start-server");
+    await rm(serverDir, { recursive: true, force: true });
+    const assembled = await runChild("sh", [path.join(ROOT, "scripts", "assemble-standalone.sh"), serverDir], env);
+    if (assembled !== 0) throw new Error(`scripts/assemble-standalone.sh exited with code ${assembled}`);
+    checkInterrupted();
+    return await runChild(process.execPath, [path.join(serverDir, "server.mjs")], env);
   } catch (error) {
     // A signal also reaches the database directly (same process group), so a step may fail because of it: quietly.
     if (error instanceof Interrupted || receivedSignal) return signalExitCode(receivedSignal ?? "SIGINT");

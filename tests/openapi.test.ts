@@ -100,6 +100,8 @@ describe("every operation answers as documented", () => {
   /** How to call each operation successfully (as Alice unless said otherwise), and the status that means success. */
   const success: Record<string, () => Promise<{ method: string; path: string; opts: CallOptions; status: number }>> = {
     listThreads: async () => ({ method: "GET", path: "/api/threads?limit=1", opts: { token: alice.token }, status: 200 }),
+    getHealth: async () => ({ method: "GET", path: "/api/health", opts: {}, status: 200 }),
+    getReadiness: async () => ({ method: "GET", path: "/api/ready", opts: {}, status: 200 }),
     createOrGetThread: async () => ({
       method: "POST",
       path: "/api/threads",

@@ -3,6 +3,7 @@ import fresh from "fresh";
 import { z } from "zod";
 import { queryEventsEnabled, tallyStatements } from "../db";
 import { AppError } from "../errors";
+import { log } from "../log";
 import { consume, rateLimitHeaders, type RateLimitName } from "../server/rate-limit";
 import { authenticateToken } from "../server/tokens";
 import { findNul } from "./parse";
@@ -93,12 +94,30 @@ async function parseParams<P>(ctx: RouteContext | undefined, schema: z.ZodType<P
   return parsed.data;
 }
 
+/**
+ * One access-log line per API request (lib/log.ts): method, path, status, duration in ms (to the response's headers;
+ * a stream's lifetime is not included) and the request id that `X-Request-Id` carries. Never the query string (it can
+ * carry a `lastEventId` only, but stays out on principle), a body, or a header. 5xx lines are warnings.
+ */
+function logRequest(req: Request, res: Response, requestId: string, started: number, quiet: boolean): void {
+  const level = res.status >= 500 ? "warn" : quiet ? "debug" : "info";
+  if (!log.isLevelEnabled(level)) return;
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  log[level]({ requestId, method: req.method, path: new URL(req.url).pathname, status: res.status, ms }, "request");
+}
+
 type Inner = (req: Request, ctx: RouteContext | undefined, requestId: string, responseHeaders: Headers) => Promise<Response>;
 
-function run(fn: Inner): RouteHandler {
+interface RunOptions {
+  /** `debug`: log successful answers at debug level (health probes, which come every few seconds). */
+  accessLog?: "debug";
+}
+
+function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
   const handle = async (req: Request, ctx: RouteContext | undefined) => {
     const requestId = requestIdOf(req);
     const responseHeaders = new Headers();
+    const started = performance.now();
     let res: Response;
     try {
       // Cookie-authenticated writes from another site's page (CSRF). Bearer requests carry their own proof: a page
@@ -112,6 +131,7 @@ function run(fn: Inner): RouteHandler {
       res = errorResponse(e, requestId, req);
     }
     for (const [name, value] of responseHeaders) if (!res.headers.has(name)) res.headers.set(name, value);
+    logRequest(req, res, requestId, started, opts.accessLog === "debug");
     return res;
   };
   // Diagnostics for statement budgets and `npm run bench`: what this request cost the database, as Server-Timing
@@ -154,9 +174,15 @@ export function withOptionalUser(
   );
 }
 
-/** Wraps a route handler that needs no caller (public documents): request id and problem+json errors only. */
-export function withoutUser(handler: (ctx: BaseContext<Record<string, never>>) => Promise<Response>): RouteHandler {
-  return run(async (req, _ctx, requestId, responseHeaders) => handler({ req, params: {}, requestId, responseHeaders }));
+/**
+ * Wraps a route handler that needs no caller (public documents, health probes): request id, access log and
+ * problem+json errors only.
+ */
+export function withoutUser(
+  handler: (ctx: BaseContext<Record<string, never>>) => Promise<Response>,
+  opts: RunOptions = {},
+): RouteHandler {
+  return run(async (req, _ctx, requestId, responseHeaders) => handler({ req, params: {}, requestId, responseHeaders }), opts);
 }
 
 /**

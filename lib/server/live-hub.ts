@@ -7,6 +7,8 @@ import {
   personalize,
   type StoredEvent,
 } from "./events";
+import { connectTimeoutMs, directDatabaseUrl } from "../db";
+import { log } from "../log";
 import { getPrisma } from "./sql";
 
 /**
@@ -57,6 +59,8 @@ class EventHub {
   private delivering: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private reconnectDelay = 1000;
+  /** Whether a reconnection is scheduled or under way (see `reconnect`). */
+  private reconnecting = false;
   private closed = false;
   /** Notifications received before the first high-water mark was read; handled once it is. */
   private startupBuffer: string[] | null = [];
@@ -77,33 +81,61 @@ class EventHub {
   }
 
   private async connect(first: boolean): Promise<void> {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const client = new pg.Client({
+      connectionString: directDatabaseUrl(),
+      application_name: "parley-live",
+      // An attempt that gets no answer must fail, or the reconnect loop would wait on it forever (see lib/db.ts).
+      connectionTimeoutMillis: connectTimeoutMs(),
+    });
     client.on("notification", (n) => this.onNotification(n.payload ?? ""));
     client.on("error", () => this.onConnectionLost(client));
     client.on("end", () => this.onConnectionLost(client));
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    this.client = client;
-    this.reconnectDelay = 1000;
-    if (first) {
-      // LISTEN first, then read the newest id: anything committed after this is notified to us. Notifications that
-      // arrive meanwhile wait until the mark is known (those at or below it committed before we started).
-      this.stable = (await eventBounds()).max ?? 0n;
-      const buffered = this.startupBuffer ?? [];
-      this.startupBuffer = null;
-      for (const payload of buffered) this.onNotification(payload);
-      this.timers.push(
-        setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref(),
-        setInterval(() => void this.prune(), 10 * 60_000).unref(),
-      );
-    } else {
-      // Notifications sent while we were disconnected are lost; the outbox is not.
-      const missed = await getPrisma().$queryRaw<{ id: bigint }[]>`
-        SELECT id FROM events WHERE id > ${this.stable} ORDER BY id LIMIT ${10 * REPLAY_LIMIT}`;
-      const now = Date.now();
-      for (const { id } of missed) this.pending.set(id, now);
-      this.advance();
+    // A client that failed is ended, so that it holds no connection; its "error"/"end" listeners stay (no-ops once it
+    // is not `this.client`), so that a late error event cannot go unhandled.
+    const discard = () => {
+      if (this.client === client) this.client = null;
+      client.removeAllListeners("notification");
+      void client.end().catch(() => undefined);
+    };
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (e) {
+      discard();
+      throw e;
     }
+    if (this.closed) return discard();
+    this.client = client;
+    try {
+      if (first) {
+        // LISTEN first, then read the newest id: anything committed after this is notified to us. Notifications that
+        // arrive meanwhile wait until the mark is known (those at or below it committed before we started).
+        this.stable = (await eventBounds()).max ?? 0n;
+        const buffered = this.startupBuffer ?? [];
+        this.startupBuffer = null;
+        for (const payload of buffered) this.onNotification(payload);
+        this.timers.push(
+          setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref(),
+          setInterval(() => void this.prune(), 10 * 60_000).unref(),
+        );
+      } else {
+        // Notifications sent while we were disconnected are lost; the outbox is not.
+        const missed = await getPrisma().$queryRaw<{ id: bigint }[]>`
+          SELECT id FROM events WHERE id > ${this.stable} ORDER BY id LIMIT ${10 * REPLAY_LIMIT}`;
+        const now = Date.now();
+        for (const { id } of missed) this.pending.set(id, now);
+        this.advance();
+      }
+    } catch (e) {
+      discard();
+      throw e;
+    }
+    if (this.client !== client) {
+      // Lost while catching up: notifications may have been missed after what was just read, so catch up again.
+      if (first) return this.reconnect();
+      throw new Error("the listening connection was lost while catching up");
+    }
+    this.reconnectDelay = 1000;
   }
 
   private onConnectionLost(client: pg.Client) {
@@ -111,10 +143,31 @@ class EventHub {
     this.client = null;
     client.removeAllListeners("notification");
     void client.end().catch(() => undefined);
+    // Before the first connection is set up, `connect(true)` sees the loss and handles it.
+    if (this.startupBuffer === null) this.reconnect();
+  }
+
+  /**
+   * Listens again after the back-off delay (1 s, doubling up to 30 s), and keeps trying until that succeeds or the hub
+   * shuts down; the database may take longer to come back than one delay. One loop at a time: a loss noticed while
+   * a reconnection is under way is that reconnection's failure.
+   */
+  private reconnect() {
+    if (this.reconnecting || this.closed) return;
+    this.reconnecting = true;
     const delay = this.reconnectDelay;
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 30_000);
+    this.reconnectDelay = Math.min(delay * 2, 30_000);
     setTimeout(() => {
-      if (!this.closed) this.connect(false).catch(() => this.onConnectionLost(client));
+      if (this.closed) return;
+      this.connect(false).then(
+        () => {
+          this.reconnecting = false;
+        },
+        () => {
+          this.reconnecting = false;
+          this.reconnect();
+        },
+      );
     }, delay).unref();
   }
 
@@ -130,7 +183,7 @@ class EventHub {
       // Below the mark: either an id we gave up waiting for (deliver it now, out of order), or one we released
       // already or that committed before this hub started (ignore).
       if (this.skipped.delete(id)) {
-        console.warn(JSON.stringify({ level: "warn", msg: "late event delivered out of order", id: payload }));
+        log.warn({ eventId: payload }, "late event delivered out of order");
         this.release([id], true);
       }
       return;
@@ -177,7 +230,7 @@ class EventHub {
       try {
         events = await loadEvents(ids);
       } catch (e) {
-        console.error(JSON.stringify({ level: "error", msg: "loading live events failed", error: String(e) }));
+        log.warn({ err: e }, "loading live events failed: streams told to resync");
         return this.broadcastResync("events could not be loaded");
       }
       for (const event of events) this.dispatch(event, late);

@@ -1,4 +1,9 @@
 import pg from "pg";
+import { config } from "../config";
+import { connectTimeoutMs, directDatabaseUrl } from "../db";
+
+/** `TOKEN_CACHE` (lib/config.ts): off by default on Vercel, where an instance can be frozen with its listener. */
+const tokenCacheEnabled = () => config().TOKEN_CACHE;
 
 /**
  * This instance's memory of recent bearer-token lookups, so that an API request does not cost a database round
@@ -97,7 +102,7 @@ class TokenCache {
   }
 
   private listen(): void {
-    if (this.connecting || this.closed || Date.now() < this.retryAt || !process.env.DATABASE_URL) return;
+    if (this.connecting || this.closed || Date.now() < this.retryAt || !process.env.DATABASE_URL || !tokenCacheEnabled()) return;
     this.connecting = this.connect()
       .catch(() => {
         this.retryAt = Date.now() + this.retryDelay;
@@ -109,7 +114,12 @@ class TokenCache {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: "parley-token-cache" });
+    const client = new pg.Client({
+      connectionString: directDatabaseUrl(),
+      application_name: "parley-token-cache",
+      // An attempt that gets no answer must fail: while it is pending, the cache does not try again (see lib/db.ts).
+      connectionTimeoutMillis: connectTimeoutMs(),
+    });
     client.on("notification", (n) => {
       if (n.channel !== TOKENS_CHANNEL || !n.payload) return;
       this.entries.delete(n.payload);

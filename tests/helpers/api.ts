@@ -21,6 +21,8 @@ import * as unread from "@/app/api/unread/route";
 import * as fallback from "@/app/api/[...path]/route";
 import * as openapi from "@/app/api/openapi.json/route";
 import * as events from "@/app/api/events/route";
+import * as health from "@/app/api/health/route";
+import * as ready from "@/app/api/ready/route";
 import { checkResponse } from "./contract";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -44,6 +46,8 @@ const routes: [RegExp, Module][] = [
   [/^\/api\/messages\/(?<id>[^/]+)\/read$/, messageRead],
   [/^\/api\/unread$/, unread],
   [/^\/api\/openapi\.json$/, openapi],
+  [/^\/api\/health$/, health],
+  [/^\/api\/ready$/, ready],
   // Only for answers that end at once (errors): a stream's body never ends; tests/helpers/sse.ts reads streams.
   [/^\/api\/events$/, events],
   [/^\/api\/.*$/, fallback],

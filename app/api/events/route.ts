@@ -1,8 +1,11 @@
 import { withUser } from "@/lib/api/handler";
+import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { getHub } from "@/lib/server/live-hub";
 
 export const dynamic = "force-dynamic";
+/** Vercel's limit for this function, seconds; streams end themselves before it (`EVENTS_MAX_STREAM_SECONDS`). */
+export const maxDuration = 300;
 
 /** Bytes a stream may have queued for a client that is not reading before the stream is ended. */
 const MAX_QUEUED_BYTES = 1024 * 1024;
@@ -67,6 +70,10 @@ export const GET = withUser(async ({ req, caller }) => {
   write("retry: 2000\n\n");
   subscription.off = await getHub().subscribe(caller.userId, since, write, end);
   req.signal.addEventListener("abort", end, { once: true });
+  // Hosts that cut long responses (Vercel: maxDuration) get a clean end instead; the browser reconnects after
+  // `retry` with Last-Event-ID and misses nothing.
+  const maxSeconds = config().EVENTS_MAX_STREAM_SECONDS;
+  if (maxSeconds > 0) setTimeout(end, maxSeconds * 1000).unref();
   return new Response(stream, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
