@@ -7,8 +7,12 @@
 //    temporary directory on a free port; exported to the children as TEST_DATABASE_URL.
 // 2. `vitest run [args…]` (each test file gets its own migrated database: tests/setup/README.md); skipped with --e2e.
 // 3. `playwright test`, when playwright.config.ts exists (also after a Vitest failure, so one run shows everything);
-//    with --e2e, `playwright test [args…]`. Its two app instances share one database on this server.
-// 4. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
+//    with --e2e, `playwright test [args…]`. Its two app instances share one database on this server; the first one
+//    makes the production build.
+// 4. `tsx scripts/smoke-standalone.ts` (also after earlier failures): the Docker image's steps without Docker, on
+//    that production build (it builds when there is none) and its own empty PostgreSQL. Skipped with --e2e, which
+//    is the browser suite alone.
+// 5. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -69,6 +73,10 @@ async function main(argv: string[]): Promise<number> {
     if (!receivedSignal && existsSync(path.join(ROOT, "playwright.config.ts"))) {
       const playwrightArgs = ["test", ...(e2eOnly ? args : [])];
       if ((await runChild(path.join(BIN, "playwright"), playwrightArgs, env)) !== 0) failed.push("playwright");
+    }
+    if (!e2eOnly && !receivedSignal) {
+      const smoke = [path.join(ROOT, "scripts", "smoke-standalone.ts")];
+      if ((await runChild(path.join(BIN, "tsx"), smoke, env)) !== 0) failed.push("standalone smoke test");
     }
 
     if (receivedSignal) return signalExitCode(receivedSignal);
