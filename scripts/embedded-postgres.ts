@@ -299,7 +299,8 @@ async function clearStalePostmaster(dataDir: string, log: (message: string) => v
   }
 }
 
-function isAlive(pid: number): boolean {
+/** True while process `pid` exists (signal 0; EPERM means it exists but belongs to another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -36,7 +36,7 @@ import { log } from "@/lib/log";
 import { getHub } from "@/lib/server/live-hub";
 import { resetRateLimiters } from "@/lib/server/rate-limit";
 import { getTokenCache } from "@/lib/server/token-cache";
-import { getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../scripts/embedded-postgres";
+import { getFreePort, isAlive, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../scripts/embedded-postgres";
 import { migrate } from "../scripts/migrate";
 import { type ApiResponse, api } from "./helpers/api";
 import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
@@ -68,15 +68,6 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string):
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await pause(20);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -280,6 +271,19 @@ let editedMessageId: string;
 const streamEvents: SseEvent[] = [];
 let unsubscribe: (() => void) | undefined;
 
+/** Sends `text` as `sender` (201) and waits until the open live stream delivers it. */
+async function sendAndSeeLive(sender: TestUser, text: string): Promise<void> {
+  const res = await api.post(`/api/threads/${threadId}/messages`, { token: sender.token, body: { text } });
+  expect(res.status).toBe(201);
+  await waitUntil(
+    () =>
+      streamEvents.some(
+        (e) => e.event === "message.created" && (e.data as { message: { id: string } }).message.id === res.body.id,
+      ),
+    "the new message on the live stream",
+  );
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-db-faults-"));
   port = await getFreePort();
@@ -384,18 +388,7 @@ describe("when PostgreSQL restarts while messages are being sent", () => {
   });
 
   it("reconnects the live-event listener and delivers a message sent after the restarts", async () => {
-    const res = await api.post(`/api/threads/${threadId}/messages`, {
-      token: senders[1]!.token,
-      body: { text: "after the restarts" },
-    });
-    expect(res.status).toBe(201);
-    await waitUntil(
-      () =>
-        streamEvents.some(
-          (e) => e.event === "message.created" && (e.data as { message: { id: string } }).message.id === res.body.id,
-        ),
-      "the new message on the live stream",
-    );
+    await sendAndSeeLive(senders[1]!, "after the restarts");
   });
 
   it("reconnects the token cache's listener", async () => {
@@ -492,18 +485,7 @@ describe("when the database stops answering, then answers again", () => {
   });
 
   it("reconnects the live-event listener and delivers a message sent afterwards", async () => {
-    const res = await api.post(`/api/threads/${threadId}/messages`, {
-      token: senders[2]!.token,
-      body: { text: "after the database answered again" },
-    });
-    expect(res.status).toBe(201);
-    await waitUntil(
-      () =>
-        streamEvents.some(
-          (e) => e.event === "message.created" && (e.data as { message: { id: string } }).message.id === res.body.id,
-        ),
-      "the new message on the live stream",
-    );
+    await sendAndSeeLive(senders[2]!, "after the database answered again");
   });
 });
 

@@ -1,6 +1,6 @@
 import { disconnectPrisma } from "../db";
 import { log } from "../log";
-import { getHub } from "./live-hub";
+import { shutdownHub } from "./live-hub";
 import { getTokenCache } from "./token-cache";
 
 /**
@@ -38,8 +38,7 @@ let closed: Promise<void> | undefined;
 export function beginDrain(): Promise<void> {
   drained ??= (async () => {
     state.parleyDraining = true;
-    const hub = globalThis as unknown as { parleyHub?: unknown };
-    await Promise.all([hub.parleyHub ? getHub().shutdown() : undefined, getTokenCache().close()]);
+    await Promise.all([shutdownHub(), getTokenCache().close()]);
     log.info("draining: event streams closed");
   })();
   return drained;

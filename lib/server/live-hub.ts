@@ -363,3 +363,8 @@ export function getHub(): EventHub {
   }
   return globalForHub.parleyHub;
 }
+
+/** Ends this process's streams and listening connection, if the hub was ever started (graceful shutdown). */
+export async function shutdownHub(): Promise<void> {
+  await globalForHub.parleyHub?.shutdown();
+}
