@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AppError } from "./errors";
 import { log } from "./log";
 import { clientIp } from "./server/rate-limit";
+import { authenticateSession, createSession, endSession, SESSION_MAX_AGE_SECONDS } from "./server/sessions";
 import { verifyCredentialsLimited } from "./server/users";
 
 declare module "next-auth" {
@@ -26,19 +27,27 @@ export class SignInRateLimited extends CredentialsSignin {
 const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
 /**
- * Auth.js (next-auth v5): username and password through the Credentials provider, sessions as signed JWT cookies
- * (the Credentials provider requires the JWT strategy). `trustHost` lets self-hosted deployments behind a proxy
+ * Auth.js (next-auth v5): username and password through the Credentials provider, sessions as sealed JWT cookies
+ * (the Credentials provider requires the JWT strategy) that name a server-side session row (`sid`), so that a session
+ * can be ended everywhere at once (lib/server/sessions.ts). `trustHost` lets self-hosted deployments behind a proxy
  * work without AUTH_URL (Auth.js docs, "Deployment").
  */
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
-  session: { strategy: "jwt" },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in" },
   logger: {
     // A wrong password is an expected outcome, not a server error: Auth.js would log it with a stack trace.
     error(error) {
       if (error instanceof CredentialsSignin || (error as { type?: string }).type === "CredentialsSignin") return;
       log.error({ err: error }, "Auth.js error");
+    },
+  },
+  events: {
+    /** Sign-out through Auth.js's own endpoint; the app's sign-out action ends the session itself first. */
+    async signOut(message) {
+      const sid = "token" in message ? message.token?.sid : undefined;
+      if (typeof sid === "string") await endSession(sid);
     },
   },
   providers: [
@@ -58,11 +67,21 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user?.username) token.username = user.username;
-      return token;
+    /**
+     * At sign-in (`user` present) a session row is created and the cookie names it; on every later read (`auth()` in
+     * pages) the session must still be current, or Auth.js treats the request as signed out (a `null` token).
+     */
+    async jwt({ token, user }) {
+      if (user?.id) {
+        token.sid = (await createSession(user.id)).id;
+        if (user.username) token.username = user.username;
+        return token;
+      }
+      return (await authenticateSession(token)) ? token : null;
     },
     session({ session, token }) {
+      // `token` holds `sid`; it stays on the server (the session object can reach the browser through Auth.js's own
+      // session endpoint), so only what the UI shows is copied.
       if (token.sub) session.user.id = token.sub;
       if (typeof token.username === "string") session.user.username = token.username;
       return session;

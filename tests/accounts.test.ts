@@ -445,6 +445,7 @@ describe("session cookie", () => {
   it("answers 401, and creates nothing, for a valid cookie whose account is gone (found by tests/fuzz.test.ts)", async () => {
     const ghost = await createUser("ghost");
     const cookie = await sessionCookie(ghost.id);
+    expect((await api.get("/api/users/me", { cookie })).status).toBe(200);
     await getPrisma().user.delete({ where: { id: ghost.id } });
     for (const res of [
       await api.get("/api/users/me", { cookie }),
@@ -452,7 +453,6 @@ describe("session cookie", () => {
       await api.post("/api/tokens", { cookie, body: { name: "from beyond" } }),
     ]) {
       expectProblem(res, 401);
-      expect(res.body.detail).toBe("Your account no longer exists. Sign in again.");
     }
     expect(await getPrisma().apiToken.count({ where: { userId: ghost.id } })).toBe(0);
   });

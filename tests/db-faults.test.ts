@@ -35,7 +35,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { getHub } from "@/lib/server/live-hub";
 import { resetRateLimiters } from "@/lib/server/rate-limit";
-import { getTokenCache } from "@/lib/server/token-cache";
+import { getCredentialCache } from "@/lib/server/credential-cache";
 import { getFreePort, isAlive, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../scripts/embedded-postgres";
 import { migrate } from "../scripts/migrate";
 import { type ApiResponse, api } from "./helpers/api";
@@ -236,7 +236,7 @@ async function outage(stop: () => Promise<void>): Promise<void> {
  * (`application_name` `parley-live`).
  */
 async function listenersUp(): Promise<boolean> {
-  if (!getTokenCache().active) return false;
+  if (!getCredentialCache().active) return false;
   const client = new pg.Client({ connectionString: server.url });
   try {
     await client.connect();
@@ -292,14 +292,14 @@ beforeAll(async () => {
 
   // Nothing in this process has used the database yet: the token cache has not connected, and connects to this
   // server on first use.
-  expect(getTokenCache().active).toBe(false);
+  expect(getCredentialCache().active).toBe(false);
   await useDatabase(server.url);
 
   recipient = await createUser("recipient");
   senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => createUser(`sender${i}`)));
   threadId = await createThread(senders[0]!, recipient, ...senders.slice(1));
   editedMessageId = (await send(senders[0]!, threadId, "to be edited")).id;
-  expect(await getTokenCache().ready()).toBe(true);
+  expect(await getCredentialCache().ready()).toBe(true);
 
   // A live stream open through everything below: the hub's listening connection must come back by itself.
   const parser = new SseParser();
@@ -314,7 +314,7 @@ beforeAll(async () => {
 afterAll(async () => {
   unsubscribe?.();
   await getHub().shutdown();
-  await getTokenCache().close();
+  await getCredentialCache().close();
   await disconnectPrisma();
   await server?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -392,7 +392,7 @@ describe("when PostgreSQL restarts while messages are being sent", () => {
   });
 
   it("reconnects the token cache's listener", async () => {
-    await waitUntil(() => getTokenCache().ready(), "the token cache to listen again");
+    await waitUntil(() => getCredentialCache().ready(), "the token cache to listen again");
   });
 });
 
@@ -445,15 +445,15 @@ describe("when the database stops answering, then answers again", () => {
     await admin.connect();
     try {
       await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name IN ('parley-live', 'parley-token-cache')",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name IN ('parley-live', 'parley-credential-cache')",
       );
     } finally {
       await admin.end();
     }
-    await waitUntil(() => !getTokenCache().active, "the token cache to notice");
+    await waitUntil(() => !getCredentialCache().active, "the token cache to notice");
     whileUnresponsive = await bounded(api.get("/api/unread", { token: recipient.token }));
     await waitUntil(
-      () => ["parley-live", "parley-token-cache"].every((name) => unresponsive.applications.includes(name)),
+      () => ["parley-live", "parley-credential-cache"].every((name) => unresponsive.applications.includes(name)),
       "both listeners to try the unresponsive server",
     );
 
@@ -478,7 +478,7 @@ describe("when the database stops answering, then answers again", () => {
 
   it("reconnects the token cache's listener", async () => {
     await waitUntil(async () => {
-      const ready = await bounded(getTokenCache().ready());
+      const ready = await bounded(getCredentialCache().ready());
       if (ready === "hung") throw new Error("the token cache is still waiting on the unresponsive server");
       return ready;
     }, "the token cache to listen again");

@@ -23,7 +23,7 @@ import { MAX_BODY_BYTES } from "@/lib/api/parse";
 import { getPrisma } from "@/lib/db";
 import { getHub } from "@/lib/server/live-hub";
 import { api, call } from "./helpers/api";
-import { createThread, createUser, send, sessionCookie, type TestUser } from "./helpers/fixtures";
+import { createThread, createUser, mintSessionCookie, send, sessionCookie, type TestUser } from "./helpers/fixtures";
 import {
   checkAnswer,
   documentOperations,
@@ -82,6 +82,7 @@ async function tokenIds(user: TestUser): Promise<string[]> {
 const TABLES: [table: string, ignored: string[]][] = [
   ["users", []],
   ["api_tokens", ["last_used_at"]],
+  ["sessions", []],
   ["threads", []],
   ["participants", []],
   ["messages", []],
@@ -700,7 +701,7 @@ beforeAll(async () => {
       alice: await sessionCookie(alice.id),
       bob: await sessionCookie(bob.id),
       carol: await sessionCookie(carol.id),
-      ghost: await sessionCookie(uuidv7()),
+      ghost: await mintSessionCookie({ sub: uuidv7(), sid: uuidv7() }),
     },
     forgedSessions: [
       (await sessionCookie(alice.id, "not-the-server-secret-0123456789abcdef0123456789")).split("=")[1]!,

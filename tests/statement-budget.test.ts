@@ -9,7 +9,7 @@ import { getPrisma, onQuery } from "@/lib/db";
 import { getMessage, listMessages, sendMessage } from "@/lib/server/messages";
 import { getUnreadSummary, markMessageRead, markThreadRead } from "@/lib/server/read-state";
 import { getThread, listThreads } from "@/lib/server/threads";
-import { getTokenCache } from "@/lib/server/token-cache";
+import { getCredentialCache } from "@/lib/server/credential-cache";
 import { authenticateToken, createToken } from "@/lib/server/tokens";
 import { api } from "./helpers/api";
 import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
@@ -33,7 +33,7 @@ let threadIds: string[];
 
 beforeAll(async () => {
   // The token cache answers from memory once its listener is up: start it now so that counts do not depend on when.
-  expect(await getTokenCache().ready()).toBe(true);
+  expect(await getCredentialCache().ready()).toBe(true);
   [me, ...others] = await Promise.all([createUser("me"), createUser("o1"), createUser("o2"), createUser("o3"), createUser("o4")]);
   // One thread per non-empty subset of the four others: 15 threads of 2 to 5 people, enough rows for an N+1 to show.
   threadIds = [];

@@ -6,9 +6,11 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { SignInRateLimited, signIn, signOut } from "../auth";
 import { AppError } from "../errors";
+import { sessionClaims } from "../api/session";
 import { safeCallbackPath } from "../safe-redirect";
 import { registerBody } from "../schemas/users";
 import { clientIp, consume } from "../server/rate-limit";
+import { endSession } from "../server/sessions";
 import { registerUser } from "../server/users";
 
 /** What a sign-in or sign-up form shows after a failed attempt. */
@@ -72,8 +74,13 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
   return signInAndGo(parsed.data.username, parsed.data.password, form.get("callbackUrl"));
 }
 
-/** Signs out and returns to the sign-in page. */
+/**
+ * Signs out and returns to the sign-in page. The session is ended on the server first (its cookie stops working
+ * wherever a copy of it is, and its event streams end), so a failure to do that is an error, not a silent success.
+ */
 export async function signOutAction(): Promise<void> {
+  const claims = await sessionClaims({ headers: await headers() });
+  if (typeof claims?.sid === "string") await endSession(claims.sid);
   await signOut({ redirect: false });
   redirect("/sign-in");
 }

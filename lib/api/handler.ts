@@ -5,18 +5,14 @@ import { queryEventsEnabled, tallyStatements } from "../db";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { consume, rateLimitHeaders, type RateLimitName } from "../server/rate-limit";
+import type { Authenticated } from "../server/credentials";
 import { authenticateToken } from "../server/tokens";
 import { findNul } from "./parse";
 import { errorResponse, problemResponse } from "./problem";
-import { sessionUserId } from "./session";
+import { sessionCaller } from "./session";
 
-/** How a request proved who it is. */
-export type AuthMethod = "session" | "token";
-
-export interface Caller {
-  userId: string;
-  via: AuthMethod;
-}
+/** Who is calling, and the credential they showed (a bearer token or a browser session: lib/server/credentials.ts). */
+export type Caller = Authenticated;
 
 interface BaseContext<P> {
   req: Request;
@@ -40,24 +36,23 @@ export function requestIdOf(req: Request): string {
 
 /**
  * Resolves the caller: a bearer token when an `Authorization` header is present (cookies are then ignored),
- * else the Auth.js session cookie.
- * @returns `null` when neither is present.
+ * else the Auth.js session cookie, whose session must not have ended.
+ * @returns `null` when neither is present, or the cookie's session is not current.
  * @throws AppError `unauthorized` (401) for a malformed, unknown or revoked token.
  */
 export async function resolveCaller(req: Request): Promise<Caller | null> {
   const header = req.headers.get("authorization");
   if (header !== null) {
     const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
-    const userId = match?.[1] ? await authenticateToken(match[1]) : null;
-    if (!userId) {
+    const caller = match?.[1] ? await authenticateToken(match[1]) : null;
+    if (!caller) {
       throw new AppError("unauthorized", "The bearer token is invalid or has been revoked.", undefined, {
         "www-authenticate": 'Bearer realm="parley", error="invalid_token"',
       });
     }
-    return { userId, via: "token" };
+    return caller;
   }
-  const userId = await sessionUserId(req);
-  return userId ? { userId, via: "session" } : null;
+  return sessionCaller(req);
 }
 
 /** Methods that change something (RFC 9110 §9.2.1: not safe). */

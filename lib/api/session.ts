@@ -1,18 +1,29 @@
 import { getToken } from "next-auth/jwt";
+import { type Authenticated } from "../server/credentials";
+import { authenticateSession, type SessionClaims } from "../server/sessions";
 
 /** Auth.js names its session cookie with the `__Secure-` prefix when it was set over HTTPS. */
 const SECURE_COOKIE = "__Secure-authjs.session-token";
 
 /**
- * The user id in the Auth.js session cookie of `req`, or `null` without a valid session.
+ * The claims of the Auth.js session cookie that `req` carries, or `null` without one that is sealed with this
+ * server's secret and unexpired. Says nothing of whether its session has been ended: see {@link sessionCaller}.
  *
  * Reads the cookie with Auth.js's own `getToken` (same secret, cookie name and salt as `auth()`), which works on
- * any `Request` — in route handlers and in tests alike — without Next's request-scoped `headers()`.
+ * any `Request` — in route handlers, server actions (`{ headers: await headers() }`) and tests alike.
  */
-export async function sessionUserId(req: Request): Promise<string | null> {
+export async function sessionClaims(req: Request | { headers: Headers }): Promise<SessionClaims | null> {
   const cookie = req.headers.get("cookie");
   if (!cookie || !process.env.AUTH_SECRET) return null;
   const secureCookie = cookie.includes(`${SECURE_COOKIE}=`) || cookie.includes(`${SECURE_COOKIE}.0=`);
-  const token = await getToken({ req, secret: process.env.AUTH_SECRET, secureCookie });
-  return typeof token?.sub === "string" ? token.sub : null;
+  return getToken({ req, secret: process.env.AUTH_SECRET, secureCookie });
+}
+
+/**
+ * The caller that the session cookie of `req` names, or `null` without a valid cookie whose session is current
+ * (lib/server/sessions.ts).
+ */
+export async function sessionCaller(req: Request | { headers: Headers }): Promise<Authenticated | null> {
+  const claims = await sessionClaims(req);
+  return claims ? authenticateSession(claims) : null;
 }

@@ -1,7 +1,7 @@
 import { disconnectPrisma } from "../db";
 import { log } from "../log";
 import { shutdownHub } from "./live-hub";
-import { getTokenCache } from "./token-cache";
+import { getCredentialCache } from "./credential-cache";
 
 /**
  * This instance's life after start: draining on SIGTERM, then closing what holds the database.
@@ -38,7 +38,7 @@ let closed: Promise<void> | undefined;
 export function beginDrain(): Promise<void> {
   drained ??= (async () => {
     state.parleyDraining = true;
-    await Promise.all([shutdownHub(), getTokenCache().close()]);
+    await Promise.all([shutdownHub(), getCredentialCache().close()]);
     log.info("draining: event streams closed");
   })();
   return drained;

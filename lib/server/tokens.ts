@@ -4,7 +4,8 @@ import { notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
-import { getTokenCache } from "./token-cache";
+import { getCredentialCache } from "./credential-cache";
+import { type Authenticated, credentialKey } from "./credentials";
 import { isForeignKeyViolation } from "./prisma-errors";
 import { accountGone } from "./users";
 
@@ -71,35 +72,38 @@ export async function listTokens(userId: string, opts: { limit: number; cursor?:
 
 /**
  * Revokes (deletes) one of the caller's tokens; requests bearing it fail with 401 from then on: at once on this
- * instance, and on the others as soon as the deletion's notification reaches them (lib/server/token-cache.ts).
+ * instance, and on the others as soon as the deletion's notification reaches them (lib/server/credential-cache.ts).
+ * Event streams opened with it end when that notification reaches their instance's hub (lib/server/live-hub.ts).
  * @throws AppError `not_found` when the caller has no such token.
  */
 export async function revokeToken(userId: string, tokenId: string): Promise<void> {
   const deleted = await getPrisma().$queryRaw<{ token_hash: string }[]>`
     DELETE FROM api_tokens WHERE id = ${tokenId} AND user_id = ${userId} RETURNING token_hash`;
   if (deleted.length === 0) throw notFound("Token");
-  for (const { token_hash } of deleted) getTokenCache().drop(token_hash);
+  for (const { token_hash } of deleted) getCredentialCache().drop(credentialKey("token", token_hash));
 }
 
 /**
  * Resolves a bearer token to its user and records its use (at most once a minute).
  *
- * Answered from this instance's token cache when it can (no SQL at all), else with one lookup by hash; see
- * lib/server/token-cache.ts for how revocations reach the cache.
- * @returns the user id, or `null` for a malformed, unknown or revoked token.
+ * Answered from this instance's credential cache when it can (no SQL at all), else with one lookup by hash; see
+ * lib/server/credential-cache.ts for how revocations reach the cache.
+ * @returns the user and the credential (the token's hash), or `null` for a malformed, unknown or revoked token.
  */
-export async function authenticateToken(token: string): Promise<string | null> {
+export async function authenticateToken(token: string): Promise<Authenticated | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
   const tokenHash = hashToken(token);
-  const cache = getTokenCache();
+  const credential = { kind: "token", id: tokenHash, expiresAt: null } as const;
+  const key = credentialKey("token", tokenHash);
+  const cache = getCredentialCache();
   const now = Date.now();
-  const cached = cache.get(tokenHash);
-  if (cached) {
-    if (now - cached.lastUsedAt >= LAST_USED_GRANULARITY_MS) {
+  const cached = cache.get(key);
+  if (cached?.tokenId !== undefined) {
+    if (now - (cached.lastUsedAt ?? 0) >= LAST_USED_GRANULARITY_MS) {
       cached.lastUsedAt = now;
       await getPrisma().apiToken.updateMany({ where: { id: cached.tokenId }, data: { lastUsedAt: new Date(now) } });
     }
-    return cached.userId;
+    return { userId: cached.userId, credential };
   }
   const generation = cache.generation;
   const prisma = getPrisma();
@@ -113,6 +117,6 @@ export async function authenticateToken(token: string): Promise<string | null> {
     lastUsedAt = now;
     await prisma.apiToken.updateMany({ where: { id: t.id }, data: { lastUsedAt: new Date(now) } });
   }
-  cache.set(tokenHash, { tokenId: t.id, userId: t.userId, lastUsedAt }, generation);
-  return t.userId;
+  cache.set(key, { tokenId: t.id, userId: t.userId, lastUsedAt }, generation);
+  return { userId: t.userId, credential };
 }

@@ -1,6 +1,9 @@
 /** Test users with API tokens, created through the real endpoints. */
 import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
+import type { Credential } from "@/lib/server/credentials";
+import { createSession } from "@/lib/server/sessions";
+import { hashToken } from "@/lib/server/tokens";
 import { api } from "./api";
 
 export interface TestUser {
@@ -41,8 +44,31 @@ export async function send(from: TestUser, threadId: string, text: string, clien
   return res.body;
 }
 
-/** A `Cookie` header with an Auth.js session for `userId`, sealed as Auth.js seals it (with `secret`). */
-export async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET!): Promise<string> {
-  const jwt = await encode({ token: { sub: userId }, secret, salt: "authjs.session-token" });
+/** The credential of `user`'s bearer token, as the hub's `subscribe` takes it. */
+export const tokenCredential = (user: TestUser): Credential => ({ kind: "token", id: hashToken(user.token), expiresAt: null });
+
+/**
+ * A `Cookie` header with an Auth.js session cookie holding `claims`, sealed as Auth.js seals it (with `secret`);
+ * `maxAge` in seconds sets its expiry (Auth.js's default, 30 days, otherwise).
+ */
+export async function mintSessionCookie(
+  claims: { sub: string; sid?: string },
+  { secret = process.env.AUTH_SECRET!, maxAge }: { secret?: string; maxAge?: number } = {},
+): Promise<string> {
+  const jwt = await encode({ token: claims, secret, salt: "authjs.session-token", ...(maxAge ? { maxAge } : {}) });
   return `authjs.session-token=${jwt}`;
+}
+
+/**
+ * Signs `userId` in as the sign-in form does: a session row (lib/server/sessions.ts) and a cookie naming it.
+ * @returns the `Cookie` header and the session's id.
+ */
+export async function signedInSession(userId: string, opts: { secret?: string; maxAge?: number } = {}) {
+  const { id } = await createSession(userId);
+  return { cookie: await mintSessionCookie({ sub: userId, sid: id }, opts), sessionId: id };
+}
+
+/** A `Cookie` header of a current session of `userId` (see {@link signedInSession}); `secret` seals it. */
+export async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET!): Promise<string> {
+  return (await signedInSession(userId, { secret })).cookie;
 }

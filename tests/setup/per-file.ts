@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
 import { disconnectPrisma } from "@/lib/db";
-import { getTokenCache } from "@/lib/server/token-cache";
+import { getCredentialCache } from "@/lib/server/credential-cache";
 import { databaseUrlFor } from "../../scripts/embedded-postgres";
 
 /** AUTH_SECRET for tests when the environment sets none: fixed, so failures reproduce. */
@@ -36,7 +36,7 @@ for (const name of ["RATE_LIMIT_WRITES", "RATE_LIMIT_SIGN_IN", "RATE_LIMIT_TOKEN
 }
 
 afterAll(async () => {
-  await getTokenCache().close();
+  await getCredentialCache().close();
   await disconnectPrisma();
   await admin((c) => `DROP DATABASE IF EXISTS ${c.escapeIdentifier(database)} WITH (FORCE)`);
 });

@@ -1,0 +1,82 @@
+import { getPrisma } from "../db";
+import { getCredentialCache } from "./credential-cache";
+import { type Authenticated, credentialKey } from "./credentials";
+import { isForeignKeyViolation } from "./prisma-errors";
+import { accountGone } from "./users";
+
+/**
+ * Browser sessions, kept server-side so that they can be ended (docs/decisions.md, "Sessions the server can end").
+ *
+ * Auth.js keeps a session in a sealed JWT cookie (the Credentials provider allows no other strategy), which stays
+ * valid until it expires wherever a copy of it is. Parley adds a row per sign-in: the cookie carries the row's id as
+ * its `sid` claim, and a cookie authenticates only while the row exists and has not expired. Ending a session is
+ * deleting its row; a trigger announces that to every instance (lib/server/credentials.ts), whose caches forget it and
+ * whose hubs end the event streams opened with it.
+ */
+
+/** How long a session lasts from sign-in, seconds: Auth.js's default `session.maxAge` (30 days), set explicitly. */
+export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Starts a session for `userId` (at sign-in), and deletes that user's expired ones.
+ * @returns the session's id (the cookie's `sid`) and when it expires.
+ * @throws AppError `unauthorized` when the user no longer exists.
+ */
+export async function createSession(userId: string): Promise<{ id: string; expiresAt: Date }> {
+  const expiresAt = new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
+  const prisma = getPrisma();
+  try {
+    const [, session] = await prisma.$transaction([
+      prisma.session.deleteMany({ where: { userId, expiresAt: { lte: new Date() } } }),
+      prisma.session.create({ data: { userId, expiresAt }, select: { id: true, expiresAt: true } }),
+    ]);
+    return session;
+  } catch (e) {
+    if (isForeignKeyViolation(e)) throw accountGone();
+    throw e;
+  }
+}
+
+/** The claims of an Auth.js session cookie that Parley reads: subject (user id), session id, expiry (seconds). */
+export interface SessionClaims {
+  sub?: unknown;
+  sid?: unknown;
+  exp?: unknown;
+}
+
+/**
+ * Checks the session a cookie names: its row must exist, belong to the cookie's user and not have expired. Answered
+ * from this instance's credential cache when it can (no SQL), else with one lookup by id.
+ * @param claims the cookie's decoded JWT (its signature and expiry already checked by Auth.js). A cookie without
+ *   `sid` (issued before sessions were kept) is refused.
+ * @returns the user and the credential, whose `expiresAt` is the earlier of the row's and the cookie's expiry; `null`
+ *   when the session has ended.
+ */
+export async function authenticateSession(claims: SessionClaims): Promise<Authenticated | null> {
+  const { sub, sid, exp } = claims;
+  if (typeof sub !== "string" || typeof sid !== "string") return null;
+  const cookieEndsAt = typeof exp === "number" ? exp * 1000 : Infinity;
+  const key = credentialKey("session", sid);
+  const cache = getCredentialCache();
+  let found = cache.get(key);
+  if (!found) {
+    const generation = cache.generation;
+    const row = await getPrisma().session.findUnique({ where: { id: sid }, select: { userId: true, expiresAt: true } });
+    if (!row) return null;
+    found = { userId: row.userId, endsAt: row.expiresAt.getTime() };
+    cache.set(key, found, generation);
+  }
+  const endsAt = Math.min(found.endsAt ?? Infinity, cookieEndsAt);
+  if (found.userId !== sub || endsAt <= Date.now()) return null;
+  return { userId: sub, credential: { kind: "session", id: sid, expiresAt: new Date(endsAt) } };
+}
+
+/**
+ * Ends a session (sign-out): its cookie stops working at once on this instance, and on the others as soon as the
+ * deletion's notification reaches them; event streams opened with it end then too. Ending one that is already gone
+ * does nothing.
+ */
+export async function endSession(sessionId: string): Promise<void> {
+  await getPrisma().session.deleteMany({ where: { id: sessionId } });
+  getCredentialCache().drop(credentialKey("session", sessionId));
+}
