@@ -99,4 +99,33 @@ test.describe("signing in and out", () => {
     await expect(page).toHaveURL(/\/sign-in/);
     expect((await page.request.get("/api/users/me")).status()).toBe(401);
   });
+
+  test("signing out in one tab sends the person's other tab to sign in, and a copy of the cookie stops working", async ({ browser, page }) => {
+    const username = uniqueName("eve");
+    await page.goto("/sign-up");
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page).toHaveURL("/");
+    const copied = await page.context().cookies();
+
+    const other = await page.context().newPage();
+    await other.goto("/settings/tokens");
+    await expect(other.locator("[data-live]")).toHaveAttribute("data-live", "connected");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+    // The other tab's stream ends with the session; the tab finds it is signed out and goes to sign in, to come back.
+    await expect(other).toHaveURL(/\/sign-in\?callbackUrl=%2Fsettings%2Ftokens$/);
+    await expect(other.getByRole("button", { name: "Sign in" })).toBeVisible();
+
+    // Someone who copied the cookie before the sign-out gets nothing with it: no API answer, no page.
+    const thief = await browser.newContext();
+    await thief.addCookies(copied);
+    expect((await thief.request.get("/api/users/me")).status()).toBe(401);
+    const stolen = await thief.newPage();
+    await stolen.goto("/");
+    await expect(stolen).toHaveURL(/\/sign-in/);
+    await thief.close();
+  });
 });

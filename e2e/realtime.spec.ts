@@ -58,19 +58,30 @@ const data = (e: SseEvent) => e.data as Partial<Payload> & Record<string, unknow
 const threadIdOf = (e: SseEvent) => data(e).threadId ?? data(e).message?.threadId ?? data(e).thread?.id;
 const isMessage = (e: SseEvent, id: string) => e.event === "message.created" && data(e).message?.id === id;
 
+/** What a stream authenticates with: the person's token, another token of theirs, or a session cookie. */
+type StreamAuth = { token: string } | { cookie: string };
+
+const authHeaders = (auth: StreamAuth): Record<string, string> =>
+  "token" in auth ? { authorization: `Bearer ${auth.token}` } : { cookie: auth.cookie };
+
 /** `GET /api/events` as `who` on `base`, read as it arrives. */
 class EventStream {
   readonly events: SseEvent[] = [];
   headers!: Headers;
+  /** Whether the server ended the stream (not `close()`). */
+  ended = false;
   private readonly abort = new AbortController();
 
   private constructor(private readonly who: Person) {}
 
-  /** Connects, optionally resuming after `lastEventId`; resolves once `ready` has arrived. */
-  static async open(base: string, who: Person, lastEventId?: string): Promise<EventStream> {
+  /**
+   * Connects with `who`'s token (or `auth`), optionally resuming after `lastEventId`; resolves once `ready` has
+   * arrived.
+   */
+  static async open(base: string, who: Person, lastEventId?: string, auth: StreamAuth = who): Promise<EventStream> {
     const stream = new EventStream(who);
     const res = await fetch(`${base}/api/events`, {
-      headers: { authorization: `Bearer ${who.token}`, accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+      headers: { ...authHeaders(auth), accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
       signal: stream.abort.signal,
     });
     expect(res.status).toBe(200);
@@ -87,12 +98,21 @@ class EventStream {
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) break;
+        if (done) {
+          this.ended = true;
+          break;
+        }
         this.events.push(...parser.push(decoder.decode(value, { stream: true })));
       }
     } catch {
       // aborted by close()
     }
+  }
+
+  /** Waits until the server has ended the stream with `unauthorized` for `reason` as its last event. */
+  async waitEnded(reason: string): Promise<void> {
+    await expect.poll(() => this.ended, { message: `${this.who.username}'s stream to end`, timeout: 15_000, intervals: [10, 25, 50] }).toBe(true);
+    expect(this.events.at(-1)).toEqual({ id: undefined, event: "unauthorized", data: { reason } });
   }
 
   /** Waits until `find` returns something truthy for the events so far, and returns it. */
@@ -236,5 +256,110 @@ test.describe("live events across two app instances", () => {
       ["message.created", other],
     ]);
     stream.close();
+  });
+});
+
+/** The status of `GET /api/events` with `auth` on `base` (a stream that opens is closed at once). */
+async function streamStatus(base: string, auth: StreamAuth): Promise<number> {
+  const abort = new AbortController();
+  const res = await fetch(`${base}/api/events`, { headers: authHeaders(auth), signal: abort.signal });
+  abort.abort();
+  return res.status;
+}
+
+/** Cookies of a `fetch` response's `Set-Cookie` fields, as a `Cookie` header (attributes dropped). */
+const cookiesOf = (res: Response): string =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .join("; ");
+
+/**
+ * Signs in through Auth.js's own endpoints on `base`, as a browser's form post would: the CSRF token, then the
+ * credentials callback, whose answer sets the session cookie.
+ * @returns the `Cookie` header of the signed-in browser (CSRF and session cookies) and the CSRF token.
+ */
+async function signInWithAuthJs(base: string, who: Person): Promise<{ cookie: string; csrfToken: string }> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const csrfCookie = cookiesOf(csrf);
+  const res = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie },
+    body: new URLSearchParams({ csrfToken, username: who.username, password: "correct horse battery" }),
+    redirect: "manual",
+  });
+  expect(res.status).toBe(302);
+  const session = cookiesOf(res);
+  expect(session).toContain("authjs.session-token=");
+  return { cookie: `${csrfCookie}; ${session}`, csrfToken };
+}
+
+test.describe("a stream lives no longer than its credential, on every instance", () => {
+  test("revoking a token on instance A ends its streams on A and B before the next message; the person's other token streams on", async ({ baseURL }) => {
+    const A = baseURL!;
+    const [alice, bob] = await Promise.all([signUp(A, "live_a"), signUp(A, "live_b")]);
+    const threadId = await createThread(A, alice, bob);
+    const second = await call(A, bob, "POST", "/api/tokens", { name: "second client" });
+    expect(second.status).toBe(201);
+    const doomedAuth = { token: second.body.token as string };
+    const [doomedOnA, doomedOnB, witnessOnA, witnessOnB] = await Promise.all([
+      EventStream.open(A, bob, undefined, doomedAuth),
+      EventStream.open(B, bob, undefined, doomedAuth),
+      EventStream.open(A, bob),
+      EventStream.open(B, bob),
+    ]);
+
+    expect((await call(A, bob, "DELETE", `/api/tokens/${second.body.id}`)).status).toBe(204);
+    const after = await send(A, alice, threadId, "sent after the revocation");
+
+    // Each instance's hub hears of the revocation before the message (commit order on its one connection): once the
+    // witness on an instance has the message, the revoked stream on that instance was already ended.
+    for (const [witness, doomed] of [
+      [witnessOnA, doomedOnA],
+      [witnessOnB, doomedOnB],
+    ] as const) {
+      await witness.waitFor((events) => events.some((e) => isMessage(e, after.id)), "the message");
+      await doomed.waitEnded("token_revoked");
+      expect(doomed.events.some((e) => isMessage(e, after.id))).toBe(false);
+      expect(witness.ended).toBe(false);
+    }
+    expect(await streamStatus(B, doomedAuth)).toBe(401);
+    expect(await streamStatus(A, doomedAuth)).toBe(401);
+    for (const s of [witnessOnA, witnessOnB]) s.close();
+  });
+
+  test("signing out through Auth.js on instance A ends the session's stream on instance B, and its cookie stops working", async ({ baseURL }) => {
+    const A = baseURL!;
+    const [alice, bob] = await Promise.all([signUp(A, "live_a"), signUp(A, "live_b")]);
+    const threadId = await createThread(A, alice, bob);
+    const browser = await signInWithAuthJs(A, bob);
+    const other = await signInWithAuthJs(B, bob); // the same person in another browser
+    const [doomed, otherSession, witness] = await Promise.all([
+      EventStream.open(B, bob, undefined, { cookie: browser.cookie }),
+      EventStream.open(B, bob, undefined, { cookie: other.cookie }),
+      EventStream.open(B, bob),
+    ]);
+
+    const signOut = await fetch(`${A}/api/auth/signout`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: browser.cookie },
+      body: new URLSearchParams({ csrfToken: browser.csrfToken }),
+      redirect: "manual",
+    });
+    expect(signOut.status).toBe(302);
+    const after = await send(A, alice, threadId, "sent after signing out");
+
+    await witness.waitFor((events) => events.some((e) => isMessage(e, after.id)), "the message");
+    await doomed.waitEnded("session_ended");
+    expect(doomed.events.some((e) => isMessage(e, after.id))).toBe(false);
+    await otherSession.waitFor((events) => events.some((e) => isMessage(e, after.id)), "the message, in the other browser");
+    // A copy of the signed-out cookie is worth nothing anywhere; the other browser's session still works.
+    for (const base of [A, B]) {
+      expect(await streamStatus(base, { cookie: browser.cookie })).toBe(401);
+      expect((await fetch(`${base}/api/users/me`, { headers: { cookie: browser.cookie } })).status).toBe(401);
+      expect((await fetch(`${base}/api/users/me`, { headers: { cookie: other.cookie } })).status).toBe(200);
+    }
+    for (const s of [otherSession, witness]) s.close();
   });
 });

@@ -228,6 +228,7 @@ Each participant has a read position (\`lastReadSeq\`) per thread; \`POST /api/t
 ## Live events
 \`GET /api/events\` is a Server-Sent Events stream of what happens in your threads (new, edited and deleted messages,
 read positions, threads created and deleted, typing). Reconnect with \`Last-Event-ID\` to get what you missed.
+A stream ends with an \`unauthorized\` event when the token or session it was opened with stops working.
 `.trim();
 
 /** The live events' `data` schemas by component name: `Event_messageCreated`, …. */
@@ -435,7 +436,9 @@ const spec: ZodOpenApiObject = {
             "A Server-Sent Events stream (`text/event-stream`). Each event's `event:` is its type and `data:` its JSON",
             "(schemas `Event_*`). Stored events carry an `id:`; reconnect with `Last-Event-ID` (browsers do it",
             "themselves) or `?lastEventId=` to get what was missed, or a `resync` event when too much was. The stream",
-            "starts with `ready`; keep-alive comments keep proxies from closing it.",
+            "starts with `ready`; keep-alive comments keep proxies from closing it. It lives as long as the credential it",
+            "was opened with: when the token is revoked or the session ends or expires, an `unauthorized` event says why",
+            "and the stream closes; reconnecting with that credential then gets `401`.",
           ].join(" "),
           tags: ["Live"],
           auth: "required",

@@ -39,7 +39,7 @@ import { getCredentialCache } from "@/lib/server/credential-cache";
 import { getFreePort, isAlive, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../scripts/embedded-postgres";
 import { migrate } from "../scripts/migrate";
 import { type ApiResponse, api } from "./helpers/api";
-import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
+import { createThread, createUser, send, tokenCredential, type TestUser } from "./helpers/fixtures";
 import { SseParser, type SseEvent } from "./helpers/sse";
 
 /** A request that has not answered after this long counts as hung (the pool gives up connecting after 5 s). */
@@ -305,6 +305,7 @@ beforeAll(async () => {
   const parser = new SseParser();
   unsubscribe = await getHub().subscribe(
     recipient.id,
+    tokenCredential(recipient),
     null,
     (frame) => streamEvents.push(...parser.push(frame)),
     () => {},

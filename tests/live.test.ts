@@ -18,7 +18,7 @@ import { eventPayloads, type EventType } from "@/lib/schemas/events";
 import { recordThreadEvent } from "@/lib/server/events";
 import { TYPING_TTL_MS } from "@/lib/server/typing";
 import { api } from "./helpers/api";
-import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
+import { createThread, createUser, send, tokenCredential, type TestUser } from "./helpers/fixtures";
 import { eventId, SseParser, type SseEvent } from "./helpers/sse";
 
 // The hub reads EVENTS_GAP_TIMEOUT_MS once, when its module is evaluated: set it before importing. A long gap timeout
@@ -88,7 +88,7 @@ async function open(user: TestUser, { since = null, hub = getHub(), dropAfter }:
       }
     }
   };
-  subscription.off = await hub.subscribe(user.id, since, write, () => (stream.closedByHub = true));
+  subscription.off = await hub.subscribe(user.id, tokenCredential(user), since, write, () => (stream.closedByHub = true));
   if (dropped) subscription.off();
   return stream;
 }

@@ -8,6 +8,11 @@
  * Reconnecting: on an error the stream is closed and opened again after 1 s, 2 s, 4 s … (at most 30 s, with
  * jitter), passing the id of the last event received as `?lastEventId=` so the server replays what was missed (or
  * sends `resync`). The delay starts over once a stream says `ready`.
+ *
+ * Signed out: a stream ends with `unauthorized` when its session ends (signed out in another tab or everywhere,
+ * expired). `EventSource` cannot tell a refused connection (401) from a network failure, so after that event, and
+ * whenever a connection fails before it opened, the tab asks the API whether it is still signed in; if not, it goes
+ * to the sign-in page (coming back here afterwards) instead of retrying forever.
  */
 import type { InfiniteData, QueryClient, QueryKey } from "@tanstack/react-query";
 import { useQueryClient } from "@tanstack/react-query";
@@ -22,6 +27,8 @@ import { clearAllTyping, clearTyping, showTyping } from "./typing";
 
 /** The path of the stream. */
 export const EVENTS_PATH = "/api/events";
+/** What the tab asks to learn whether it is still signed in (401 when not). */
+const SIGNED_IN_PROBE_PATH = "/api/users/me";
 /** First reconnect delay (ms); doubles per failed attempt. */
 export const RECONNECT_BASE_MS = 1000;
 /** Longest reconnect delay (ms). */
@@ -322,7 +329,33 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
     case "resync":
       void client.invalidateQueries();
       return;
+    case "unauthorized":
+      // The connection's business (startLive): the caches stay as they are until the tab knows where it stands.
+      return;
   }
+}
+
+/**
+ * Whether the tab's session still works: `false` only when the API says 401. A network failure or another error
+ * counts as signed in (the stream keeps retrying; the page's own requests show the failure).
+ */
+async function stillSignedIn(): Promise<boolean> {
+  try {
+    const res = await fetch(SIGNED_IN_PROBE_PATH, { credentials: "same-origin", cache: "no-store" });
+    return res.status !== 401;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Leaves for the sign-in page, which brings the person back to this page once they have signed in again. A full page
+ * load on purpose, not a client-side navigation: it drops every cache that holds the signed-out person's messages.
+ */
+function goToSignIn(): void {
+  const here = `${window.location.pathname}${window.location.search}`;
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- see above: the caches must go
+  window.location.assign(`/sign-in?callbackUrl=${encodeURIComponent(here)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -355,17 +388,27 @@ export function startLive(client: QueryClient, meId: string): () => void {
   let lastEventId: string | null = null;
   let closed = false;
 
-  const onEvent = (e: Event) => {
-    const { type, data, lastEventId: id } = e as MessageEvent<string>;
-    // The browser carries the last `id:` over to events without one (typing); only a new value matters.
-    if (id) lastEventId = id;
-    const event = parseEvent(type, data);
-    if (!event) return;
-    if (event.type === "ready") {
-      attempt = 0;
-      setStatus("connected");
-    }
-    applyEvent(client, meId, event);
+  /**
+   * Drops `es` and opens a new stream after `delay` ms — unless `checkSignedIn` and the session no longer works,
+   * then the tab goes to the sign-in page instead.
+   */
+  const reconnect = (es: EventSource, delay: number, checkSignedIn: boolean) => {
+    es.close();
+    if (source !== es || closed) return;
+    source = null;
+    setStatus("disconnected");
+    const schedule = () => {
+      if (!closed) retry = setTimeout(open, delay);
+    };
+    if (!checkSignedIn) return schedule();
+    void stillSignedIn().then((signedIn) => {
+      if (closed) return;
+      if (!signedIn) {
+        connection.close();
+        return goToSignIn();
+      }
+      schedule();
+    });
   };
 
   const open = () => {
@@ -373,15 +416,29 @@ export function startLive(client: QueryClient, meId: string): () => void {
     const url = lastEventId ? `${EVENTS_PATH}?lastEventId=${encodeURIComponent(lastEventId)}` : EVENTS_PATH;
     const es = new EventSource(url);
     source = es;
-    for (const type of Object.keys(eventPayloads)) es.addEventListener(type, onEvent);
-    es.onerror = () => {
-      // The browser would retry on its own, without backoff and without our `lastEventId` parameter: take over.
-      es.close();
-      if (source !== es || closed) return;
-      source = null;
-      setStatus("disconnected");
-      retry = setTimeout(open, backoffDelay(attempt++));
+    let opened = false;
+    es.onopen = () => {
+      opened = true;
     };
+    const onEvent = (e: Event) => {
+      const { type, data, lastEventId: id } = e as MessageEvent<string>;
+      // The browser carries the last `id:` over to events without one (typing); only a new value matters.
+      if (id) lastEventId = id;
+      const event = parseEvent(type, data);
+      if (!event) return;
+      if (event.type === "ready") {
+        attempt = 0;
+        setStatus("connected");
+      }
+      // The credential ended. Another tab may have signed in again since (the cookie is the browser's), so ask
+      // before leaving; if this tab is still signed in, the new stream carries the new session.
+      if (event.type === "unauthorized") return reconnect(es, 0, true);
+      applyEvent(client, meId, event);
+    };
+    for (const type of Object.keys(eventPayloads)) es.addEventListener(type, onEvent);
+    // The browser would retry on its own, without backoff and without our `lastEventId` parameter: take over. A
+    // connection that failed before it opened may have been refused with 401.
+    es.onerror = () => reconnect(es, backoffDelay(attempt++), !opened);
   };
 
   const connection: Connection = {

@@ -28,6 +28,11 @@ export const eventPayloads = {
   resync: z.object({ reason: z.string() }),
   /** Sent first on every connection: the stream is live from here. */
   ready: z.object({}),
+  /**
+   * The last event of a stream whose credential ended: the token was revoked, the session signed out (or otherwise
+   * ended), or the session expired. The stream closes after it; reconnecting with the same credential gets 401.
+   */
+  unauthorized: z.object({ reason: z.enum(["token_revoked", "session_ended", "session_expired"]) }),
 } as const;
 
 export type EventType = keyof typeof eventPayloads;

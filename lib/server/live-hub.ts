@@ -1,4 +1,14 @@
 import pg from "pg";
+import { AppError } from "../errors";
+import {
+  type Credential,
+  CREDENTIAL_CHANNELS,
+  type CredentialEnd,
+  credentialKey,
+  endedBy,
+  endedCredentialKey,
+  workingCredentialKeys,
+} from "./credentials";
 import {
   EVENTS_CHANNEL,
   eventBounds,
@@ -21,6 +31,11 @@ import { getPrisma } from "./sql";
  * largest id such that every smaller id has been seen (NOTIFY) or has stayed missing for `GAP_TIMEOUT_MS` (a rolled
  * back transaction consumed it). Streams receive events in id order, and replay from the database is exact. The one
  * exception, logged, is an event whose transaction commits later than the gap timeout: it is delivered on arrival.
+ *
+ * Credentials. Each stream was opened with a bearer token or a browser session (lib/server/credentials.ts) and ends
+ * when that credential does: the same connection listens on the channels that announce ended credentials, so a
+ * revocation's notice arrives in commit order with the events — before the notice of any event committed after it —
+ * and the stream is ended before such an event could be written to it. Sessions also end at their expiry, by a timer.
  */
 
 const GAP_TIMEOUT_MS = Number(process.env.EVENTS_GAP_TIMEOUT_MS ?? 1000);
@@ -29,11 +44,21 @@ const RETENTION_HOURS = Number(process.env.EVENTS_RETENTION_HOURS ?? 24);
 /** Most events replayed to a reconnecting client; beyond that it is told to refetch (`resync`). */
 export const REPLAY_LIMIT = 500;
 const PRUNE_LOCK_KEY = 7_261_021; // arbitrary, shared by all instances
+/** The longest delay `setTimeout` takes, ms (a signed 32-bit integer; longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Subscriber {
   userId: string;
+  /** What the stream was opened with; it ends when this does. */
+  credential: Credential;
+  /** `credentialKey` of {@link credential}. */
+  key: string;
   write(frame: string): void;
   close(): void;
+  /** Set once the stream was ended for its credential; nothing more is written to it. */
+  ended: boolean;
+  /** Fires at the session's expiry. */
+  expiryTimer?: NodeJS.Timeout;
   /** Id of the last event written to it. */
   cursor: bigint;
   /** Events released while it was replaying; written after the replay. */
@@ -49,6 +74,8 @@ class EventHub {
   private client: pg.Client | null = null;
   private starting: Promise<void> | null = null;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** The same subscribers by credential key, to end them when their credential ends. */
+  private readonly byCredential = new Map<string, Set<Subscriber>>();
   /** Every id ≤ stable is released. */
   private stable = 0n;
   /** Notified ids above `stable`, with when they arrived. */
@@ -62,8 +89,12 @@ class EventHub {
   /** Whether a reconnection is scheduled or under way (see `reconnect`). */
   private reconnecting = false;
   private closed = false;
+  /** Set while the listening connection is lost, until open streams' credentials are checked again. */
+  private credentialsUnchecked = false;
+  /** Counts the checks queued after reconnections. */
+  private credentialChecks = 0;
   /** Notifications received before the first high-water mark was read; handled once it is. */
-  private startupBuffer: string[] | null = [];
+  private startupBuffer: pg.Notification[] | null = [];
 
   /** Number of open streams on this instance (read by the live benchmark). */
   get size(): number {
@@ -87,7 +118,7 @@ class EventHub {
       // An attempt that gets no answer must fail, or the reconnect loop would wait on it forever (see lib/db.ts).
       connectionTimeoutMillis: connectTimeoutMs(),
     });
-    client.on("notification", (n) => this.onNotification(n.payload ?? ""));
+    client.on("notification", (n) => this.onNotification(n));
     client.on("error", () => this.onConnectionLost(client));
     client.on("end", () => this.onConnectionLost(client));
     // A client that failed is ended, so that it holds no connection; its "error"/"end" listeners stay (no-ops once it
@@ -99,7 +130,7 @@ class EventHub {
     };
     try {
       await client.connect();
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      for (const channel of [EVENTS_CHANNEL, ...Object.keys(CREDENTIAL_CHANNELS)]) await client.query(`LISTEN ${channel}`);
     } catch (e) {
       discard();
       throw e;
@@ -113,13 +144,16 @@ class EventHub {
         this.stable = (await eventBounds()).max ?? 0n;
         const buffered = this.startupBuffer ?? [];
         this.startupBuffer = null;
-        for (const payload of buffered) this.onNotification(payload);
+        for (const notification of buffered) this.onNotification(notification);
         this.timers.push(
           setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref(),
           setInterval(() => void this.prune(), 10 * 60_000).unref(),
         );
       } else {
-        // Notifications sent while we were disconnected are lost; the outbox is not.
+        // Notifications sent while we were disconnected are lost. Credentials ended meanwhile are found by asking, ahead
+        // of every delivery from here on (deliveries run one after another on `delivering`); the outbox has the events.
+        const check = ++this.credentialChecks;
+        this.delivering = this.delivering.then(() => this.endStreamsWithEndedCredentials(check));
         const missed = await getPrisma().$queryRaw<{ id: bigint }[]>`
           SELECT id FROM events WHERE id > ${this.stable} ORDER BY id LIMIT ${10 * REPLAY_LIMIT}`;
         const now = Date.now();
@@ -141,6 +175,7 @@ class EventHub {
   private onConnectionLost(client: pg.Client) {
     if (this.client !== client || this.closed) return;
     this.client = null;
+    this.credentialsUnchecked = true;
     client.removeAllListeners("notification");
     void client.end().catch(() => undefined);
     // Before the first connection is set up, `connect(true)` sees the loss and handles it.
@@ -171,11 +206,13 @@ class EventHub {
     }, delay).unref();
   }
 
-  private onNotification(payload: string) {
+  private onNotification(notification: pg.Notification) {
     if (this.startupBuffer) {
-      this.startupBuffer.push(payload);
+      this.startupBuffer.push(notification);
       return;
     }
+    if (notification.channel !== EVENTS_CHANNEL) return this.onCredentialEnded(notification);
+    const payload = notification.payload ?? "";
     if (payload.startsWith("{")) return this.onEphemeral(payload);
     if (!/^\d+$/.test(payload)) return;
     const id = BigInt(payload);
@@ -243,12 +280,14 @@ class EventHub {
    * so it is skipped — unless it is late: an id the mark gave up on, which nobody has had.
    */
   private dispatch(event: StoredEvent, late: boolean) {
+    const now = Date.now();
     for (const userId of event.recipients) {
       const subs = this.subscribers.get(userId);
       if (!subs) continue;
       // One frame per recipient, however many tabs they have open.
       let frame: string | undefined;
       for (const sub of subs) {
+        if (this.endIfExpired(sub, now)) continue;
         if (sub.backlog) sub.backlog.push(event);
         else if (late || event.id > sub.cursor) this.write(sub, event, (frame ??= this.frameFor(event, userId)));
       }
@@ -265,6 +304,7 @@ class EventHub {
   }
 
   private onEphemeral(raw: string) {
+    if (this.credentialsUnchecked) return;
     let msg: { type?: string; payload?: unknown; recipients?: unknown };
     try {
       msg = JSON.parse(raw);
@@ -273,7 +313,90 @@ class EventHub {
     }
     if (msg.type !== "typing" || !Array.isArray(msg.recipients)) return;
     const frame = sseFrame(msg.type, msg.payload);
-    for (const userId of msg.recipients) for (const sub of this.subscribers.get(String(userId)) ?? []) sub.write(frame);
+    const now = Date.now();
+    for (const userId of msg.recipients) {
+      for (const sub of this.subscribers.get(String(userId)) ?? []) if (!this.endIfExpired(sub, now)) sub.write(frame);
+    }
+  }
+
+  /** A credential ended (its row was deleted): its streams on this instance end now. */
+  private onCredentialEnded(notification: pg.Notification) {
+    const key = endedCredentialKey(notification.channel, notification.payload);
+    if (!key) return;
+    for (const sub of this.byCredential.get(key) ?? []) this.end(sub, endedBy(sub.credential.kind));
+  }
+
+  /**
+   * Asks the database which open streams' credentials still work, and ends the others: after the listening
+   * connection was lost, when the notices of what ended meanwhile were lost with it. Until then no typing is written
+   * (stored events wait on `delivering`). If the question cannot be asked, every stream is closed without a reason:
+   * clients reconnect, are authenticated afresh, and replay what they missed.
+   */
+  private async endStreamsWithEndedCredentials(check: number) {
+    try {
+      const open = [...this.byCredential.values()].map((set) => set.values().next().value!.credential);
+      const working = open.length === 0 ? new Set<string>() : await workingCredentialKeys(open);
+      for (const [key, set] of this.byCredential) {
+        if (working.has(key)) continue;
+        for (const sub of set) this.end(sub, endedBy(sub.credential.kind));
+      }
+    } catch (e) {
+      log.warn({ err: e }, "checking open streams' credentials failed: streams closed to reconnect");
+      for (const set of this.subscribers.values()) for (const sub of set) this.drop(sub);
+    } finally {
+      // A check queued by a later reconnection is the one that may clear it.
+      if (check === this.credentialChecks) this.credentialsUnchecked = false;
+    }
+  }
+
+  /** Ends `sub` if its credential has expired; true when it did. */
+  private endIfExpired(sub: Subscriber, now: number): boolean {
+    const { expiresAt } = sub.credential;
+    if (expiresAt === null || expiresAt.getTime() > now) return false;
+    this.end(sub, "session_expired");
+    return true;
+  }
+
+  /** Closes a stream without a reason (the client reconnects, as after a restart). */
+  private drop(sub: Subscriber) {
+    this.remove(sub);
+    sub.close();
+  }
+
+  /**
+   * Ends a stream because its credential ended: one last `unauthorized` event saying why (no id: it is not replayed),
+   * then the stream closes. The client's next request with that credential gets 401.
+   */
+  private end(sub: Subscriber, reason: CredentialEnd) {
+    if (sub.ended) return;
+    sub.ended = true;
+    this.remove(sub);
+    sub.write(sseFrame("unauthorized", { reason }));
+    sub.close();
+  }
+
+  /** Forgets a subscriber (idempotent). */
+  private remove(sub: Subscriber) {
+    clearTimeout(sub.expiryTimer);
+    for (const [map, key] of [
+      [this.subscribers, sub.userId],
+      [this.byCredential, sub.key],
+    ] as const) {
+      const set = map.get(key);
+      if (!set) continue;
+      set.delete(sub);
+      if (set.size === 0) map.delete(key);
+    }
+  }
+
+  /** Ends `sub` when its credential expires (a timer; Node's longest delay is about 24.8 days, so it may re-arm). */
+  private armExpiry(sub: Subscriber) {
+    const { expiresAt } = sub.credential;
+    if (expiresAt === null || sub.ended) return;
+    const delay = Math.min(expiresAt.getTime() - Date.now(), MAX_TIMER_MS);
+    sub.expiryTimer = setTimeout(() => {
+      if (!this.endIfExpired(sub, Date.now())) this.armExpiry(sub);
+    }, Math.max(delay, 0)).unref();
   }
 
   private heartbeat() {
@@ -301,25 +424,45 @@ class EventHub {
   }
 
   /**
-   * Opens a stream for `userId`. Replays what they missed after `since` (their `Last-Event-ID`), or tells them to
-   * `resync` when that is more than {@link REPLAY_LIMIT} events or older than what is retained, then sends `ready`
-   * and live events from there on.
+   * Opens a stream for `userId`, who authenticated with `credential`. Replays what they missed after `since` (their
+   * `Last-Event-ID`), or tells them to `resync` when that is more than {@link REPLAY_LIMIT} events or older than what
+   * is retained, then sends `ready` and live events from there on, until the credential ends (then `unauthorized`
+   * and `close`).
+   *
+   * The credential is checked again once this hub listens for its end (the request may have been authenticated from
+   * a cache, or before this hub started listening), so no credential that ended before the stream opened gets one.
    * @returns a function that closes the subscription.
-   * @throws when the database cannot be reached.
+   * @throws AppError `unauthorized` when the credential ended before the stream could open; an error when the
+   *   database cannot be reached.
    */
-  async subscribe(userId: string, since: bigint | null, write: (frame: string) => void, close: () => void): Promise<() => void> {
+  async subscribe(
+    userId: string,
+    credential: Credential,
+    since: bigint | null,
+    write: (frame: string) => void,
+    close: () => void,
+  ): Promise<() => void> {
     await this.start();
-    const sub: Subscriber = { userId, write, close, cursor: 0n, backlog: [] };
-    let set = this.subscribers.get(userId);
-    if (!set) this.subscribers.set(userId, (set = new Set()));
-    set.add(sub);
-    const unsubscribe = () => {
-      set.delete(sub);
-      if (set.size === 0 && this.subscribers.get(userId) === set) this.subscribers.delete(userId);
-    };
+    const key = credentialKey(credential.kind, credential.id);
+    const sub: Subscriber = { userId, credential, key, write, close, ended: false, cursor: 0n, backlog: [] };
+    for (const [map, k] of [
+      [this.subscribers, userId],
+      [this.byCredential, key],
+    ] as const) {
+      let set = map.get(k);
+      if (!set) map.set(k, (set = new Set()));
+      set.add(sub);
+    }
+    const unsubscribe = () => this.remove(sub);
+    // Read with the registration, before any await: what is released from here on goes to the backlog.
+    const upTo = this.stable;
+    sub.cursor = upTo;
     try {
-      const upTo = this.stable;
-      sub.cursor = upTo;
+      // From here on, a notice of the credential's end reaches `sub`; what ended before is found by asking.
+      if (!(await workingCredentialKeys([credential])).has(key) || sub.ended) {
+        throw new AppError("unauthorized", "The credential this stream was opened with is no longer valid.");
+      }
+      this.armExpiry(sub);
       if (since !== null && since !== upTo) {
         const { min } = await eventBounds();
         const pruned = min === null ? since < upTo : since < min - 1n;
@@ -332,6 +475,7 @@ class EventHub {
       }
       const backlog = sub.backlog ?? [];
       sub.backlog = null;
+      if (sub.ended) return unsubscribe;
       for (const event of backlog) if (event.id > sub.cursor) this.write(sub, event);
       write(sseFrame("ready", {}, sub.cursor));
     } catch (e) {
@@ -345,8 +489,14 @@ class EventHub {
   async shutdown(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
-    for (const set of this.subscribers.values()) for (const sub of set) sub.close();
+    for (const set of this.subscribers.values()) {
+      for (const sub of set) {
+        clearTimeout(sub.expiryTimer);
+        sub.close();
+      }
+    }
     this.subscribers.clear();
+    this.byCredential.clear();
     await this.client?.end().catch(() => undefined);
     this.client = null;
   }

@@ -28,7 +28,7 @@ function resumeFrom(req: Request): bigint | null {
 
 /**
  * The caller's live events as Server-Sent Events: replay after `Last-Event-ID` (or `resync`), `ready`, then
- * events as they happen, with keep-alive comments. `no-transform` keeps compression (which would buffer) away,
+ * events as they happen, with keep-alive comments, until the credential it was opened with ends (`unauthorized`). `no-transform` keeps compression (which would buffer) away,
  * and `X-Accel-Buffering: no` tells nginx-style proxies not to buffer.
  */
 export const GET = withUser(async ({ req, caller }) => {
@@ -68,7 +68,7 @@ export const GET = withUser(async ({ req, caller }) => {
     }
   };
   write("retry: 2000\n\n");
-  subscription.off = await getHub().subscribe(caller.userId, since, write, end);
+  subscription.off = await getHub().subscribe(caller.userId, caller.credential, since, write, end);
   req.signal.addEventListener("abort", end, { once: true });
   // Hosts that cut long responses (Vercel: maxDuration) get a clean end instead; the browser reconnects after
   // `retry` with Last-Event-ID and misses nothing.
