@@ -88,6 +88,11 @@ const schema = z
     DATABASE_POOL_SIZE: integer(1, 1000, 10),
     /** How long a request waits for a connection before it is answered 503, ms. */
     DATABASE_CONNECT_TIMEOUT_MS: integer(100, 600_000, 5000),
+    /**
+     * How long a query may go unanswered before it fails and its request is answered 503, ms: the bound when the
+     * database stops answering mid-query (frozen, or the network path died). See lib/db.ts.
+     */
+    DATABASE_QUERY_TIMEOUT_MS: integer(100, 600_000, 10_000),
     /** Signs session cookies (Auth.js). Required in production; generate with `openssl rand -base64 32`. */
     AUTH_SECRET: z.string().optional(),
     /**

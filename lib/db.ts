@@ -28,6 +28,8 @@ export function getPrisma(): PrismaClient {
     // default, 0, waits forever, so a server that accepts connections but does not answer (overloaded, frozen, behind
     // a dropped route) would hang every request; past this, the query fails and the request is answered 503.
     connectionTimeoutMillis: connectTimeoutMs(),
+    // And how long a query sent on a connection may go unanswered (see queryTimeoutMs).
+    query_timeout: queryTimeoutMs(),
   });
   // An idle client's error (the server went away) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
@@ -138,3 +140,51 @@ export function directDatabaseUrl(): string {
  * `LISTEN` connections', whose reconnect loops would otherwise wait forever on a server that does not answer.
  */
 export const connectTimeoutMs = (): number => config().DATABASE_CONNECT_TIMEOUT_MS;
+
+/**
+ * How long a query may go unanswered, ms (`DATABASE_QUERY_TIMEOUT_MS`): node-postgres' client-side `query_timeout`,
+ * on the pool's connections and the `LISTEN` connections' pings ({@link watchListener}).
+ *
+ * Client-side, because the case it is for is a database that does not answer at all: a stopped server process or a
+ * dead network path, where a server-side `statement_timeout` cannot fire and TCP keepalive sees nothing (a stopped
+ * process's kernel still acknowledges) or takes minutes. A pool query that times out rejects with "Query read timeout"
+ * (answered 503, lib/api/problem.ts), and pg-pool destroys its connection instead of reusing it (`release(err)`), so
+ * no later query queues behind the unanswered one. What it does not do: cancel the query on the server; a healthy
+ * server that is merely slow finishes it, or fails it when it next writes to the closed connection.
+ */
+export const queryTimeoutMs = (): number => config().DATABASE_QUERY_TIMEOUT_MS;
+
+/** How often a `LISTEN` connection checks that the server still answers, ms. */
+export const LISTENER_PING_MS = 15_000;
+
+/**
+ * Checks every `intervalMs` (default {@link LISTENER_PING_MS}) that a `LISTEN` connection's server still answers (`SELECT 1` within
+ * {@link queryTimeoutMs}), and calls `onLost` once when it does not: a connection whose server froze or whose network
+ * path died reports nothing by itself, and would sit there, silently missing every notification, for as long as the
+ * operating system keeps the socket. The caller treats it as it treats a closed connection (reconnect, forget what
+ * the notifications kept current). The checks stop when the connection ends or one fails.
+ * @returns a function that stops the checks.
+ */
+export function watchListener(client: pg.Client, onLost: () => void, intervalMs = LISTENER_PING_MS): () => void {
+  let inFlight = false;
+  const timer = setInterval(() => {
+    if (inFlight) return;
+    inFlight = true;
+    client
+      .query({ text: "SELECT 1", query_timeout: queryTimeoutMs() } as pg.QueryConfig)
+      .then(
+        () => undefined,
+        () => {
+          clearInterval(timer);
+          onLost();
+        },
+      )
+      .finally(() => {
+        inFlight = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  const stop = () => clearInterval(timer);
+  client.once("end", stop);
+  return stop;
+}

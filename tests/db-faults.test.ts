@@ -14,15 +14,17 @@
  * Four send, one edits a message (an interactive transaction), one reads unread counts; a live stream stays open.
  *
  * Then the database stops answering altogether (a server that accepts connections and says nothing): requests must
- * give up after the connection timeout, and the listeners' reconnection attempts must not wait on it forever. Last,
- * a table of errors pins which ones count as the database's absence (503) and which stay bugs (500).
+ * give up after the connection timeout, and the listeners' reconnection attempts must not wait on it forever. Then it
+ * freezes mid-query (every server process stopped with SIGSTOP, connections open): queries already sent must give up
+ * after the query timeout, and everything must work again once it thaws. Last, a table of errors pins which ones count
+ * as the database's absence (503) and which stay bugs (500).
  *
  * How it waits. Nothing sleeps as an assertion: every wait polls a condition with a deadline. Each request is raced
  * against a deadline well above the pool's connection timeout, so a request that hangs fails the test instead of
  * stalling it.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -30,7 +32,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { errorResponse } from "@/lib/api/problem";
 import { resetConfig } from "@/lib/config";
-import { disconnectPrisma, getPrisma } from "@/lib/db";
+import { disconnectPrisma, getPrisma, watchListener } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { getHub } from "@/lib/server/live-hub";
@@ -491,6 +493,108 @@ describe("when the database stops answering, then answers again", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------------
+// A database that freezes mid-query
+
+/** The pids of the server's postmaster and of its children (backends, checkpointer, …), read from /proc. */
+async function serverProcesses(): Promise<number[]> {
+  const postmaster = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  const children: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // Field 4 of /proc/<pid>/stat is the parent pid; field 2, the command, is in parentheses and may hold spaces.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === postmaster) children.push(Number(entry));
+  }
+  return [postmaster, ...children];
+}
+
+/**
+ * Stops every process of the server (SIGSTOP): to a client, a database that froze, with its connections open and its
+ * kernel still acknowledging. Continues them when `thaw()` is called, and in any case after {@link WAIT_MS}, so that a
+ * failing test cannot leave the server stopped.
+ */
+async function freeze(): Promise<{ thaw: () => void }> {
+  const pids = await serverProcesses();
+  for (const pid of pids) process.kill(pid, "SIGSTOP");
+  let thawed = false;
+  const thaw = () => {
+    if (thawed) return;
+    thawed = true;
+    clearTimeout(watchdog);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGCONT");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  const watchdog = setTimeout(thaw, WAIT_MS);
+  return { thaw };
+}
+
+describe("when the database freezes mid-query, then thaws", () => {
+  const QUERY_TIMEOUT_MS = 1_000;
+  let whileFrozen: (ApiResponse | "hung")[];
+  let listenerNoticed = false;
+  let listener: pg.Client;
+
+  beforeAll(async () => {
+    process.env.DATABASE_QUERY_TIMEOUT_MS = String(QUERY_TIMEOUT_MS);
+    process.env.DATABASE_CONNECT_TIMEOUT_MS = "500";
+    await useDatabase(server.url);
+    // Connections in the pool, so that the requests below send their queries to a server that then never answers.
+    expect((await api.get("/api/unread", { token: recipient.token })).status).toBe(200);
+    expect((await api.post(`/api/threads/${threadId}/messages`, { token: senders[3]!.token, body: { text: "before the freeze" } })).status).toBe(201);
+    // A LISTEN-style connection watched as the listeners' are, with a short interval.
+    listener = new pg.Client({ connectionString: server.url });
+    listener.on("error", () => {});
+    await listener.connect();
+    watchListener(listener, () => (listenerNoticed = true), 100);
+
+    const { thaw } = await freeze();
+    try {
+      whileFrozen = await Promise.all([
+        bounded(api.get("/api/unread", { token: recipient.token })),
+        bounded(api.get(`/api/threads/${threadId}/messages`, { token: recipient.token })),
+        bounded(api.post(`/api/threads/${threadId}/messages`, { token: senders[3]!.token, body: { text: "while frozen" } })),
+      ]);
+      await waitUntil(() => listenerNoticed, "the watched listener to notice the frozen server");
+    } finally {
+      thaw();
+      delete process.env.DATABASE_QUERY_TIMEOUT_MS;
+      delete process.env.DATABASE_CONNECT_TIMEOUT_MS;
+    }
+    await useDatabase(server.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await listener?.end().catch(() => undefined);
+  });
+
+  it("answers the requests whose queries got no answer with 503, after the query timeout instead of hanging", () => {
+    for (const res of whileFrozen) {
+      expect(res).not.toBe("hung");
+      const answer = res as ApiResponse;
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get("content-type")).toBe("application/problem+json");
+      expect(answer.headers.get("retry-after")).toBeTruthy();
+    }
+  });
+
+  it("tells a listening connection's owner that its server stopped answering", () => {
+    expect(listenerNoticed).toBe(true);
+  });
+
+  it("recovers once the database thaws: reads, sends and live delivery work again", async () => {
+    await waitUntil(async () => (await api.get("/api/unread", { token: recipient.token })).status === 200, "reads to succeed");
+    await sendAndSeeLive(senders[3]!, "after the thaw");
+    await waitUntil(() => getCredentialCache().ready(), "the token cache to listen");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Which errors are the database's absence
 
 /** A Prisma error as `@prisma/client` builds it from a driver adapter error (`meta.driverAdapterError.cause`). */
@@ -518,6 +622,7 @@ describe("which errors mean that the database is unavailable", () => {
     ["a query on a client whose connection failed", new Error("Client has encountered a connection error and is not queryable")],
     ["the pool's connection timeout", new Error("Connection terminated due to connection timeout", { cause: new Error("timeout expired") })],
     ["a full pool's wait timing out", new Error("timeout exceeded when trying to connect")],
+    ["a query that got no answer within DATABASE_QUERY_TIMEOUT_MS", new Error("Query read timeout")],
     ["a reset connection (the rate limiter's raw node-postgres error)", socketError("ECONNRESET")],
     ["every address of the host refusing", new AggregateError([socketError("ECONNREFUSED"), socketError("ECONNREFUSED")])],
   ])("answers 503 for %s", (_, error) => {

@@ -100,6 +100,8 @@ const CONNECTION_MESSAGES = new Set([
   "Connection terminated due to connection timeout",
   "timeout exceeded when trying to connect",
   "Client has encountered a connection error and is not queryable",
+  // No answer within DATABASE_QUERY_TIMEOUT_MS (node-postgres' query_timeout): the server froze or the path died.
+  "Query read timeout",
 ]);
 
 /** True for errors that mean the database cannot be reached right now (server down, restarting, refusing). */

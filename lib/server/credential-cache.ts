@@ -1,6 +1,6 @@
 import pg from "pg";
 import { config } from "../config";
-import { connectTimeoutMs, directDatabaseUrl } from "../db";
+import { connectTimeoutMs, directDatabaseUrl, watchListener } from "../db";
 import { CREDENTIAL_CHANNELS, endedCredentialKey } from "./credentials";
 
 /** `TOKEN_CACHE` (lib/config.ts): off by default on Vercel, where an instance can be frozen with its listener. */
@@ -156,6 +156,7 @@ class CredentialCache {
     // Whatever was cached before this connection may have missed a notification.
     this.clear();
     this.client = client;
+    watchListener(client, lost);
     this.retryDelay = 1000;
   }
 

@@ -17,7 +17,7 @@ import {
   personalize,
   type StoredEvent,
 } from "./events";
-import { connectTimeoutMs, directDatabaseUrl } from "../db";
+import { connectTimeoutMs, directDatabaseUrl, watchListener } from "../db";
 import { log } from "../log";
 import { getPrisma } from "./sql";
 
@@ -137,6 +137,7 @@ class EventHub {
     }
     if (this.closed) return discard();
     this.client = client;
+    watchListener(client, () => this.onConnectionLost(client));
     try {
       if (first) {
         // LISTEN first, then read the newest id: anything committed after this is notified to us. Notifications that
