@@ -3,9 +3,17 @@
  * Runs through the domain functions, so watermarks and unread counts are exactly what the app would produce,
  * then spreads message times over the past days so the demo looks lived in.
  *
- * Usage: DATABASE_URL=… npx tsx prisma/seed.ts   (does nothing when users already exist)
+ * The demo accounts share a password printed in the README, so they belong in the embedded demo database only:
+ * {@link demoSeedPlan} says where else they may go. `npm run dev` / `npm start` (scripts/run.ts) call
+ * {@link seedDemo}; `npm run db:seed` runs this file:
+ *
+ *   DATABASE_URL=… npm run db:seed     (does nothing when users already exist; refused with NODE_ENV=production
+ *                                        unless SEED_DEMO=production)
  */
-import { disconnectPrisma, getPrisma } from "../lib/db";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { directDatabaseUrl, disconnectPrisma, getPrisma } from "../lib/db";
 import { markThreadRead } from "../lib/server/read-state";
 import { sendMessage } from "../lib/server/messages";
 import { createOrGetThread } from "../lib/server/threads";
@@ -76,12 +84,87 @@ const conversations: { members: Who[]; lines: Line[]; readUpTo?: Partial<Record<
   },
 ];
 
-async function main() {
-  const prisma = getPrisma();
-  if ((await prisma.user.count()) > 0) {
-    console.log("seed: users exist already; nothing to do");
-    return;
+/** Whether to seed, and the reason, for the log. */
+export interface SeedPlan {
+  seed: boolean;
+  why: string;
+}
+
+/** Seeding was asked for where it must not happen, or `SEED_DEMO` has no meaning: the message says which. */
+export class SeedRefused extends Error {
+  override name = "SeedRefused";
+}
+
+/**
+ * Whether demo data may go into the database (issue 14): into the embedded database, yes (it is the demo); into one
+ * named by `DATABASE_URL` only on request, `--seed` or `SEED_DEMO=true`; and with `NODE_ENV=production` only when
+ * that request is spelled out as `SEED_DEMO=production`. `SEED_DEMO=false` never seeds. Seeding itself still
+ * happens only into a database without users ({@link seedDemo}).
+ * @param opts.database `embedded` (scripts/embedded-postgres.ts started it) or `external` (`DATABASE_URL`).
+ * @param opts.seedFlag whether the command line said `--seed`.
+ * @throws SeedRefused for an unknown `SEED_DEMO`, a contradiction (`--seed` with `SEED_DEMO=false`), or a request to
+ *   seed with `NODE_ENV=production` that is not `SEED_DEMO=production`.
+ */
+export function demoSeedPlan(opts: {
+  database: "embedded" | "external";
+  seedFlag: boolean;
+  SEED_DEMO?: string;
+  NODE_ENV?: string;
+}): SeedPlan {
+  const setting = (opts.SEED_DEMO ?? "").trim().toLowerCase();
+  if (!["", "true", "false", "production"].includes(setting)) {
+    throw new SeedRefused(`SEED_DEMO must be true, false or production; got "${opts.SEED_DEMO}"`);
   }
+  if (setting === "false") {
+    if (opts.seedFlag) throw new SeedRefused("--seed and SEED_DEMO=false contradict each other");
+    return { seed: false, why: "SEED_DEMO=false" };
+  }
+  const asked = opts.seedFlag || setting !== "";
+  if (asked && opts.NODE_ENV === "production" && setting !== "production") {
+    throw new SeedRefused(
+      `refusing to create the demo accounts (password "${DEMO_PASSWORD}", published in the README) with ` +
+        "NODE_ENV=production; to do it anyway, set SEED_DEMO=production",
+    );
+  }
+  if (opts.database === "embedded") return { seed: true, why: "the embedded database is the demo database" };
+  if (asked) return { seed: true, why: opts.seedFlag ? "--seed" : `SEED_DEMO=${setting}` };
+  return {
+    seed: false,
+    why:
+      `DATABASE_URL names a database of your own, and the demo accounts' password is published in the README; ` +
+      "pass --seed or set SEED_DEMO=true to seed an empty one",
+  };
+}
+
+/** Session-level advisory lock key held while deciding whether to seed and seeding (arbitrary, Parley's own). */
+export const SEED_LOCK_KEY = 7_261_023;
+
+/**
+ * Seeds the demo data into `DATABASE_URL`'s database when it has no users, deciding that under an advisory lock on a
+ * direct connection, so that instances starting together on one empty database seed it exactly once (the others
+ * wait, then find users). Leaves the Prisma pool open (the caller disconnects).
+ * @returns whether it seeded.
+ */
+export async function seedDemo(log: (line: string) => void = console.log): Promise<boolean> {
+  const lock = new pg.Client({ connectionString: directDatabaseUrl(), application_name: "parley-seed" });
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock($1)", [SEED_LOCK_KEY]);
+    if ((await getPrisma().user.count()) > 0) {
+      log("seed: the database has users already; not seeding");
+      return false;
+    }
+    await seedDemoData();
+    log(`seed: ${people.length} demo users (password "${DEMO_PASSWORD}"), ${conversations.length} threads`);
+    return true;
+  } finally {
+    await lock.query("SELECT pg_advisory_unlock($1)", [SEED_LOCK_KEY]).catch(() => undefined);
+    await lock.end().catch(() => undefined);
+  }
+}
+
+async function seedDemoData(): Promise<void> {
+  const prisma = getPrisma();
   const ids = {} as Record<Who, string>;
   for (const p of people) ids[p.username] = (await registerUser({ ...p, password: DEMO_PASSWORD })).id;
 
@@ -102,12 +185,21 @@ async function main() {
     await prisma.participant.updateMany({ where: { threadId: thread.id }, data: { lastActivityAt: lastAt } });
     await prisma.thread.update({ where: { id: thread.id }, data: { createdAt: new Date(now - c.lines[0]![2] * 60_000 - 60_000) } });
   }
-  console.log(`seed: ${people.length} users (password "${DEMO_PASSWORD}"), ${conversations.length} threads`);
 }
 
-main()
-  .catch((e) => {
-    console.error("seed failed:", e instanceof Error ? e.message : e);
-    process.exitCode = 1;
-  })
-  .finally(() => disconnectPrisma());
+/** `npm run db:seed`: the command is the request to seed; NODE_ENV=production still needs SEED_DEMO=production. */
+async function main(): Promise<number> {
+  try {
+    demoSeedPlan({ database: "external", seedFlag: true, SEED_DEMO: process.env.SEED_DEMO, NODE_ENV: process.env.NODE_ENV });
+    await seedDemo();
+    return 0;
+  } catch (e) {
+    console.error(`seed: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    await disconnectPrisma();
+  }
+}
+
+const entry = process.argv[1];
+if (entry && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))) process.exitCode = await main();

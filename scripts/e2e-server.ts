@@ -13,10 +13,10 @@
 // On SIGTERM/SIGINT it stops Next and, when it created the database, drops it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { assembledServer } from "./assembled-server";
 import { databaseUrlFor } from "./embedded-postgres";
 import { migrate } from "./migrate";
 
@@ -91,12 +91,11 @@ async function main(): Promise<void> {
     const built = await run(NEXT, ["build"], env);
     if (built !== 0) throw new Error(`next build failed (exit ${built})`);
   }
-  // The production server as the Docker image runs it: the standalone output, assembled, behind server.mjs.
-  const serverDir = path.join(ROOT, ".next", "e2e-servers", port);
-  await rm(serverDir, { recursive: true, force: true });
-  const assembled = await run("sh", [path.join(ROOT, "scripts", "assemble-standalone.sh"), serverDir], env);
-  if (assembled !== 0) throw new Error(`scripts/assemble-standalone.sh failed (exit ${assembled})`);
-  const code = await run(process.execPath, [path.join(serverDir, "server.mjs")], { ...env, HOSTNAME: "127.0.0.1" });
+  // The production server as the Docker image runs it: the standalone output, assembled, behind server.mjs. Both
+  // instances use the build's one directory (scripts/assembled-server.ts).
+  const server = await assembledServer({ log: (line) => console.log(line) });
+  const code = await run(process.execPath, [path.join(server.dir, "server.mjs")], { ...env, HOSTNAME: "127.0.0.1" });
+  await server.release();
   if (!stopping) {
     await cleanup();
     process.exit(code);

@@ -1,21 +1,28 @@
 // `npm run dev` / `npm start`: database, migrations, seed, secret, then Next.js.
 //
-//   tsx scripts/run.ts dev|start
+//   tsx scripts/run.ts dev|start [--seed]
 //
 // - DATABASE_URL unset: starts the embedded PostgreSQL kept in .data/postgres (stopped again on exit).
-// - Always: applies pending migrations; seeds (`tsx prisma/seed.ts`) when the `users` table is empty.
+// - Always: applies pending migrations (under Prisma's advisory lock: instances starting together take turns).
+// - Demo data (prisma/seed.ts, `demoSeedPlan`): into the embedded database when it has no users; into DATABASE_URL's
+//   only with --seed or SEED_DEMO=true, and with NODE_ENV=production only with SEED_DEMO=production. Whether to seed
+//   an empty database is decided under an advisory lock, so instances starting together seed once. The log says
+//   what was (not) seeded and why.
 // - AUTH_SECRET unset: uses .data/auth-secret (generated once, mode 0600), so sessions survive restarts.
-// - Then runs `next dev`, or for `start` the production server as the Docker image runs it (the standalone build
-//   assembled into .next/start-server, `node server.mjs`), on PORT (default 3000). SIGINT/SIGTERM/SIGHUP go to it;
-//   when it has exited, the embedded database is stopped and this process exits with its code.
+// - Then runs `next dev`, or for `start` the production server as the Docker image runs it (`node server.mjs` in the
+//   build's assembled directory, .next/servers/<BUILD_ID>, shared with other instances of the same build and never
+//   changed under them: scripts/assembled-server.ts), on PORT (default 3000). SIGINT/SIGTERM/SIGHUP go to it; when it
+//   has exited, the embedded database is stopped and this process exits with its code.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { constants as osConstants } from "node:os";
-import pg from "pg";
+import { disconnectPrisma } from "../lib/db";
+import { demoSeedPlan, seedDemo } from "../prisma/seed";
+import { assembledServer, type AssembledServer } from "./assembled-server";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
 import { describeError, migrate } from "./migrate";
 
@@ -90,17 +97,6 @@ async function loadOrCreateAuthSecret(): Promise<string> {
   return secret;
 }
 
-async function usersTableIsEmpty(databaseUrl: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ empty: boolean }>("SELECT NOT EXISTS (SELECT 1 FROM users) AS empty");
-    return rows[0]?.empty ?? true;
-  } finally {
-    await client.end();
-  }
-}
-
 function parsePort(value: string | undefined): string {
   const port = value ?? "3000";
   if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
@@ -109,7 +105,7 @@ function parsePort(value: string | undefined): string {
   return port;
 }
 
-async function main(mode: Mode): Promise<number> {
+async function main(mode: Mode, seedFlag: boolean): Promise<number> {
   if (mode === "start" && !existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     console.error("[run] No production build in .next: run `npm run build` first.");
     return 1;
@@ -117,7 +113,15 @@ async function main(mode: Mode): Promise<number> {
   const port = parsePort(process.env.PORT);
   const env: NodeJS.ProcessEnv = { ...process.env };
   let database: EmbeddedPostgresHandle | undefined;
+  let server: AssembledServer | undefined;
   try {
+    // Decided before anything starts: a refused request to seed stops here, with the reason.
+    const seedPlan = demoSeedPlan({
+      database: env.DATABASE_URL ? "external" : "embedded",
+      seedFlag,
+      SEED_DEMO: env.SEED_DEMO,
+      NODE_ENV: env.NODE_ENV,
+    });
     env.AUTH_SECRET ||= await loadOrCreateAuthSecret();
 
     if (!env.DATABASE_URL) {
@@ -132,33 +136,33 @@ async function main(mode: Mode): Promise<number> {
     if (applied.length === 0) console.log("[run] No pending migrations.");
     checkInterrupted();
 
-    if (await usersTableIsEmpty(env.DATABASE_URL)) {
-      if (existsSync(path.join(ROOT, "prisma", "seed.ts"))) {
-        console.log("[run] Empty database: seeding with prisma/seed.ts");
-        const code = await runChild(path.join(BIN, "tsx"), ["prisma/seed.ts"], env);
-        checkInterrupted();
-        if (code !== 0) throw new Error(`prisma/seed.ts exited with code ${code}`);
-      } else {
-        console.log("[run] Empty database, but prisma/seed.ts does not exist yet: not seeding.");
+    if (seedPlan.seed) {
+      console.log(`[run] Demo data goes into an empty database here (${seedPlan.why}).`);
+      // In this process, over the app's own modules (lib/db reads the settings from the environment).
+      Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, AUTH_SECRET: env.AUTH_SECRET });
+      try {
+        await seedDemo((line) => console.log(`[run] ${line}`));
+      } finally {
+        await disconnectPrisma();
       }
+    } else {
+      console.log(`[run] Not seeding demo data: ${seedPlan.why}.`);
     }
     checkInterrupted();
 
     env.PORT = port;
     if (mode === "dev") return await runChild(path.join(BIN, "next"), ["dev", "--port", port], env);
     // The production server as the Docker image runs it (scripts/standalone-server.mjs), from the same files.
-    const serverDir = path.join(ROOT, ".next", "start-server");
-    await rm(serverDir, { recursive: true, force: true });
-    const assembled = await runChild("sh", [path.join(ROOT, "scripts", "assemble-standalone.sh"), serverDir], env);
-    if (assembled !== 0) throw new Error(`scripts/assemble-standalone.sh exited with code ${assembled}`);
+    server = await assembledServer({ log: (line) => console.log(`[run] ${line}`) });
     checkInterrupted();
-    return await runChild(process.execPath, [path.join(serverDir, "server.mjs")], env);
+    return await runChild(process.execPath, [path.join(server.dir, "server.mjs")], env);
   } catch (error) {
     // A signal also reaches the database directly (same process group), so a step may fail because of it: quietly.
     if (error instanceof Interrupted || receivedSignal) return signalExitCode(receivedSignal ?? "SIGINT");
     console.error(`[run] ${describeError(error)}`);
     return 1;
   } finally {
+    await server?.release().catch(() => undefined);
     if (database) {
       await database.stop().catch((error: unknown) => console.error(`[run] Stopping PostgreSQL: ${describeError(error)}`));
       console.log("[run] Embedded PostgreSQL stopped.");
@@ -166,10 +170,10 @@ async function main(mode: Mode): Promise<number> {
   }
 }
 
-const mode = process.argv[2];
-if (mode !== "dev" && mode !== "start") {
-  console.error("usage: tsx scripts/run.ts dev|start");
+const [mode, ...flags] = process.argv.slice(2);
+if ((mode !== "dev" && mode !== "start") || flags.some((f) => f !== "--seed")) {
+  console.error("usage: tsx scripts/run.ts dev|start [--seed]");
   process.exit(2);
 }
 for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
-process.exit(await main(mode));
+process.exit(await main(mode, flags.includes("--seed")));

@@ -12,7 +12,9 @@
 // 4. `tsx scripts/smoke-standalone.ts` (also after earlier failures): the Docker image's steps without Docker, on
 //    that production build (it builds when there is none) and its own empty PostgreSQL. Skipped with --e2e, which
 //    is the browser suite alone.
-// 5. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
+// 5. `tsx scripts/smoke-start.ts` (also after earlier failures): `npm start` from this checkout, several at a time,
+//    on that build and databases of this server. Skipped with --e2e.
+// 6. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -77,6 +79,10 @@ async function main(argv: string[]): Promise<number> {
     if (!e2eOnly && !receivedSignal) {
       const smoke = [path.join(ROOT, "scripts", "smoke-standalone.ts")];
       if ((await runChild(path.join(BIN, "tsx"), smoke, env)) !== 0) failed.push("standalone smoke test");
+    }
+    if (!e2eOnly && !receivedSignal) {
+      const starts = [path.join(ROOT, "scripts", "smoke-start.ts")];
+      if ((await runChild(path.join(BIN, "tsx"), starts, env)) !== 0) failed.push("npm start smoke test");
     }
 
     if (receivedSignal) return signalExitCode(receivedSignal);
