@@ -7,6 +7,7 @@
 #
 # <out-dir> is created; when it exists it must be empty. It receives:
 #   server.mjs             scripts/standalone-server.mjs, the entry point (`node server.mjs`)
+#   web-concurrency.mjs    scripts/web-concurrency.mjs, which server.mjs imports (WEB_CONCURRENCY)
 #   server.js, package.json, node_modules/, .next/
 #                          Next's standalone output: the server and only the dependencies it traced
 #   .next/static/          the browser's assets, which Next leaves out of the standalone output
@@ -38,6 +39,7 @@ build_id=$(cat "$build/BUILD_ID")
 [ -d "$build/static" ] || fail "no $build/static: the build is incomplete; run \`npm run build\` again"
 [ -d "$root/prisma/migrations" ] || fail "no prisma/migrations in $root"
 [ -f "$root/scripts/standalone-server.mjs" ] || fail "no scripts/standalone-server.mjs in $root"
+[ -f "$root/scripts/web-concurrency.mjs" ] || fail "no scripts/web-concurrency.mjs in $root"
 
 if [ -e "$out" ]; then
   [ -d "$out" ] || fail "$out exists and is not a directory"
@@ -59,6 +61,7 @@ if [ -d "$root/public" ]; then
 fi
 copy "$root/prisma/migrations" "$out/prisma/migrations"
 cp -- "$root/scripts/standalone-server.mjs" "$out/server.mjs"
+cp -- "$root/scripts/web-concurrency.mjs" "$out/web-concurrency.mjs"
 
 # A build that started meanwhile (another terminal) may have replaced files while they were copied.
 [ "$(cat "$build/BUILD_ID" 2>/dev/null)" = "$build_id" ] || fail "the build in $build changed while it was copied"

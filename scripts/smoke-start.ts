@@ -1,7 +1,7 @@
 // `npm start` as people run it, several at a time (issue 14): from this checkout's production build, against a test
 // PostgreSQL server, each as a process group stopped the way a terminal's Ctrl-C stops it.
 //
-//   tsx scripts/smoke-start.ts [seed|checkout|together …]   (npm run test:start; step 5 of `npm test`)
+//   tsx scripts/smoke-start.ts [seed|checkout|together|workers …]   (npm run test:start; step 5 of `npm test`)
 //
 // With names, only those scenarios run (numbered below in that order).
 // TEST_DATABASE_URL names the server (its role needs CREATEDB); without it a throw-away embedded one is started.
@@ -10,10 +10,12 @@
 //    and SEED_DEMO=true it refuses to start and seeds nothing; `npm start -- --seed` seeds the empty database.
 // 2. A second instance from the same checkout (another PORT) leaves the first one serving its pages and assets.
 // 3. Two instances started together on one empty database with --seed both start, and the demo data is there once.
+// 4. WEB_CONCURRENCY=2: two worker processes serve; one killed is replaced and the server keeps answering; Ctrl-C
+//    drains both and the server exits 0.
 // Prints one line per check; on failure, the reason and the servers' output, and exits 1.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,6 +144,29 @@ async function freshDatabase(): Promise<string> {
 
 const userCount = async (url: string) => Number((await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM users"))[0]!.n);
 
+/** The pids of `pid`'s children, from /proc. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** The pid of the `server.mjs` process under `instance` (the single server, or the cluster's primary). */
+async function serverPid(instance: Instance): Promise<number> {
+  const queue = [instance.child.pid!];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes("server.mjs")) return pid;
+    queue.push(...(await childrenOf(pid)));
+  }
+  throw new SmokeFailure(`no server.mjs process under ${instance.name}`);
+}
+
 async function demoDataOnlyWhereAsked(): Promise<void> {
   const url = await freshDatabase();
   const plain = new Instance("npm start", await getFreePort(), { DATABASE_URL: url });
@@ -218,6 +243,32 @@ async function twoInstancesOnOneEmptyDatabase(): Promise<void> {
   step("two npm start --seed at once on one empty database: both started, demo data seeded once");
 }
 
+async function workers(): Promise<void> {
+  const url = await freshDatabase();
+  const server = new Instance("WEB_CONCURRENCY=2", await getFreePort(), { DATABASE_URL: url, WEB_CONCURRENCY: "2", LOG_LEVEL: "info" });
+  await server.ready();
+  const primary = await serverPid(server);
+  const before = await childrenOf(primary);
+  check(before.length === 2, `${before.length} worker processes, not 2`);
+  process.kill(before[0]!, "SIGKILL");
+  await waitFor(() => server.output.includes(`worker ${before[0]} exited (signal SIGKILL): starting a replacement`), READY_TIMEOUT_MS, "the replacement to be logged");
+  let replacement = 0;
+  await waitFor(async () => {
+    const now = await childrenOf(primary);
+    replacement = now.find((pid) => !before.includes(pid)) ?? 0;
+    return now.length === 2 && replacement > 0;
+  }, READY_TIMEOUT_MS, "a replacement worker");
+  const listens = (pid: number) => server.output.split("\n").some((line) => line.includes('"msg":"listening on') && line.includes(`"pid":${pid}`));
+  await waitFor(() => listens(replacement), READY_TIMEOUT_MS, "the replacement to listen");
+  for (let i = 0; i < 20; i++) {
+    const status = await server.status("/api/ready");
+    check(status === 200, `the server answered ${status} after a worker was replaced`);
+  }
+  await server.stop();
+  check(server.output.includes("stopped: every worker drained"), "the primary did not report that every worker drained");
+  step("WEB_CONCURRENCY=2: two workers, a killed one replaced, Ctrl-C drained both and exited 0");
+}
+
 async function main(): Promise<number> {
   let embedded: EmbeddedPostgresHandle | undefined;
   let dataDir: string | undefined;
@@ -235,7 +286,7 @@ async function main(): Promise<number> {
       embedded = await startEmbeddedPostgres({ dataDir, port: await getFreePort(), persistent: false });
       admin = embedded.url;
     }
-    const scenarios = { seed: demoDataOnlyWhereAsked, checkout: twoInstancesFromOneCheckout, together: twoInstancesOnOneEmptyDatabase };
+    const scenarios = { seed: demoDataOnlyWhereAsked, checkout: twoInstancesFromOneCheckout, together: twoInstancesOnOneEmptyDatabase, workers };
     const chosen = process.argv.slice(2);
     const unknown = chosen.filter((name) => !Object.hasOwn(scenarios, name));
     check(unknown.length === 0, `unknown scenario ${unknown.join(", ")}: choose among ${Object.keys(scenarios).join(", ")}`);

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { demoSeedPlan, SeedRefused, seedDemo } from "@/prisma/seed";
 import { assembledServer } from "../scripts/assembled-server";
+import { availableCpus, webConcurrency } from "../scripts/web-concurrency.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "parley-start-up-"));
@@ -74,7 +75,7 @@ function fakeBuild(root: string, buildId: string) {
   writeFileSync(path.join(root, ".next", "standalone", "server.js"), `// build ${buildId}\n`);
   writeFileSync(path.join(root, ".next", "static", "chunks", "app.js"), `// build ${buildId}\n`);
   writeFileSync(path.join(root, "prisma", "migrations", "0_init", "migration.sql"), "SELECT 1;\n");
-  for (const file of ["assemble-standalone.sh", "standalone-server.mjs"]) {
+  for (const file of ["assemble-standalone.sh", "standalone-server.mjs", "web-concurrency.mjs"]) {
     cpSync(path.join(ROOT, "scripts", file), path.join(root, "scripts", file));
   }
 }
@@ -87,7 +88,7 @@ describe("the server directory of a build", () => {
     expect(new Set(servers.map((s) => s.dir)).size).toBe(1);
     const dir = servers[0]!.dir;
     expect(path.relative(root, dir)).toMatch(/^\.next\/servers\/b1-[0-9a-f]{12}$/);
-    for (const file of ["server.mjs", "server.js", ".next/static/chunks/app.js", "prisma/migrations/0_init/migration.sql"]) {
+    for (const file of ["server.mjs", "web-concurrency.mjs", "server.js", ".next/static/chunks/app.js", "prisma/migrations/0_init/migration.sql"]) {
       expect(existsSync(path.join(dir, file)), file).toBe(true);
     }
     // No half-assembled copy is left behind.
@@ -147,5 +148,54 @@ describe("the server directory of a build", () => {
     expect(existsSync(old.dir)).toBe(false);
     expect(existsSync(next.dir)).toBe(true);
     for (const s of [held, next]) await s.release();
+  });
+});
+
+describe("WEB_CONCURRENCY", () => {
+  it("is one process unless set, a whole number when set, or one per available CPU with auto", () => {
+    expect(webConcurrency(undefined)).toBe(1);
+    expect(webConcurrency("")).toBe(1);
+    expect(webConcurrency("4")).toBe(4);
+    expect(webConcurrency("auto", () => 3)).toBe(3);
+    for (const bad of ["0", "-1", "1.5", "two", "257"]) expect(() => webConcurrency(bad), bad).toThrow(/WEB_CONCURRENCY/);
+  });
+
+  /** A fake filesystem root with `/proc/self/cgroup` and the given files under it. */
+  function fsTree(files: Record<string, string>): string {
+    const root = mkdtempSync(path.join(scratch, "cgroup-"));
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+      writeFileSync(path.join(root, file), content);
+    }
+    return root;
+  }
+
+  it("auto counts the CPUs a cgroup quota allows, rounded up, when that is fewer than the machine's", () => {
+    // cgroup v2, a container limited to 1.5 CPUs (Docker --cpus=1.5) on an 8-CPU machine.
+    const v2 = fsTree({ "proc/self/cgroup": "0::/\n", "sys/fs/cgroup/cpu.max": "150000 100000\n" });
+    expect(availableCpus(v2, 8)).toBe(2);
+    // cgroup v2, the limit set on a parent of the process's own group.
+    const nested = fsTree({
+      "proc/self/cgroup": "0::/app/web\n",
+      "sys/fs/cgroup/app/web/cpu.max": "max 100000\n",
+      "sys/fs/cgroup/app/cpu.max": "300000 100000\n",
+    });
+    expect(availableCpus(nested, 8)).toBe(3);
+    // cgroup v1 (this machine's kind), with and without a quota.
+    const v1 = fsTree({
+      "proc/self/cgroup": "4:memory:/x\n1:cpu,cpuacct:/\n",
+      "sys/fs/cgroup/cpu/cpu.cfs_quota_us": "100000\n",
+      "sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n",
+    });
+    expect(availableCpus(v1, 8)).toBe(1);
+    const unlimited = fsTree({
+      "proc/self/cgroup": "1:cpu:/\n",
+      "sys/fs/cgroup/cpu/cpu.cfs_quota_us": "-1\n",
+      "sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n",
+    });
+    expect(availableCpus(unlimited, 8)).toBe(8);
+    // A quota above the machine's CPUs changes nothing; no cgroup information at all neither.
+    expect(availableCpus(fsTree({ "proc/self/cgroup": "0::/\n", "sys/fs/cgroup/cpu.max": "1600000 100000\n" }), 8)).toBe(8);
+    expect(availableCpus(fsTree({}), 2)).toBe(2);
   });
 });
