@@ -30,6 +30,7 @@ export function getPrisma(): PrismaClient {
     connectionTimeoutMillis: connectTimeoutMs(),
     // And how long a query sent on a connection may go unanswered (see queryTimeoutMs).
     query_timeout: queryTimeoutMs(),
+    Client: EndOnQueryTimeout,
   });
   // An idle client's error (the server went away) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
@@ -64,6 +65,28 @@ export function getPool(): pg.Pool {
 }
 
 const globalForPrisma = globalThis as unknown as { parleyPrisma?: PrismaClient; parleyPool?: pg.Pool };
+
+/** node-postgres' error when a query got no answer within `query_timeout` (pg `client.js`). */
+const QUERY_READ_TIMEOUT = "Query read timeout";
+
+/**
+ * The pool's client: node-postgres' own, except that a query that times out ends its connection (`end()` destroys the
+ * socket of a client whose query hangs), so the pool drops it whoever releases it. pg-pool does that by itself only
+ * for its own `pool.query()`; a transaction's connection (Prisma's interactive transactions) is released without the
+ * error, and would go back to the pool with the unanswered query, and the transaction, still open on it: the next
+ * statement sent on it would run, uncommitted, inside that transaction once the server answers again.
+ */
+class EndOnQueryTimeout extends pg.Client {
+  override query(...args: never[]): never {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result instanceof Promise) {
+      result.then(undefined, (error: unknown) => {
+        if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) void this.end().catch(() => undefined);
+      });
+    }
+    return result as never;
+  }
+}
 
 const queryListeners = new Set<(sql: string, params: string) => void>();
 
@@ -148,8 +171,8 @@ export const connectTimeoutMs = (): number => config().DATABASE_CONNECT_TIMEOUT_
  * Client-side, because the case it is for is a database that does not answer at all: a stopped server process or a
  * dead network path, where a server-side `statement_timeout` cannot fire and TCP keepalive sees nothing (a stopped
  * process's kernel still acknowledges) or takes minutes. A pool query that times out rejects with "Query read timeout"
- * (answered 503, lib/api/problem.ts), and pg-pool destroys its connection instead of reusing it (`release(err)`), so
- * no later query queues behind the unanswered one. What it does not do: cancel the query on the server; a healthy
+ * (answered 503, lib/api/problem.ts), and its connection is closed rather than reused ({@link EndOnQueryTimeout}), so
+ * no later query queues behind the unanswered one, or runs inside its unfinished transaction. What it does not do: cancel the query on the server; a healthy
  * server that is merely slow finishes it, or fails it when it next writes to the closed connection.
  */
 export const queryTimeoutMs = (): number => config().DATABASE_QUERY_TIMEOUT_MS;

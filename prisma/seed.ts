@@ -13,7 +13,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { directDatabaseUrl, disconnectPrisma, getPrisma } from "../lib/db";
+import { connectTimeoutMs, directDatabaseUrl, disconnectPrisma, getPrisma } from "../lib/db";
 import { markThreadRead } from "../lib/server/read-state";
 import { sendMessage } from "../lib/server/messages";
 import { createOrGetThread } from "../lib/server/threads";
@@ -146,7 +146,8 @@ export const SEED_LOCK_KEY = 7_261_023;
  * @returns whether it seeded.
  */
 export async function seedDemo(log: (line: string) => void = console.log): Promise<boolean> {
-  const lock = new pg.Client({ connectionString: directDatabaseUrl(), application_name: "parley-seed" });
+  // No query timeout: waiting for the lock while another instance seeds is the point.
+  const lock = new pg.Client({ connectionString: directDatabaseUrl(), application_name: "parley-seed", connectionTimeoutMillis: connectTimeoutMs() });
   await lock.connect();
   try {
     await lock.query("SELECT pg_advisory_lock($1)", [SEED_LOCK_KEY]);

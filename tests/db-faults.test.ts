@@ -539,6 +539,8 @@ describe("when the database freezes mid-query, then thaws", () => {
   let whileFrozen: (ApiResponse | "hung")[];
   let listenerNoticed = false;
   let listener: pg.Client;
+  /** Holds the thread's row lock, so that an edit (an interactive transaction) is mid-transaction when it freezes. */
+  let locker: pg.Client;
 
   beforeAll(async () => {
     process.env.DATABASE_QUERY_TIMEOUT_MS = String(QUERY_TIMEOUT_MS);
@@ -552,10 +554,21 @@ describe("when the database freezes mid-query, then thaws", () => {
     listener.on("error", () => {});
     await listener.connect();
     watchListener(listener, () => (listenerNoticed = true), 100);
+    locker = new pg.Client({ connectionString: server.url });
+    locker.on("error", () => {});
+    await locker.connect();
+    await locker.query("BEGIN");
+    await locker.query("SELECT 1 FROM threads WHERE id = $1 FOR UPDATE", [threadId]);
+    const edit = bounded(api.patch(`/api/messages/${editedMessageId}`, { token: senders[0]!.token, body: { text: "edited while frozen" } }));
+    await waitUntil(async () => {
+      const { rows } = await locker.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+      return rows.length > 0;
+    }, "the edit to wait for the thread's lock, inside its transaction");
 
     const { thaw } = await freeze();
     try {
       whileFrozen = await Promise.all([
+        edit,
         bounded(api.get("/api/unread", { token: recipient.token })),
         bounded(api.get(`/api/threads/${threadId}/messages`, { token: recipient.token })),
         bounded(api.post(`/api/threads/${threadId}/messages`, { token: senders[3]!.token, body: { text: "while frozen" } })),
@@ -563,14 +576,17 @@ describe("when the database freezes mid-query, then thaws", () => {
       await waitUntil(() => listenerNoticed, "the watched listener to notice the frozen server");
     } finally {
       thaw();
-      delete process.env.DATABASE_QUERY_TIMEOUT_MS;
-      delete process.env.DATABASE_CONNECT_TIMEOUT_MS;
+      await locker.query("ROLLBACK").catch(() => undefined);
     }
-    await useDatabase(server.url);
+    // The same pool goes on after the thaw: whatever the freeze left in it is what the next requests get.
   }, 60_000);
 
   afterAll(async () => {
     await listener?.end().catch(() => undefined);
+    await locker?.end().catch(() => undefined);
+    delete process.env.DATABASE_QUERY_TIMEOUT_MS;
+    delete process.env.DATABASE_CONNECT_TIMEOUT_MS;
+    await useDatabase(server.url);
   });
 
   it("answers the requests whose queries got no answer with 503, after the query timeout instead of hanging", () => {
@@ -591,6 +607,20 @@ describe("when the database freezes mid-query, then thaws", () => {
     await waitUntil(async () => (await api.get("/api/unread", { token: recipient.token })).status === 200, "reads to succeed");
     await sendAndSeeLive(senders[3]!, "after the thaw");
     await waitUntil(() => getCredentialCache().ready(), "the token cache to listen");
+  });
+
+  it("commits every write acknowledged after the thaw: no connection went back to the pool inside the frozen transaction", async () => {
+    const sent: string[] = [];
+    // More sends than the pool has connections, so that each connection is used.
+    for (let i = 0; i < 12; i++) sent.push((await api.post(`/api/threads/${threadId}/messages`, { token: senders[3]!.token, body: { text: `after the thaw ${i}` } })).body.id);
+    const elsewhere = new pg.Client({ connectionString: server.url });
+    await elsewhere.connect();
+    try {
+      const { rows } = await elsewhere.query("SELECT id FROM messages WHERE id = ANY($1::text[])", [sent]);
+      expect(rows.length).toBe(sent.length);
+    } finally {
+      await elsewhere.end();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { config } from "../config";
-import { connectTimeoutMs, directDatabaseUrl, watchListener } from "../db";
+import { connectTimeoutMs, directDatabaseUrl, queryTimeoutMs, watchListener } from "../db";
 import { CREDENTIAL_CHANNELS, endedCredentialKey } from "./credentials";
 
 /** `TOKEN_CACHE` (lib/config.ts): off by default on Vercel, where an instance can be frozen with its listener. */
@@ -123,8 +123,10 @@ class CredentialCache {
     const client = new pg.Client({
       connectionString: directDatabaseUrl(),
       application_name: "parley-credential-cache",
-      // An attempt that gets no answer must fail: while it is pending, the cache does not try again (see lib/db.ts).
+      // An attempt that gets no answer must fail: while it is pending, the cache does not try again (see lib/db.ts); so
+      // must its LISTEN statements.
       connectionTimeoutMillis: connectTimeoutMs(),
+      query_timeout: queryTimeoutMs(),
     });
     client.on("notification", (n) => {
       const key = endedCredentialKey(n.channel, n.payload);

@@ -17,7 +17,7 @@ import {
   personalize,
   type StoredEvent,
 } from "./events";
-import { connectTimeoutMs, directDatabaseUrl, watchListener } from "../db";
+import { connectTimeoutMs, directDatabaseUrl, queryTimeoutMs, watchListener } from "../db";
 import { log } from "../log";
 import { getPrisma } from "./sql";
 
@@ -112,11 +112,17 @@ class EventHub {
   }
 
   private async connect(first: boolean): Promise<void> {
+    // Until this connection's check of the open streams' credentials (queued below) has run, no typing is written;
+    // an earlier connection's check, still queued, does not count.
+    const check = first ? 0 : ++this.credentialChecks;
+    if (!first) this.credentialsUnchecked = true;
     const client = new pg.Client({
       connectionString: directDatabaseUrl(),
       application_name: "parley-live",
-      // An attempt that gets no answer must fail, or the reconnect loop would wait on it forever (see lib/db.ts).
+      // An attempt that gets no answer must fail, or the reconnect loop would wait on it forever (see lib/db.ts); so
+      // must its LISTEN statements.
       connectionTimeoutMillis: connectTimeoutMs(),
+      query_timeout: queryTimeoutMs(),
     });
     client.on("notification", (n) => this.onNotification(n));
     client.on("error", () => this.onConnectionLost(client));
@@ -153,7 +159,6 @@ class EventHub {
       } else {
         // Notifications sent while we were disconnected are lost. Credentials ended meanwhile are found by asking, ahead
         // of every delivery from here on (deliveries run one after another on `delivering`); the outbox has the events.
-        const check = ++this.credentialChecks;
         this.delivering = this.delivering.then(() => this.endStreamsWithEndedCredentials(check));
         const missed = await getPrisma().$queryRaw<{ id: bigint }[]>`
           SELECT id FROM events WHERE id > ${this.stable} ORDER BY id LIMIT ${10 * REPLAY_LIMIT}`;
