@@ -128,4 +128,40 @@ test.describe("signing in and out", () => {
     await expect(stolen).toHaveURL(/\/sign-in/);
     await thief.close();
   });
+
+  test("a tab whose session ends after another tab signed in as someone else reloads as that person", async ({ page, request, baseURL }) => {
+    const [alice, bob] = [uniqueName("ann"), uniqueName("bo")];
+    for (const username of [alice, bob]) {
+      expect((await request.post("/api/auth/register", { data: { username, password: PASSWORD } })).status()).toBe(201);
+    }
+    await page.goto("/sign-in");
+    await page.getByLabel("Username").fill(alice);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL("/");
+    await expect(page.locator("[data-live]")).toHaveAttribute("data-live", "connected");
+    const aliceCookie = (await page.context().cookies()).find((c) => c.name === "authjs.session-token")!;
+
+    // Another tab of this browser signs in as Bob (through Auth.js's endpoints, as a form post would): the browser's
+    // cookie is now Bob's, and Alice's session still stands.
+    const browserRequest = page.context().request;
+    const { csrfToken } = await (await browserRequest.get("/api/auth/csrf")).json();
+    const signIn = await browserRequest.post("/api/auth/callback/credentials", { form: { csrfToken, username: bob, password: PASSWORD }, maxRedirects: 0 });
+    expect(signIn.status()).toBe(302);
+
+    // Alice's session ends elsewhere (her copy of the cookie signs out through Auth.js's endpoint).
+    const csrf = await fetch(`${baseURL}/api/auth/csrf`);
+    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const signOut = await fetch(`${baseURL}/api/auth/signout`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: `${csrfCookie}; authjs.session-token=${aliceCookie.value}` },
+      body: new URLSearchParams({ csrfToken: ((await csrf.json()) as { csrfToken: string }).csrfToken }),
+      redirect: "manual",
+    });
+    expect(signOut.status).toBe(302);
+
+    // Alice's tab must not go on with Bob's events in Alice's caches: it loads the page afresh, as Bob.
+    await expect(page.getByTestId("signed-in-as")).toHaveText(bob);
+    await expect(page).toHaveURL("/");
+  });
 });

@@ -1,10 +1,11 @@
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
+import { isDatabaseUnavailable } from "./api/problem";
 import { AppError } from "./errors";
 import { log } from "./log";
 import { clientIp } from "./server/rate-limit";
-import { authenticateSession, createSession, endSession, SESSION_MAX_AGE_SECONDS } from "./server/sessions";
+import { authenticateSession, createSession, SESSION_MAX_AGE_SECONDS } from "./server/sessions";
 import { verifyCredentialsLimited } from "./server/users";
 
 declare module "next-auth" {
@@ -43,13 +44,6 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       log.error({ err: error }, "Auth.js error");
     },
   },
-  events: {
-    /** Sign-out through Auth.js's own endpoint; the app's sign-out action ends the session itself first. */
-    async signOut(message) {
-      const sid = "token" in message ? message.token?.sid : undefined;
-      if (typeof sid === "string") await endSession(sid);
-    },
-  },
   providers: [
     Credentials({
       credentials: { username: { label: "Username" }, password: { label: "Password", type: "password" } },
@@ -77,7 +71,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         if (user.username) token.username = user.username;
         return token;
       }
-      return (await authenticateSession(token)) ? token : null;
+      try {
+        return (await authenticateSession(token)) ? token : null;
+      } catch (e) {
+        // Auth.js would turn the error into "signed out" (and send the person to sign in) while the database is
+        // away. The page's own queries fail instead, and the error page says so; nothing is shown without them.
+        if (isDatabaseUnavailable(e)) return token;
+        throw e;
+      }
     },
     session({ session, token }) {
       // `token` holds `sid`; it stays on the server (the session object can reach the browser through Auth.js's own

@@ -104,8 +104,8 @@ const CONNECTION_MESSAGES = new Set([
   "Query read timeout",
 ]);
 
-/** True for errors that mean the database cannot be reached right now (server down, restarting, refusing). */
-const isUnavailable = (e: unknown) =>
+/** True for errors that mean the database cannot be reached right now (server down, restarting, refusing, silent). */
+export const isDatabaseUnavailable = (e: unknown): boolean =>
   anyCause(
     e,
     (o) =>
@@ -127,7 +127,7 @@ export function errorResponse(e: unknown, requestId: string, req: Request): Resp
     return problemResponse("bad_request", "The request contains characters that cannot be stored.", requestId);
   }
   if (isUniqueViolation(e)) return problemResponse("conflict", "The resource already exists.", requestId);
-  if (isUnavailable(e)) {
+  if (isDatabaseUnavailable(e)) {
     return problemResponse("service_unavailable", "The database is unavailable. Try again shortly.", requestId, undefined, {
       "retry-after": "2",
     });

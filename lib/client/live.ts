@@ -11,8 +11,9 @@
  *
  * Signed out: a stream ends with `unauthorized` when its session ends (signed out in another tab or everywhere,
  * expired). `EventSource` cannot tell a refused connection (401) from a network failure, so after that event, and
- * whenever a connection fails before it opened, the tab asks the API whether it is still signed in; if not, it goes
- * to the sign-in page (coming back here afterwards) instead of retrying forever.
+ * whenever a connection fails before it opened, the tab asks the API who is signed in: nobody, and it goes to the
+ * sign-in page (coming back here afterwards) instead of retrying forever; someone else (signed in from another tab
+ * meanwhile), and it reloads the page as them.
  */
 import type { InfiniteData, QueryClient, QueryKey } from "@tanstack/react-query";
 import { useQueryClient } from "@tanstack/react-query";
@@ -336,15 +337,19 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
 }
 
 /**
- * Whether the tab's session still works: `false` only when the API says 401. A network failure or another error
- * counts as signed in (the stream keeps retrying; the page's own requests show the failure).
+ * Who the browser's session cookie signs in now, as far as the tab must know: `same` (still `meId`, or the API could
+ * not tell: a network failure or another error keeps the stream retrying, and the page's own requests show the
+ * failure), `other` (another tab signed in as someone else since), or `none` (401).
  */
-async function stillSignedIn(): Promise<boolean> {
+async function whoIsSignedIn(meId: string): Promise<"same" | "other" | "none"> {
   try {
     const res = await fetch(SIGNED_IN_PROBE_PATH, { credentials: "same-origin", cache: "no-store" });
-    return res.status !== 401;
+    if (res.status === 401) return "none";
+    if (!res.ok) return "same";
+    const me = (await res.json()) as { id?: unknown };
+    return me.id === meId ? "same" : "other";
   } catch {
-    return true;
+    return "same";
   }
 }
 
@@ -401,13 +406,13 @@ export function startLive(client: QueryClient, meId: string): () => void {
       if (!closed) retry = setTimeout(open, delay);
     };
     if (!checkSignedIn) return schedule();
-    void stillSignedIn().then((signedIn) => {
+    void whoIsSignedIn(meId).then((who) => {
       if (closed) return;
-      if (!signedIn) {
-        connection.close();
-        return goToSignIn();
-      }
-      schedule();
+      if (who === "same") return schedule();
+      connection.close();
+      // Someone else's session must not feed this person's caches: load the page afresh, as the cookie's user.
+      if (who === "other") return window.location.reload();
+      goToSignIn();
     });
   };
 

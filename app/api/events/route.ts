@@ -70,6 +70,8 @@ export const GET = withUser(async ({ req, caller }) => {
   write("retry: 2000\n\n");
   subscription.off = await getHub().subscribe(caller.userId, caller.credential, since, write, end);
   req.signal.addEventListener("abort", end, { once: true });
+  // A client that went away while the stream was being set up (its credential checked, its replay read).
+  if (req.signal.aborted) end();
   // Hosts that cut long responses (Vercel: maxDuration) get a clean end instead; the browser reconnects after
   // `retry` with Last-Event-ID and misses nothing.
   const maxSeconds = config().EVENTS_MAX_STREAM_SECONDS;
