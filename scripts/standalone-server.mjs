@@ -15,8 +15,10 @@
 // It can run several processes on one port (WEB_CONCURRENCY, as gunicorn and Heroku name it; scripts/web-concurrency.mjs):
 // a primary forks that many workers with node:cluster, which share the listening socket; each worker is the server
 // above, with its own database pool and its own LISTEN connections. On SIGTERM the primary tells every worker to
-// drain and exits once all have exited, with 0 only if each exited 0. A worker that dies after it started listening
-// is replaced (and logged); one that fails before, as on a bad setting, stops the whole server with its exit code.
+// drain and exits once all have exited, with 0 only if each exited 0. A worker that dies is replaced (and logged); a
+// replacement that fails before it listens is tried again after 1 s, 2 s, 4 s … (30 s at most); more than 10
+// replacements within a minute stop the server. At start, though, a worker that fails before it listens (a bad
+// setting, say) stops the whole server with its exit code: repeating it would change nothing.
 //
 //   PORT (default 3000), HOSTNAME (default 0.0.0.0), KEEP_ALIVE_TIMEOUT (ms, Node's default when unset),
 //   WEB_CONCURRENCY (default 1: one process, no cluster; `auto`: one per available CPU)
@@ -85,12 +87,16 @@ function runPrimary(count) {
   const started = new Set();
   /** When workers were replaced, for the crash-loop limit. */
   const restarts = [];
+  /** Replacements in a row that failed before they listened (the database away, say): each waits longer. */
+  let failedStarts = 0;
   let stopping = false;
   let stoppedAt = 0;
   let exitCode = 0;
   let announced = false;
 
-  const alive = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  // A worker leaves `cluster.workers` only once it has both exited and disconnected, in either order (Node docs,
+  // "cluster.workers"): in an `exit` handler it may still be listed.
+  const alive = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined && !w.isDead());
   const stopAll = () => {
     for (const worker of alive()) if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
     if (alive().length === 0) finish();
@@ -102,6 +108,7 @@ function runPrimary(count) {
 
   cluster.on("listening", (worker) => {
     started.add(worker.id);
+    failedStarts = 0;
     if (!announced && started.size === count) {
       announced = true;
       logLine(30, `listening on http://${hostname}:${port}`, { workers: count });
@@ -114,12 +121,15 @@ function runPrimary(count) {
       if (alive().length === 0) finish();
       return;
     }
-    if (!started.has(worker.id) && code !== 0) {
+    const listened = started.delete(worker.id);
+    if (!announced && !listened && code !== 0) {
+      // At start: a bad setting or a build that cannot run; replacing it would only repeat the failure.
       logLine(60, `worker ${worker.process.pid} failed to start (${how}): stopping`);
       stopping = true;
       exitCode = code || 1;
       return stopAll();
     }
+    failedStarts = listened ? 0 : failedStarts + 1;
     const now = Date.now();
     restarts.push(now);
     while (restarts.length && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
@@ -129,8 +139,15 @@ function runPrimary(count) {
       exitCode = 1;
       return stopAll();
     }
-    logLine(50, `worker ${worker.process.pid} exited (${how}): starting a replacement`, { exitCode: code, signal });
-    cluster.fork();
+    // A replacement that failed before it listened waits 1 s, 2 s, 4 s … (at most 30 s) before the next try.
+    const delay = failedStarts === 0 ? 0 : Math.min(30_000, 1000 * 2 ** (failedStarts - 1));
+    logLine(50, `worker ${worker.process.pid} exited (${how}): starting a replacement${delay ? ` in ${delay / 1000} s` : ""}`, {
+      exitCode: code,
+      signal,
+    });
+    setTimeout(() => {
+      if (!stopping) cluster.fork();
+    }, delay);
   });
 
   for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
