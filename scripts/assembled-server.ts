@@ -100,10 +100,13 @@ export async function assembledServer(
   const token = `${process.pid}-${randomBytes(4).toString("hex")}`;
   await mkdir(servers, { recursive: true });
 
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 5) throw new Error(`could not register in ${dir}: it keeps disappearing`);
     if (existsSync(path.join(dir, MARKER))) {
       // Register, then check that it was not removed meanwhile (a start that saw it unused).
-      await writeFile(path.join(dir, IN_USE, token), "").catch(() => undefined);
+      await writeFile(path.join(dir, IN_USE, token), "").catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+      });
       if (existsSync(path.join(dir, IN_USE, token)) && existsSync(path.join(dir, MARKER))) {
         log(`server of build ${buildId}: ${path.relative(root, dir)} (assembled before)`);
         break;

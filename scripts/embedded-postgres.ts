@@ -64,6 +64,7 @@ export interface EmbeddedPostgresHandle {
  * @returns the connection URL and a `stop()` function. Call `stop()`: a running server keeps the event loop alive, and
  *   if the process exits without it, the server only gets a fast-shutdown signal as a last resort (and a
  *   non-persistent data directory stays behind).
+ * @throws EmbeddedPostgresInUse when another live run's server holds `dataDir`.
  * @throws Error when the cluster cannot be initialised, the server does not start (the message carries its last
  *   log lines), an orphaned server does not stop within 30 s, or the `parley` database cannot be created.
  */
@@ -260,10 +261,26 @@ async function ensureDatabase(maintenanceUrl: string, name: string): Promise<voi
 }
 
 /**
+ * The data directory's server is serving another live run (an `npm run dev` or `npm start` in another terminal):
+ * starting again would have to stop it under that run. The message says how to run beside it instead.
+ */
+export class EmbeddedPostgresInUse extends Error {
+  override name = "EmbeddedPostgresInUse";
+}
+
+/** The parent pid of process `pid` (field 4 of `/proc/<pid>/stat`; field 2, in parentheses, may hold spaces). */
+async function parentOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+}
+
+/**
  * Deals with `postmaster.pid` in `dataDir` before a start. PostgreSQL itself ignores a lock file whose process is
  * gone, but not one whose PID was reused by another process (common in containers), and a server orphaned by a
  * killed run keeps its data directory locked. Linux `/proc` tells these apart; elsewhere the file is left to
- * PostgreSQL.
+ * PostgreSQL. A server still started by a live Node process (its parent) belongs to a run that is going on, and is
+ * left alone: {@link EmbeddedPostgresInUse}. An orphaned one has been re-parented to an init process.
  */
 async function clearStalePostmaster(dataDir: string, log: (message: string) => void): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
@@ -285,6 +302,17 @@ async function clearStalePostmaster(dataDir: string, log: (message: string) => v
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
   const ownDir = await realpath(dataDir).catch(() => dataDir);
   if (cwd === ownDir) {
+    const parent = await parentOf(pid);
+    const parentCommand = parent ? await readFile(`/proc/${parent}/cmdline`, "utf8").catch(() => "") : "";
+    if (parent !== undefined && /(^|\/)node\0/.test(parentCommand)) {
+      const port = Number(content.split("\n")[3]);
+      const url = `postgres://${USER}:${PASSWORD}@${HOST}:${port}/${EMBEDDED_DATABASE_NAME}`;
+      throw new EmbeddedPostgresInUse(
+        `the embedded PostgreSQL in ${dataDir} is serving another run (its PostgreSQL is pid ${pid}, started by pid ` +
+          `${parent}); to run another instance beside it, give it that database and another port: ` +
+          `DATABASE_URL=${url} PORT=3001 npm start`,
+      );
+    }
     process.stderr.write(`Stopping PostgreSQL (pid ${pid}) left running on ${dataDir} by an earlier run.\n`);
     process.kill(pid, "SIGINT"); // fast shutdown
     if (!(await waitForExit(pid, 30_000))) {

@@ -2,7 +2,8 @@
 //
 //   tsx scripts/run.ts dev|start [--seed]
 //
-// - DATABASE_URL unset: starts the embedded PostgreSQL kept in .data/postgres (stopped again on exit).
+// - DATABASE_URL unset: starts the embedded PostgreSQL kept in .data/postgres (stopped again on exit). While another
+//   run uses it, refuses to start and prints the DATABASE_URL that shares it.
 // - Always: applies pending migrations (under Prisma's advisory lock: instances starting together take turns).
 // - Demo data (prisma/seed.ts, `demoSeedPlan`): into the embedded database when it has no users; into DATABASE_URL's
 //   only with --seed or SEED_DEMO=true, and with NODE_ENV=production only with SEED_DEMO=production. Whether to seed
@@ -10,7 +11,7 @@
 //   what was (not) seeded and why.
 // - AUTH_SECRET unset: uses .data/auth-secret (generated once, mode 0600), so sessions survive restarts.
 // - Then runs `next dev`, or for `start` the production server as the Docker image runs it (`node server.mjs` in the
-//   build's assembled directory, .next/servers/<BUILD_ID>, shared with other instances of the same build and never
+//   build's assembled directory, .next/servers/<BUILD_ID>-<hash>, shared with other instances of the same build and never
 //   changed under them: scripts/assembled-server.ts), on PORT (default 3000). SIGINT/SIGTERM/SIGHUP go to it; when it
 //   has exited, the embedded database is stopped and this process exits with its code.
 import { spawn, type ChildProcess } from "node:child_process";

@@ -4,13 +4,15 @@
  * scripts/smoke-start.ts, which needs a production build; these pin the rules underneath.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { demoSeedPlan, SeedRefused, seedDemo } from "@/prisma/seed";
+import pg from "pg";
 import { assembledServer } from "../scripts/assembled-server";
+import { EmbeddedPostgresInUse, getFreePort, startEmbeddedPostgres } from "../scripts/embedded-postgres";
 import { availableCpus, webConcurrency } from "../scripts/web-concurrency.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -198,4 +200,24 @@ describe("WEB_CONCURRENCY", () => {
     expect(availableCpus(fsTree({ "proc/self/cgroup": "0::/\n", "sys/fs/cgroup/cpu.max": "1600000 100000\n" }), 8)).toBe(8);
     expect(availableCpus(fsTree({}), 2)).toBe(2);
   });
+});
+
+describe("the embedded database of a checkout", () => {
+  it("is not stopped by a second start while a live run uses it; that start is refused, saying how to share it", async () => {
+    // PostgreSQL runs as the `postgres` OS user when the tests run as root: it must be able to reach the directory.
+    chmodSync(scratch, 0o755);
+    const dataDir = path.join(scratch, "embedded");
+    const first = await startEmbeddedPostgres({ dataDir, port: await getFreePort(), persistent: true });
+    try {
+      const second = startEmbeddedPostgres({ dataDir, port: await getFreePort(), persistent: true });
+      await expect(second).rejects.toThrow(EmbeddedPostgresInUse);
+      await expect(second).rejects.toThrow(`DATABASE_URL=postgres://postgres:postgres@127.0.0.1:${first.port}/parley`);
+      const client = new pg.Client({ connectionString: first.url });
+      await client.connect();
+      expect((await client.query("SELECT 1 AS one")).rows[0].one).toBe(1);
+      await client.end();
+    } finally {
+      await first.stop();
+    }
+  }, 60_000);
 });
