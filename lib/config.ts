@@ -96,8 +96,9 @@ const schema = z
     /** Signs session cookies (Auth.js). Required in production; generate with `openssl rand -base64 32`. */
     AUTH_SECRET: z.string().optional(),
     /**
-     * Keep bearer-token and session lookups in memory, dropped by `NOTIFY` when they end (lib/server/credential-cache.ts). Default on,
-     * except on Vercel (`VERCEL=1`): a frozen instance could answer from memory before it hears of a revocation.
+     * Keep bearer-token and session lookups in memory, dropped by `NOTIFY` when they end
+     * (lib/server/credential-cache.ts). Default on, except on Vercel (`VERCEL=1`): a frozen instance could answer from
+     * memory before it hears of a revocation.
      */
     TOKEN_CACHE: flag(!process.env.VERCEL),
     /** Apply pending migrations when the server starts (the Docker image sets it). */

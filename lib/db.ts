@@ -172,8 +172,9 @@ export const connectTimeoutMs = (): number => config().DATABASE_CONNECT_TIMEOUT_
  * dead network path, where a server-side `statement_timeout` cannot fire and TCP keepalive sees nothing (a stopped
  * process's kernel still acknowledges) or takes minutes. A pool query that times out rejects with "Query read timeout"
  * (answered 503, lib/api/problem.ts), and its connection is closed rather than reused ({@link EndOnQueryTimeout}), so
- * no later query queues behind the unanswered one, or runs inside its unfinished transaction. What it does not do: cancel the query on the server; a healthy
- * server that is merely slow finishes it, or fails it when it next writes to the closed connection.
+ * no later query queues behind the unanswered one, or runs inside its unfinished transaction. What it does not do:
+ * cancel the query on the server; a healthy server that is merely slow finishes it, or fails it when it next writes
+ * to the closed connection.
  */
 export const queryTimeoutMs = (): number => config().DATABASE_QUERY_TIMEOUT_MS;
 
@@ -181,11 +182,12 @@ export const queryTimeoutMs = (): number => config().DATABASE_QUERY_TIMEOUT_MS;
 export const LISTENER_PING_MS = 15_000;
 
 /**
- * Checks every `intervalMs` (default {@link LISTENER_PING_MS}) that a `LISTEN` connection's server still answers (`SELECT 1` within
- * {@link queryTimeoutMs}), and calls `onLost` once when it does not: a connection whose server froze or whose network
- * path died reports nothing by itself, and would sit there, silently missing every notification, for as long as the
- * operating system keeps the socket. The caller treats it as it treats a closed connection (reconnect, forget what
- * the notifications kept current). The checks stop when the connection ends or one fails.
+ * Checks every `intervalMs` (default {@link LISTENER_PING_MS}) that a `LISTEN` connection's server still answers
+ * (`SELECT 1` within {@link queryTimeoutMs}), and calls `onLost` once when it does not: a connection whose server
+ * froze or whose network path died reports nothing by itself, and would sit there, silently missing every
+ * notification, for as long as the operating system keeps the socket. The caller treats it as it treats a closed
+ * connection (reconnect, forget what the notifications kept current). The checks stop when the connection ends or one
+ * fails.
  * @returns a function that stops the checks.
  */
 export function watchListener(client: pg.Client, onLost: () => void, intervalMs = LISTENER_PING_MS): () => void {

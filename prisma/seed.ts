@@ -10,14 +10,13 @@
  *   DATABASE_URL=… npm run db:seed     (does nothing when users already exist; refused with NODE_ENV=production
  *                                        unless SEED_DEMO=production)
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { connectTimeoutMs, directDatabaseUrl, disconnectPrisma, getPrisma } from "../lib/db";
 import { markThreadRead } from "../lib/server/read-state";
 import { sendMessage } from "../lib/server/messages";
 import { createOrGetThread } from "../lib/server/threads";
 import { registerUser } from "../lib/server/users";
+import { isMainModule } from "../scripts/processes";
 
 export const DEMO_PASSWORD = "parley-demo";
 
@@ -202,5 +201,4 @@ async function main(): Promise<number> {
   }
 }
 
-const entry = process.argv[1];
-if (entry && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))) process.exitCode = await main();
+if (isMainModule(import.meta.url)) process.exitCode = await main();

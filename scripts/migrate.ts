@@ -1,9 +1,9 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL_UNPOOLED, else DATABASE_URL (lib/server/migrations.ts
 // does the work). Also the dev, test and bench scripts' way to migrate: `migrate(url)` defaults to this project's
 // prisma/migrations.
-import { realpathSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { isMainModule } from "./processes";
 import { migrate as migrateFrom, MigrationError, describeError, type MigrateOptions } from "../lib/server/migrations";
 
 export { describeError, MigrationError, PRISMA_MIGRATE_LOCK_KEY, readMigrations, scriptMatchesChecksum } from "../lib/server/migrations";
@@ -18,16 +18,6 @@ export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migration
  */
 export function migrate(databaseUrl: string, options: Partial<MigrateOptions> = {}): Promise<string[]> {
   return migrateFrom(databaseUrl, { ...options, migrationsDir: options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR });
-}
-
-function isMainModule(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
 }
 
 async function main(): Promise<number> {
@@ -51,6 +41,6 @@ async function main(): Promise<number> {
   }
 }
 
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = await main();
 }

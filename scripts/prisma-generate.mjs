@@ -1,6 +1,6 @@
 // `prisma generate` does not use Prisma's schema engine, but the CLI insists that the engine binary exists and tries
 // to download it when it does not, which fails offline. Point it at any existing executable (this Node binary)
-// unless the caller chose one. See ../shared/tools/prisma-offline/README.md.
+// unless the caller chose one (`PRISMA_SCHEMA_ENGINE_BINARY`).
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 

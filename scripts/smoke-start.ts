@@ -15,13 +15,14 @@
 // Prints one line per check; on failure, the reason and the servers' output, and exits 1.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { databaseUrlFor, getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
 import { describeError } from "./migrate";
+import { childrenOf } from "./processes";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -143,17 +144,6 @@ async function freshDatabase(): Promise<string> {
 }
 
 const userCount = async (url: string) => Number((await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM users"))[0]!.n);
-
-/** The pids of `pid`'s children, from /proc. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) found.push(Number(entry));
-  }
-  return found;
-}
 
 /** The pid of the `server.mjs` process under `instance` (the single server, or the cluster's primary). */
 async function serverPid(instance: Instance): Promise<number> {

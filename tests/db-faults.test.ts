@@ -24,7 +24,7 @@
  * stalling it.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -38,8 +38,9 @@ import { log } from "@/lib/log";
 import { getHub } from "@/lib/server/live-hub";
 import { resetRateLimiters } from "@/lib/server/rate-limit";
 import { getCredentialCache } from "@/lib/server/credential-cache";
-import { getFreePort, isAlive, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../scripts/embedded-postgres";
+import { getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../scripts/embedded-postgres";
 import { migrate } from "../scripts/migrate";
+import { childrenOf, isAlive } from "../scripts/processes";
 import { type ApiResponse, api } from "./helpers/api";
 import { createThread, createUser, send, tokenCredential, type TestUser } from "./helpers/fixtures";
 import { SseParser, type SseEvent } from "./helpers/sse";
@@ -495,18 +496,10 @@ describe("when the database stops answering, then answers again", () => {
 // ---------------------------------------------------------------------------------------------------------------------
 // A database that freezes mid-query
 
-/** The pids of the server's postmaster and of its children (backends, checkpointer, …), read from /proc. */
+/** The pids of the server's postmaster and of its children (backends, checkpointer, …). */
 async function serverProcesses(): Promise<number[]> {
   const postmaster = Number((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
-  const children: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    // Field 4 of /proc/<pid>/stat is the parent pid; field 2, the command, is in parentheses and may hold spaces.
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (ppid === postmaster) children.push(Number(entry));
-  }
-  return [postmaster, ...children];
+  return [postmaster, ...(await childrenOf(postmaster))];
 }
 
 /**

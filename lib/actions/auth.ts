@@ -6,11 +6,10 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { SignInRateLimited, signIn, signOut } from "../auth";
 import { AppError } from "../errors";
-import { sessionClaims } from "../api/session";
+import { endSessionOf } from "../api/session";
 import { safeCallbackPath } from "../safe-redirect";
 import { registerBody } from "../schemas/users";
 import { clientIp, consume } from "../server/rate-limit";
-import { endSession } from "../server/sessions";
 import { registerUser } from "../server/users";
 
 /** What a sign-in or sign-up form shows after a failed attempt. */
@@ -79,8 +78,7 @@ export async function signUpAction(_prev: AuthFormState, form: FormData): Promis
  * wherever a copy of it is, and its event streams end), so a failure to do that is an error, not a silent success.
  */
 export async function signOutAction(): Promise<void> {
-  const claims = await sessionClaims({ headers: await headers() });
-  if (typeof claims?.sid === "string") await endSession(claims.sid);
+  await endSessionOf({ headers: await headers() });
   await signOut({ redirect: false });
   redirect("/sign-in");
 }

@@ -1,6 +1,6 @@
 import { getToken } from "next-auth/jwt";
 import { type Authenticated } from "../server/credentials";
-import { authenticateSession, type SessionClaims } from "../server/sessions";
+import { authenticateSession, endSession, type SessionClaims } from "../server/sessions";
 
 /** Auth.js names its session cookie with the `__Secure-` prefix when it was set over HTTPS. */
 const SECURE_COOKIE = "__Secure-authjs.session-token";
@@ -26,4 +26,14 @@ export async function sessionClaims(req: Request | { headers: Headers }): Promis
 export async function sessionCaller(req: Request | { headers: Headers }): Promise<Authenticated | null> {
   const claims = await sessionClaims(req);
   return claims ? authenticateSession(claims) : null;
+}
+
+/**
+ * Signs the cookie of `req` out on the server: ends the session it names, if it names one (lib/server/sessions.ts).
+ * The sign-out action and Auth.js's sign-out endpoint both call it before the cookie is cleared.
+ * @throws when the database cannot be reached (the caller then must not tell the browser it signed out).
+ */
+export async function endSessionOf(req: Request | { headers: Headers }): Promise<void> {
+  const claims = await sessionClaims(req);
+  if (typeof claims?.sid === "string") await endSession(claims.sid);
 }

@@ -28,8 +28,9 @@ function resumeFrom(req: Request): bigint | null {
 
 /**
  * The caller's live events as Server-Sent Events: replay after `Last-Event-ID` (or `resync`), `ready`, then
- * events as they happen, with keep-alive comments, until the credential it was opened with ends (`unauthorized`). `no-transform` keeps compression (which would buffer) away,
- * and `X-Accel-Buffering: no` tells nginx-style proxies not to buffer.
+ * events as they happen, with keep-alive comments, until the credential it was opened with ends (`unauthorized`).
+ * `no-transform` keeps compression (which would buffer) away, and `X-Accel-Buffering: no` tells nginx-style proxies
+ * not to buffer.
  */
 export const GET = withUser(async ({ req, caller }) => {
   const since = resumeFrom(req);

@@ -2,10 +2,9 @@ import { NextRequest } from "next/server";
 import { requestIdOf } from "@/lib/api/handler";
 import { readBodyLimited } from "@/lib/api/parse";
 import { errorResponse } from "@/lib/api/problem";
-import { sessionClaims } from "@/lib/api/session";
+import { endSessionOf } from "@/lib/api/session";
 import { handlers } from "@/lib/auth";
 import { clientIp } from "@/lib/server/rate-limit";
-import { endSession } from "@/lib/server/sessions";
 import { checkSignInAllowed } from "@/lib/server/users";
 
 export const { GET } = handlers;
@@ -43,9 +42,8 @@ export async function POST(req: NextRequest): Promise<Response> {
       }
     }
     if (buffered.nextUrl.pathname.endsWith("/signout")) {
-      const claims = await sessionClaims(buffered);
       const res = await handlers.POST(buffered);
-      if (typeof claims?.sid === "string" && clearsSessionCookie(res)) await endSession(claims.sid);
+      if (clearsSessionCookie(res)) await endSessionOf(buffered);
       return res;
     }
     return handlers.POST(buffered);
