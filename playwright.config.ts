@@ -21,7 +21,7 @@ process.env.E2E_SECOND_BASE_URL ||= `http://127.0.0.1:${PORT + 1}`;
 function appServer(name: string, url: string, timeout: number, env: Record<string, string> = {}) {
   return {
     name,
-    command: "npx tsx scripts/e2e-server.ts",
+    command: "npx tsx --conditions=react-server scripts/e2e-server.ts",
     url: `${url}/sign-in`,
     env: { PORT: new URL(url).port, E2E_DATABASE: process.env.E2E_DATABASE!, ...env },
     timeout,

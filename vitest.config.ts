@@ -7,7 +7,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     // tsconfig's `@/*` → `./*`. A regex, so that scoped packages such as `@prisma/client` are left alone.
-    alias: [{ find: /^@\//, replacement: fileURLToPath(new URL("./", import.meta.url)) }],
+    alias: [
+      { find: /^@\//, replacement: fileURLToPath(new URL("./", import.meta.url)) },
+      // Server modules carry `import "server-only"`, which throws outside React's server condition; tests run them as
+      // Next's server does, so they get the marker's empty server build.
+      { find: /^server-only$/, replacement: fileURLToPath(new URL("./node_modules/server-only/empty.js", import.meta.url)) },
+    ],
   },
   test: {
     environment: "node",

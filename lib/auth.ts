@@ -1,10 +1,11 @@
+import "server-only";
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { isDatabaseUnavailable } from "./api/problem";
 import { AppError } from "./errors";
 import { log } from "./log";
-import { clientIp } from "./server/rate-limit";
+import { clientIp } from "./infra/rate-limit";
 import { authenticateSession, createSession, SESSION_MAX_AGE_SECONDS } from "./server/sessions";
 import { verifyCredentialsLimited } from "./server/users";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 
 /** A rate limit: `points` requests per window of `seconds`. */
@@ -97,7 +98,7 @@ const schema = z
     AUTH_SECRET: z.string().optional(),
     /**
      * Keep bearer-token and session lookups in memory, dropped by `NOTIFY` when they end
-     * (lib/server/credential-cache.ts). Default on, except on Vercel (`VERCEL=1`): a frozen instance could answer from
+     * (lib/infra/credential-cache.ts). Default on, except on Vercel (`VERCEL=1`): a frozen instance could answer from
      * memory before it hears of a revocation.
      */
     TOKEN_CACHE: flag(!process.env.VERCEL),
@@ -126,6 +127,8 @@ const schema = z
     EVENTS_MAX_STREAM_SECONDS: integer(0, 86_400, process.env.VERCEL ? 280 : 0),
     /** pino level of the JSON log lines on stdout. */
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+    /** Report every SQL statement to lib/db.ts's listeners: statement budgets in tests and benchmarks. */
+    PRISMA_QUERY_EVENTS: flag(false),
     /** On SIGTERM, how long in-flight requests get to finish before the process exits anyway, seconds. */
     SHUTDOWN_GRACE_SECONDS: integer(0, 3600, 8),
   })
@@ -171,4 +174,13 @@ export function config(): Config {
 /** Forgets the cached settings (tests that change the environment). */
 export function resetConfig(): void {
   cached = undefined;
+}
+
+/**
+ * `LOG_LEVEL` on its own, without validating the other settings, so that lib/log.ts has a logger with which to report
+ * a bad configuration; an unknown level gives `info` here and a {@link ConfigError} from {@link config}.
+ */
+export function logLevel(): (typeof LOG_LEVELS)[number] {
+  const level = process.env.LOG_LEVEL;
+  return LOG_LEVELS.find((known) => known === level) ?? "info";
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -14,13 +15,12 @@ import { PrismaClient } from "./generated/prisma/client";
  * With `PRISMA_QUERY_EVENTS=1` the client reports every SQL statement to {@link onQuery} listeners (statement
  * budgets in tests and benchmarks).
  *
- * @throws Error when `DATABASE_URL` is not set; ConfigError when a setting is invalid.
+ * @throws ConfigError when `DATABASE_URL` is not set or a setting is invalid.
  */
 export function getPrisma(): PrismaClient {
   const cached = globalForPrisma.parleyPrisma;
   if (cached) return cached;
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set");
+  const { DATABASE_URL: connectionString } = config();
   const pool = new pg.Pool({
     connectionString,
     max: config().DATABASE_POOL_SIZE,
@@ -35,7 +35,7 @@ export function getPrisma(): PrismaClient {
   // An idle client's error (the server went away) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  const withEvents = process.env.PRISMA_QUERY_EVENTS === "1";
+  const withEvents = queryEventsEnabled();
   const client = withEvents
     ? new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] })
     : new PrismaClient({ adapter });
@@ -57,7 +57,7 @@ export function getPrisma(): PrismaClient {
 /**
  * The node-postgres pool under {@link getPrisma}'s client, for libraries that speak to node-postgres directly (the
  * rate limiter). Shares the client's connections and its `DATABASE_POOL_SIZE`.
- * @throws Error when `DATABASE_URL` is not set.
+ * @throws ConfigError when `DATABASE_URL` is not set or a setting is invalid.
  */
 export function getPool(): pg.Pool {
   getPrisma();
@@ -112,7 +112,7 @@ export interface StatementTally {
 const statementTallies = new AsyncLocalStorage<StatementTally>();
 
 /** Whether the client reports its statements (`PRISMA_QUERY_EVENTS=1`), so that {@link tallyStatements} can count. */
-export const queryEventsEnabled = () => process.env.PRISMA_QUERY_EVENTS === "1";
+export const queryEventsEnabled = (): boolean => config().PRISMA_QUERY_EVENTS;
 
 /**
  * Runs `fn` and counts the SQL that the client sends while it runs, including from everything `fn` starts and awaits
@@ -150,12 +150,11 @@ export async function disconnectPrisma(): Promise<void> {
  * The URL for connections that must be direct, not through a transaction-mode pooler (PgBouncer, Neon's or
  * Supabase's pooled endpoints): `LISTEN` connections and migrations. `DATABASE_URL_UNPOOLED` when set, else
  * `DATABASE_URL`.
- * @throws Error when neither is set.
+ * @throws ConfigError when `DATABASE_URL` is not set or a setting is invalid.
  */
 export function directDatabaseUrl(): string {
-  const url = process.env.DATABASE_URL_UNPOOLED || process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set");
-  return url;
+  const { DATABASE_URL_UNPOOLED, DATABASE_URL } = config();
+  return DATABASE_URL_UNPOOLED ?? DATABASE_URL;
 }
 
 /**

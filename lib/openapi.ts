@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import {
   createDocument,
@@ -51,7 +52,7 @@ function errorResponse(status: ErrorStatus, detail?: string): ZodOpenApiResponse
   };
 }
 
-/** draft-ietf-httpapi-ratelimit-headers-06, as lib/server/rate-limit.ts sends them. */
+/** draft-ietf-httpapi-ratelimit-headers-06, as lib/infra/rate-limit.ts sends them. */
 const rateLimitHeaders = {
   "RateLimit-Limit": z.string().meta({ description: "Requests allowed per window.", example: "300" }),
   "RateLimit-Remaining": z.string().meta({ description: "Requests left in the current window.", example: "299" }),
@@ -555,7 +556,7 @@ const spec: ZodOpenApiObject = {
   },
 };
 
-/** What limits each write, for its 429's description (lib/server/rate-limit.ts). */
+/** What limits each write, for its 429's description (lib/infra/rate-limit.ts). */
 const WRITE_LIMITS: Record<string, string> = {
   register: "Too many accounts created from this IP address (`RATE_LIMIT_SIGN_UP`).",
   createToken:

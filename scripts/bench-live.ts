@@ -132,7 +132,7 @@ interface HeapStats {
   heapUsedKiB: number;
   /** Memory of C++ objects bound to JavaScript (buffers, streams' native parts), KiB. */
   externalKiB: number;
-  /** Open streams as the hub counts them (`globalThis.parleyHub.size`, an internal of lib/server/live-hub.ts). */
+  /** Open streams as the hub counts them (`globalThis.parleyHub.size`, an internal of lib/infra/live-hub.ts). */
   hubStreams: number | null;
   /** `process.getActiveResourcesInfo().length`: sockets, timers and other handles keeping the loop alive. */
   activeResources: number;

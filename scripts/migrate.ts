@@ -1,13 +1,13 @@
-// `npm run db:migrate`: applies pending migrations to DATABASE_URL_UNPOOLED, else DATABASE_URL (lib/server/migrations.ts
+// `npm run db:migrate`: applies pending migrations to DATABASE_URL_UNPOOLED, else DATABASE_URL (lib/infra/migrations.ts
 // does the work). Also the dev, test and bench scripts' way to migrate: `migrate(url)` defaults to this project's
 // prisma/migrations.
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { isMainModule } from "./processes";
-import { migrate as migrateFrom, MigrationError, describeError, type MigrateOptions } from "../lib/server/migrations";
+import { migrate as migrateFrom, MigrationError, describeError, type MigrateOptions } from "../lib/infra/migrations";
 
-export { describeError, MigrationError, PRISMA_MIGRATE_LOCK_KEY, readMigrations, scriptMatchesChecksum } from "../lib/server/migrations";
-export type { MigrationFile } from "../lib/server/migrations";
+export { describeError, MigrationError, PRISMA_MIGRATE_LOCK_KEY, readMigrations, scriptMatchesChecksum } from "../lib/infra/migrations";
+export type { MigrationFile } from "../lib/infra/migrations";
 
 /** The migrations directory of this project. */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations", import.meta.url));

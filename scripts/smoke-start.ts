@@ -62,7 +62,7 @@ class Instance {
     args: string[] = [],
   ) {
     this.base = `http://127.0.0.1:${port}`;
-    this.child = spawn(TSX, ["scripts/run.ts", "start", ...args], {
+    this.child = spawn(TSX, ["--conditions=react-server", "scripts/run.ts", "start", ...args], {
       cwd: ROOT,
       // Only what a person's shell would have, plus the settings of the scenario.
       env: {

@@ -168,7 +168,7 @@ function runPrimary(count) {
 }
 
 /**
- * What the app publishes for the shutdown (lib/server/lifecycle.ts); absent until instrumentation.ts has run.
+ * What the app publishes for the shutdown (lib/infra/lifecycle.ts); absent until instrumentation.ts has run.
  * @returns {{ beginDrain(): Promise<void>, closeResources(): Promise<void> } | undefined}
  */
 function lifecycle() {
@@ -208,7 +208,7 @@ async function serve() {
   const app = next({ dir, dev: false, conf: config, hostname, port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  // Next runs instrumentation.ts's register() (settings checked, migrations applied: lib/server/boot.ts) while it
+  // Next runs instrumentation.ts's register() (settings checked, migrations applied: lib/infra/boot.ts) while it
   // prepares, but does not hold prepare() for it: listen only once it has published the lifecycle. A failing boot
   // ends the process itself.
   for (let waited = 0; !lifecycle(); waited += 50) {

@@ -78,11 +78,11 @@ async function main(argv: string[]): Promise<number> {
     }
     if (!e2eOnly && !receivedSignal) {
       const smoke = [path.join(ROOT, "scripts", "smoke-standalone.ts")];
-      if ((await runChild(path.join(BIN, "tsx"), smoke, env)) !== 0) failed.push("standalone smoke test");
+      if ((await runChild(path.join(BIN, "tsx"), ["--conditions=react-server", ...smoke], env)) !== 0) failed.push("standalone smoke test");
     }
     if (!e2eOnly && !receivedSignal) {
       const starts = [path.join(ROOT, "scripts", "smoke-start.ts")];
-      if ((await runChild(path.join(BIN, "tsx"), starts, env)) !== 0) failed.push("npm start smoke test");
+      if ((await runChild(path.join(BIN, "tsx"), ["--conditions=react-server", ...starts], env)) !== 0) failed.push("npm start smoke test");
     }
 
     if (receivedSignal) return signalExitCode(receivedSignal);

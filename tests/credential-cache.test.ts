@@ -1,5 +1,5 @@
 /**
- * The per-instance credential cache (lib/server/credential-cache.ts): cached lookups cost no SQL, and a token that stops
+ * The per-instance credential cache (lib/infra/credential-cache.ts): cached lookups cost no SQL, and a token that stops
  * existing stops working whoever deleted it: this instance through the API, or anyone else through the database
  * (the trigger's NOTIFY), including while the cache's listening connection was down.
  */
@@ -8,7 +8,7 @@ process.env.PRISMA_QUERY_EVENTS = "1";
 import pg from "pg";
 import { beforeEach, describe, expect, it } from "vitest";
 import { onQuery } from "@/lib/db";
-import { getCredentialCache } from "@/lib/server/credential-cache";
+import { getCredentialCache } from "@/lib/infra/credential-cache";
 import { authenticateSession, endSession } from "@/lib/server/sessions";
 import { authenticateToken, createToken } from "@/lib/server/tokens";
 import { api } from "./helpers/api";

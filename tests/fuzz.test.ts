@@ -21,7 +21,7 @@ import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "@/lib/api/parse";
 import { getPrisma } from "@/lib/db";
-import { getHub } from "@/lib/server/live-hub";
+import { getHub } from "@/lib/infra/live-hub";
 import { api, call } from "./helpers/api";
 import { createThread, createUser, mintSessionCookie, send, sessionCookie, type TestUser } from "./helpers/fixtures";
 import {

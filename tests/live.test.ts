@@ -1,5 +1,5 @@
 /**
- * Live events in one process, against this file's own PostgreSQL database: the event hub (lib/server/live-hub.ts)
+ * Live events in one process, against this file's own PostgreSQL database: the event hub (lib/infra/live-hub.ts)
  * driven directly with `subscribe(userId, since, write, close)`, changes made through the route handlers.
  *
  * How these tests wait. Nothing sleeps: every wait polls a condition with a deadline (`vi.waitFor`). To assert that
@@ -25,7 +25,7 @@ import { eventId, SseParser, type SseEvent } from "./helpers/sse";
 // here, so that a transaction the ordering tests keep open is never given up on while they look; the rollback tests
 // further down start a second hub with a short one (see `replaceHub`).
 process.env.EVENTS_GAP_TIMEOUT_MS = "60000";
-let { getHub, REPLAY_LIMIT } = await import("@/lib/server/live-hub");
+let { getHub, REPLAY_LIMIT } = await import("@/lib/infra/live-hub");
 type Hub = ReturnType<typeof getHub>;
 
 afterAll(async () => {
@@ -667,13 +667,13 @@ describe("with a short gap timeout", () => {
 
 /**
  * Shuts this process's hub down and starts a new one with another gap timeout (read once, at module evaluation):
- * forgets the instance cached on `globalThis` and evaluates lib/server/live-hub.ts again.
+ * forgets the instance cached on `globalThis` and evaluates lib/infra/live-hub.ts again.
  */
 async function replaceHub(gapTimeoutMs: number): Promise<Hub> {
   await getHub().shutdown();
   delete (globalThis as { parleyHub?: unknown }).parleyHub;
   process.env.EVENTS_GAP_TIMEOUT_MS = String(gapTimeoutMs);
   vi.resetModules();
-  ({ getHub, REPLAY_LIMIT } = await import("@/lib/server/live-hub"));
+  ({ getHub, REPLAY_LIMIT } = await import("@/lib/infra/live-hub"));
   return getHub();
 }

@@ -5,16 +5,16 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { SETTING_NAMES } from "@/lib/config";
-import { beginDrain, isDraining } from "@/lib/server/lifecycle";
+import { beginDrain, isDraining } from "@/lib/infra/lifecycle";
 import { api } from "./helpers/api";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
-/** Runs `code` (TypeScript, from the project root) in a fresh process with exactly `env`; resolves its output. */
+/** Runs `code` (TypeScript, from the project root) in a fresh process with exactly `env`, under React's server condition as Next runs server code; resolves its output. */
 function runScript(code: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["-e", code], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } as unknown as NodeJS.ProcessEnv });
+    const child = spawn(TSX, ["--conditions=react-server", "-e", code], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } as unknown as NodeJS.ProcessEnv });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -27,7 +27,7 @@ function runScript(code: string, env: Record<string, string>): Promise<{ code: n
 const lines = (out: string) => out.split("\n").filter((line) => line.trim() !== "");
 
 describe("settings are checked when the server starts", () => {
-  const boot = `import("./lib/server/boot").then((m) => m.boot()).then(() => console.log("booted"))`;
+  const boot = `import("./lib/infra/boot").then((m) => m.boot()).then(() => console.log("booted"))`;
   const good = { NODE_ENV: "production", DATABASE_URL: "postgres://u:p@127.0.0.1:1/db", AUTH_SECRET: "x".repeat(32) };
 
   it.concurrent.each([

@@ -1,5 +1,5 @@
 /**
- * Rate limits (lib/server/rate-limit.ts): writes per user, wrong passwords per client IP and username, tokens per
+ * Rate limits (lib/infra/rate-limit.ts): writes per user, wrong passwords per client IP and username, tokens per
  * user, accounts per IP. Each answers 429 with `Retry-After` and `RateLimit-*`, changes nothing, and lets requests
  * through again once its window has passed. Counters live in PostgreSQL (`rate_limits`), so a second instance sees
  * them. The limits here are set low through the same environment variables an operator would use.
@@ -7,7 +7,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { resetConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db";
-import { resetRateLimiters } from "@/lib/server/rate-limit";
+import { resetRateLimiters } from "@/lib/infra/rate-limit";
 import { type ApiResponse, api } from "./helpers/api";
 import { createThread, createUser, type TestUser, uniqueName } from "./helpers/fixtures";
 

@@ -9,7 +9,7 @@ import { getPrisma, onQuery } from "@/lib/db";
 import { getMessage, listMessages, sendMessage } from "@/lib/server/messages";
 import { getUnreadSummary, markMessageRead, markThreadRead } from "@/lib/server/read-state";
 import { getThread, listThreads } from "@/lib/server/threads";
-import { getCredentialCache } from "@/lib/server/credential-cache";
+import { getCredentialCache } from "@/lib/infra/credential-cache";
 import { authenticateToken, createToken } from "@/lib/server/tokens";
 import { api } from "./helpers/api";
 import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";

@@ -9,7 +9,7 @@ import { AppError } from "../errors";
 import { endSessionOf } from "../api/session";
 import { safeCallbackPath } from "../safe-redirect";
 import { registerBody } from "../schemas/users";
-import { clientIp, consume } from "../server/rate-limit";
+import { clientIp, consume } from "../infra/rate-limit";
 import { registerUser } from "../server/users";
 
 /** What a sign-in or sign-up form shows after a failed attempt. */

@@ -1,10 +1,11 @@
+import "server-only";
 import etag from "etag";
 import fresh from "fresh";
 import { z } from "zod";
 import { queryEventsEnabled, tallyStatements } from "../db";
 import { AppError } from "../errors";
 import { log } from "../log";
-import { consume, rateLimitHeaders, type RateLimitName } from "../server/rate-limit";
+import { consume, rateLimitHeaders, type RateLimitName } from "../infra/rate-limit";
 import type { Authenticated } from "../server/credentials";
 import { authenticateToken } from "../server/tokens";
 import { findNul } from "./parse";
@@ -182,7 +183,7 @@ export function withoutUser(
 
 /**
  * Counts the request against rate limit `name` for `subject` and puts the resulting `RateLimit-*` fields in
- * `responseHeaders` (see lib/server/rate-limit.ts).
+ * `responseHeaders` (see lib/infra/rate-limit.ts).
  * @throws AppError `too_many_requests` (429) when the allowance is spent.
  */
 export async function countAgainst(name: RateLimitName, subject: string, responseHeaders: Headers): Promise<void> {

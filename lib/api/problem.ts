@@ -1,8 +1,9 @@
+import "server-only";
 import type { z } from "zod";
 import { AppError, type FieldError, type ProblemType, statusOf } from "../errors";
 import type { problem } from "../schemas/common";
 import { log } from "../log";
-import { isUniqueViolation } from "../server/prisma-errors";
+import { isUniqueViolation } from "../server/sql";
 
 /**
  * An `application/problem+json` response (RFC 9457): `type`, `title`, `status`, `detail`, the request id, and

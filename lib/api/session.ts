@@ -1,4 +1,6 @@
+import "server-only";
 import { getToken } from "next-auth/jwt";
+import { config } from "../config";
 import { type Authenticated } from "../server/credentials";
 import { authenticateSession, endSession, type SessionClaims } from "../server/sessions";
 
@@ -14,9 +16,10 @@ const SECURE_COOKIE = "__Secure-authjs.session-token";
  */
 export async function sessionClaims(req: Request | { headers: Headers }): Promise<SessionClaims | null> {
   const cookie = req.headers.get("cookie");
-  if (!cookie || !process.env.AUTH_SECRET) return null;
+  const secret = config().AUTH_SECRET;
+  if (!cookie || !secret) return null;
   const secureCookie = cookie.includes(`${SECURE_COOKIE}=`) || cookie.includes(`${SECURE_COOKIE}.0=`);
-  return getToken({ req, secret: process.env.AUTH_SECRET, secureCookie });
+  return getToken({ req, secret, secureCookie });
 }
 
 /**

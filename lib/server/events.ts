@@ -1,3 +1,4 @@
+import "server-only";
 import type { EventType } from "../schemas/events";
 import { type Db, getPrisma } from "./sql";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { AppError, notFound } from "../errors";
@@ -5,8 +6,7 @@ import type { Page } from "../schemas/common";
 import type { ListMessagesQuery, Message, SendMessageInput } from "../schemas/messages";
 import { cursorSeq, decodeCursor, encodeCursor } from "./cursor";
 import { recordThreadEvent } from "./events";
-import { isUniqueViolation } from "./prisma-errors";
-import { type Db, getPrisma, Prisma } from "./sql";
+import { type Db, getPrisma, isUniqueViolation, Prisma } from "./sql";
 
 /** A message row joined with its sender (`m` = messages, `u` = users). */
 export type MessageRow = {

@@ -1,7 +1,8 @@
+import "server-only";
 import { getPrisma } from "../db";
-import { getCredentialCache } from "./credential-cache";
+import { getCredentialCache } from "../infra/credential-cache";
 import { type Authenticated, credentialKey } from "./credentials";
-import { isForeignKeyViolation } from "./prisma-errors";
+import { isForeignKeyViolation } from "./sql";
 import { accountGone } from "./users";
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 import { getPrisma } from "../db";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 
@@ -11,3 +12,23 @@ export { Prisma, getPrisma };
  * (PostgreSQL's default LIKE escape character is the backslash).
  */
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
+
+/**
+ * Recognises PostgreSQL's unique_violation (SQLSTATE 23505) whether it reaches us as Prisma's P2002 (query builder)
+ * or as a raw driver error (`$queryRaw` through the pg adapter, reported as P2010 with the original code).
+ */
+export function isUniqueViolation(e: unknown): boolean {
+  return hasSqlState(e, "P2002", "23505");
+}
+
+/** Recognises PostgreSQL's foreign_key_violation (SQLSTATE 23503), as Prisma's P2003 or a raw driver error. */
+export function isForeignKeyViolation(e: unknown): boolean {
+  return hasSqlState(e, "P2003", "23503");
+}
+
+function hasSqlState(e: unknown, prismaCode: string, sqlState: string): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const err = e as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
+  if (err.code === prismaCode || err.code === sqlState) return true;
+  return err.meta?.code === sqlState || err.meta?.driverAdapterError?.cause?.originalCode === sqlState;
+}

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { config } from "../config";

@@ -1,12 +1,13 @@
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { getPrisma } from "../db";
 import { notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
-import { getCredentialCache } from "./credential-cache";
+import { getCredentialCache } from "../infra/credential-cache";
 import { type Authenticated, credentialKey } from "./credentials";
-import { isForeignKeyViolation } from "./prisma-errors";
+import { isForeignKeyViolation } from "./sql";
 import { accountGone } from "./users";
 
 /** Token secrets: a fixed prefix (so leaked tokens are easy to scan for) and 32 random bytes in base64url. */
@@ -72,8 +73,8 @@ export async function listTokens(userId: string, opts: { limit: number; cursor?:
 
 /**
  * Revokes (deletes) one of the caller's tokens; requests bearing it fail with 401 from then on: at once on this
- * instance, and on the others as soon as the deletion's notification reaches them (lib/server/credential-cache.ts).
- * Event streams opened with it end when that notification reaches their instance's hub (lib/server/live-hub.ts).
+ * instance, and on the others as soon as the deletion's notification reaches them (lib/infra/credential-cache.ts).
+ * Event streams opened with it end when that notification reaches their instance's hub (lib/infra/live-hub.ts).
  * @throws AppError `not_found` when the caller has no such token.
  */
 export async function revokeToken(userId: string, tokenId: string): Promise<void> {
@@ -87,7 +88,7 @@ export async function revokeToken(userId: string, tokenId: string): Promise<void
  * Resolves a bearer token to its user and records its use (at most once a minute).
  *
  * Answered from this instance's credential cache when it can (no SQL at all), else with one lookup by hash; see
- * lib/server/credential-cache.ts for how revocations reach the cache.
+ * lib/infra/credential-cache.ts for how revocations reach the cache.
  * @returns the user and the credential (the token's hash), or `null` for a malformed, unknown or revoked token.
  */
 export async function authenticateToken(token: string): Promise<Authenticated | null> {

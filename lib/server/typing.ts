@@ -1,3 +1,4 @@
+import "server-only";
 import { notFound } from "../errors";
 import { notifyEphemeral } from "./events";
 import { getPrisma } from "./sql";

@@ -1,3 +1,4 @@
+import "server-only";
 import { hash, verify } from "@node-rs/argon2";
 import { getPrisma } from "../db";
 import { AppError, notFound } from "../errors";
@@ -5,9 +6,8 @@ import type { Page } from "../schemas/common";
 import type { Me, PublicUser, RegisterInput } from "../schemas/users";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { z } from "zod";
-import { isUniqueViolation } from "./prisma-errors";
-import { check, consume, reset } from "./rate-limit";
-import { escapeLike } from "./sql";
+import { check, consume, reset } from "../infra/rate-limit";
+import { escapeLike, isUniqueViolation } from "./sql";
 
 /**
  * Argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1), which are OWASP's recommended minimum for

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
 import { disconnectPrisma } from "@/lib/db";
-import { getCredentialCache } from "@/lib/server/credential-cache";
+import { getCredentialCache } from "@/lib/infra/credential-cache";
 import { databaseUrlFor } from "../../scripts/embedded-postgres";
 
 /** AUTH_SECRET for tests when the environment sets none: fixed, so failures reproduce. */

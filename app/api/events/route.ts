@@ -1,7 +1,7 @@
 import { withUser } from "@/lib/api/handler";
 import { config } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { getHub } from "@/lib/server/live-hub";
+import { getHub } from "@/lib/infra/live-hub";
 
 export const dynamic = "force-dynamic";
 /** Vercel's limit for this function, seconds; streams end themselves before it (`EVENTS_MAX_STREAM_SECONDS`). */

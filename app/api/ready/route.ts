@@ -1,5 +1,5 @@
 import { json, withoutUser } from "@/lib/api/handler";
-import { checkReadiness } from "@/lib/server/health";
+import { checkReadiness } from "@/lib/infra/health";
 
 export const dynamic = "force-dynamic";
 

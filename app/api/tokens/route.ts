@@ -2,7 +2,7 @@ import { countAgainst, json, withOptionalUser, withUser } from "@/lib/api/handle
 import { parseBody, parseQuery } from "@/lib/api/parse";
 import { AppError } from "@/lib/errors";
 import { createTokenBody, listTokensQuery } from "@/lib/schemas/tokens";
-import { clientIp } from "@/lib/server/rate-limit";
+import { clientIp } from "@/lib/infra/rate-limit";
 import { createToken, listTokens } from "@/lib/server/tokens";
 import { verifyCredentialsLimited } from "@/lib/server/users";
 

@@ -4,7 +4,7 @@ import { readBodyLimited } from "@/lib/api/parse";
 import { errorResponse } from "@/lib/api/problem";
 import { endSessionOf } from "@/lib/api/session";
 import { handlers } from "@/lib/auth";
-import { clientIp } from "@/lib/server/rate-limit";
+import { clientIp } from "@/lib/infra/rate-limit";
 import { checkSignInAllowed } from "@/lib/server/users";
 
 export const { GET } = handlers;

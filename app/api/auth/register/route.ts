@@ -1,7 +1,7 @@
 import { countAgainst, json, withoutUser } from "@/lib/api/handler";
 import { parseBody } from "@/lib/api/parse";
 import { registerBody } from "@/lib/schemas/users";
-import { clientIp } from "@/lib/server/rate-limit";
+import { clientIp } from "@/lib/infra/rate-limit";
 import { registerUser } from "@/lib/server/users";
 
 /**

@@ -1,4 +1,6 @@
+import "server-only";
 import pg from "pg";
+import { config } from "../config";
 import { AppError } from "../errors";
 import {
   type Credential,
@@ -8,7 +10,7 @@ import {
   endedBy,
   endedCredentialKey,
   workingCredentialKeys,
-} from "./credentials";
+} from "../server/credentials";
 import {
   EVENTS_CHANNEL,
   eventBounds,
@@ -16,10 +18,10 @@ import {
   loadEvents,
   personalize,
   type StoredEvent,
-} from "./events";
+} from "../server/events";
 import { connectTimeoutMs, directDatabaseUrl, queryTimeoutMs, watchListener } from "../db";
 import { log } from "../log";
-import { getPrisma } from "./sql";
+import { getPrisma } from "../server/sql";
 
 /**
  * One per app instance: listens on the `parley_events` channel with a dedicated PostgreSQL connection and delivers
@@ -28,7 +30,7 @@ import { getPrisma } from "./sql";
  * Ordering. Event ids come from one sequence, but transactions commit in any order, so id 105 can become visible
  * before id 104. If a stream delivered 105 and the client reconnected with `Last-Event-ID: 105` before 104
  * committed, replaying `id > 105` would lose 104. So the hub releases events only up to a high-water mark: the
- * largest id such that every smaller id has been seen (NOTIFY) or has stayed missing for `GAP_TIMEOUT_MS` (a rolled
+ * largest id such that every smaller id has been seen (NOTIFY) or has stayed missing for `EVENTS_GAP_TIMEOUT_MS` (a rolled
  * back transaction consumed it). Streams receive events in id order, and replay from the database is exact. The one
  * exception, logged, is an event whose transaction commits later than the gap timeout: it is delivered on arrival.
  *
@@ -38,9 +40,6 @@ import { getPrisma } from "./sql";
  * and the stream is ended before such an event could be written to it. Sessions also end at their expiry, by a timer.
  */
 
-const GAP_TIMEOUT_MS = Number(process.env.EVENTS_GAP_TIMEOUT_MS ?? 1000);
-const HEARTBEAT_MS = Number(process.env.EVENTS_HEARTBEAT_MS ?? 15_000);
-const RETENTION_HOURS = Number(process.env.EVENTS_RETENTION_HOURS ?? 24);
 /** Most events replayed to a reconnecting client; beyond that it is told to refetch (`resync`). */
 export const REPLAY_LIMIT = 500;
 const PRUNE_LOCK_KEY = 7_261_021; // arbitrary, shared by all instances
@@ -71,6 +70,10 @@ export function sseFrame(type: string, data: unknown, id?: bigint): string {
 }
 
 class EventHub {
+  // Settings (lib/config.ts), read when the hub is made.
+  private readonly gapTimeoutMs = config().EVENTS_GAP_TIMEOUT_MS;
+  private readonly heartbeatMs = config().EVENTS_HEARTBEAT_MS;
+  private readonly retentionHours = config().EVENTS_RETENTION_HOURS;
   private client: pg.Client | null = null;
   private starting: Promise<void> | null = null;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
@@ -153,7 +156,7 @@ class EventHub {
         this.startupBuffer = null;
         for (const notification of buffered) this.onNotification(notification);
         this.timers.push(
-          setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref(),
+          setInterval(() => this.heartbeat(), this.heartbeatMs).unref(),
           setInterval(() => void this.prune(), 10 * 60_000).unref(),
         );
       } else {
@@ -235,7 +238,7 @@ class EventHub {
     this.advance();
   }
 
-  /** Moves the high-water mark over every contiguous notified id, and over gaps older than GAP_TIMEOUT_MS. */
+  /** Moves the high-water mark over every contiguous notified id, and over gaps older than EVENTS_GAP_TIMEOUT_MS. */
   private advance() {
     const released: bigint[] = [];
     const now = Date.now();
@@ -250,14 +253,14 @@ class EventHub {
       let lowest = -1n;
       for (const id of this.pending.keys()) if (lowest < 0n || id < lowest) lowest = id;
       const waited = now - this.pending.get(lowest)!;
-      if (waited < GAP_TIMEOUT_MS) {
+      if (waited < this.gapTimeoutMs) {
         this.gapTimer ??= setTimeout(() => {
           this.gapTimer = null;
           this.advance();
-        }, GAP_TIMEOUT_MS - waited + 5);
+        }, this.gapTimeoutMs - waited + 5);
         break;
       }
-      // The ids in between never showed up: rolled back, or still in flight after GAP_TIMEOUT_MS.
+      // The ids in between never showed up: rolled back, or still in flight after EVENTS_GAP_TIMEOUT_MS.
       for (let id = this.stable + 1n; id < lowest && id <= this.stable + 1000n; id++) this.skipped.add(id);
       while (this.skipped.size > 10_000) this.skipped.delete(this.skipped.values().next().value!);
       this.stable = lowest - 1n;
@@ -422,7 +425,7 @@ class EventHub {
     try {
       await getPrisma().$transaction(async (tx) => {
         const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK_KEY}) AS ok`;
-        if (lock?.ok) await tx.$executeRaw`DELETE FROM events WHERE created_at < now() - make_interval(hours => ${RETENTION_HOURS}::int)`;
+        if (lock?.ok) await tx.$executeRaw`DELETE FROM events WHERE created_at < now() - make_interval(hours => ${this.retentionHours}::int)`;
       });
     } catch {
       // The next round tries again.

@@ -1,3 +1,4 @@
+import "server-only";
 import { disconnectPrisma } from "../db";
 import { log } from "../log";
 import { shutdownHub } from "./live-hub";
@@ -54,7 +55,7 @@ export function closeResources(): Promise<void> {
   return closed;
 }
 
-/** Publishes {@link beginDrain} and {@link closeResources} for the server (called once at start, lib/server/boot.ts). */
+/** Publishes {@link beginDrain} and {@link closeResources} for the server (called once at start, lib/infra/boot.ts). */
 export function publishLifecycle(): void {
   state[LIFECYCLE_KEY] = { beginDrain, closeResources };
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { config, type RateLimitPolicy } from "../config";
 import { countStatement, getPool } from "../db";

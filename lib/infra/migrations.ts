@@ -1,9 +1,10 @@
+import "server-only";
 // Applies prisma/migrations the way `prisma migrate deploy` does, without Prisma's native schema engine (which the
 // Prisma CLI downloads on first use, and which machines without internet access cannot get). The `_prisma_migrations`
 // rows it writes are Prisma's own, so `prisma migrate status|deploy` keep working on the same database wherever that
 // engine exists.
 //
-// Used by the server at start (`MIGRATE_ON_START`, lib/server/boot.ts), by `npm run db:migrate` (scripts/migrate.ts),
+// Used by the server at start (`MIGRATE_ON_START`, lib/infra/boot.ts), by `npm run db:migrate` (scripts/migrate.ts),
 // and by the dev, test and bench scripts.
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";

@@ -1,7 +1,8 @@
+import "server-only";
 import pg from "pg";
 import { config } from "../config";
 import { connectTimeoutMs, directDatabaseUrl, queryTimeoutMs, watchListener } from "../db";
-import { CREDENTIAL_CHANNELS, endedCredentialKey } from "./credentials";
+import { CREDENTIAL_CHANNELS, endedCredentialKey } from "../server/credentials";
 
 /** `TOKEN_CACHE` (lib/config.ts): off by default on Vercel, where an instance can be frozen with its listener. */
 const cacheEnabled = () => config().TOKEN_CACHE;
@@ -108,7 +109,7 @@ class CredentialCache {
   }
 
   private listen(): void {
-    if (this.connecting || this.closed || Date.now() < this.retryAt || !process.env.DATABASE_URL || !cacheEnabled()) return;
+    if (this.connecting || this.closed || Date.now() < this.retryAt || !cacheEnabled()) return;
     this.connecting = this.connect()
       .catch(() => {
         this.retryAt = Date.now() + this.retryDelay;

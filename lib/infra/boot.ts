@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { config, ConfigError } from "../config";
 import { directDatabaseUrl } from "../db";
@@ -13,7 +14,7 @@ import { describeError, migrate } from "./migrations";
  * 2. With `MIGRATE_ON_START=true` (the Docker image), applies pending migrations from `prisma/migrations` under the
  *    working directory, over the direct connection; a failure ends the process the same way. Instances starting
  *    together take turns on Prisma's advisory lock.
- * 3. Publishes the shutdown steps for the server (lib/server/lifecycle.ts).
+ * 3. Publishes the shutdown steps for the server (lib/infra/lifecycle.ts).
  */
 export async function boot(): Promise<void> {
   try {
