@@ -21,7 +21,7 @@ import { useEffect, useSyncExternalStore } from "react";
 import type { Page } from "../schemas/common";
 import { type EventPayload, type EventType, eventPayloads } from "../schemas/events";
 import type { Message } from "../schemas/messages";
-import type { Thread } from "../schemas/threads";
+import { PREVIEW_LENGTH, type Thread } from "../schemas/threads";
 import { settleOutboxEntry } from "./outbox";
 import { queryKeys, removeMessage, setCachedUnread, upsertMessage } from "./queries";
 import { clearAllTyping, clearTyping, showTyping } from "./typing";
@@ -34,8 +34,6 @@ const SIGNED_IN_PROBE_PATH = "/api/users/me";
 export const RECONNECT_BASE_MS = 1000;
 /** Longest reconnect delay (ms). */
 export const RECONNECT_MAX_MS = 30_000;
-/** Length of a thread list's message preview, in code points — as the server's `left(text, 200)`. */
-export const PREVIEW_LENGTH = 200;
 
 type Cursor = string | null;
 type ThreadPages = InfiniteData<Page<Thread>, Cursor>;

@@ -34,10 +34,17 @@ export const participant = z
   })
   .meta({ id: "Participant" });
 
+/**
+ * Length of a thread's last-message preview, in Unicode code points (PostgreSQL's `left(text, n)` counts characters,
+ * which for UTF-8 databases are code points): the server cuts it, the web client cuts it the same way when an event
+ * moves a thread.
+ */
+export const PREVIEW_LENGTH = 200;
+
 export const lastMessage = z
   .object({
     id,
-    text: z.string().meta({ description: "The first 200 characters." }),
+    text: z.string().meta({ description: `The first ${PREVIEW_LENGTH} characters (Unicode code points) of the message.` }),
     senderId: id,
     createdAt: timestamp,
   })

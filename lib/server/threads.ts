@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from "uuid";
 import { config } from "../config";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
-import type { ListThreadsQuery, Thread } from "../schemas/threads";
+import { type ListThreadsQuery, PREVIEW_LENGTH, type Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { recordThreadEvent } from "./events";
 import { lockThread } from "./messages";
@@ -38,7 +38,7 @@ type ParticipantRow = { thread_id: string; id: string; username: string; name: s
 function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: number): Promise<ThreadRow[]> {
   return db.$queryRaw<ThreadRow[]>`
     SELECT p.thread_id, t.created_at, p.last_activity_at, p.unread_count,
-           lm.id AS lm_id, left(lm.text, 200) AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
+           lm.id AS lm_id, left(lm.text, ${PREVIEW_LENGTH}::int) AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
     FROM participants p
     JOIN threads t ON t.id = p.thread_id
     LEFT JOIN LATERAL (
