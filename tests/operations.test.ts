@@ -102,8 +102,9 @@ describe("log lines", () => {
   it("write one access line per API request with the id the response carries, and no body or credentials", async () => {
     const code = `
       import { log } from "./lib/log";
-      import { withUser, json } from "./lib/api/handler";
-      const handler = withUser(async () => json({ ok: true }));
+      import { route } from "./lib/api/handler";
+      import { listThreads } from "./lib/openapi/threads";
+      const handler = route(listThreads, async () => ({ data: [], nextCursor: null }));
       const req = new Request("http://x/api/threads?cursor=c", { headers: { authorization: "Bearer prly_not_a_real_token", "x-request-id": "client-req-7" } });
       handler(req, { params: Promise.resolve({}) }).then((res) => { console.error(res.status, res.headers.get("x-request-id")); log.flush(); });`;
     const { stdout, stderr } = await runScript(code, { LOG_LEVEL: "info", DATABASE_URL: process.env.DATABASE_URL!, AUTH_SECRET: "x".repeat(32) });

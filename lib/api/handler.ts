@@ -8,7 +8,8 @@ import { log } from "../log";
 import { consume, rateLimitHeaders, type RateLimitName } from "../infra/rate-limit";
 import type { Authenticated } from "../server/credentials";
 import { authenticateToken } from "../server/tokens";
-import { findNul } from "./parse";
+import { rateLimitsOf, UNSAFE_METHODS, type Operation } from "../openapi/operation";
+import { findNul, parseBody, parseQuery } from "./parse";
 import { errorResponse, problemResponse } from "./problem";
 import { sessionCaller } from "./session";
 
@@ -55,9 +56,6 @@ export async function resolveCaller(req: Request): Promise<Caller | null> {
   }
   return sessionCaller(req);
 }
-
-/** Methods that change something (RFC 9110 §9.2.1: not safe). */
-const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * True when a browser sent `req` from another origin: `Sec-Fetch-Site` says so (`cross-site`, `same-site`), or,
@@ -118,7 +116,7 @@ function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
     try {
       // Cookie-authenticated writes from another site's page (CSRF). Bearer requests carry their own proof: a page
       // cannot add an Authorization header to a cross-site request without a CORS preflight, which Parley refuses.
-      if (UNSAFE.has(req.method) && !req.headers.has("authorization") && isCrossOriginBrowserRequest(req)) {
+      if (UNSAFE_METHODS.has(req.method as Operation["method"]) && !req.headers.has("authorization") && isCrossOriginBrowserRequest(req)) {
         throw new AppError("forbidden", "Cross-origin requests may not change anything here. Use a bearer token.");
       }
       res = await fn(req, ctx, requestId, responseHeaders);
@@ -140,45 +138,67 @@ function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
   };
 }
 
-/**
- * Wraps a route handler that needs a signed-in caller (session cookie or bearer token).
- * Parses route params with `opts.params`; maps every thrown error to problem+json (see `errorResponse`).
- * Anonymous requests get 401 before the handler runs. Writes (POST, PUT, PATCH, DELETE) count against the caller's
- * `writes` rate limit first, so that a limited request (429) does nothing; the answer carries `RateLimit-*` headers.
- */
-export function withUser<P = Record<string, never>>(
-  handler: (ctx: BaseContext<P> & { caller: Caller }) => Promise<Response>,
-  opts: { params?: z.ZodType<P> } = {},
-): RouteHandler {
-  return run(async (req, ctx, requestId, responseHeaders) => {
-    const caller = await resolveCaller(req);
-    if (!caller) {
-      return problemResponse("unauthorized", "Sign in, or send Authorization: Bearer <token>.", requestId);
-    }
-    if (UNSAFE.has(req.method)) await countAgainst("writes", caller.userId, responseHeaders);
-    const params = await parseParams(ctx, opts.params);
-    return handler({ req, params, requestId, caller, responseHeaders });
-  });
-}
+/** What a declared schema parses to, or `undefined` when the operation declares none. */
+type Parsed<O, K extends "params" | "query" | "body"> = O extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
 
-/** Wraps a route handler open to anonymous callers; `caller` is set when the request is authenticated. */
-export function withOptionalUser(
-  handler: (ctx: BaseContext<Record<string, never>> & { caller: Caller | null }) => Promise<Response>,
+/** The caller a handler gets, by its operation's `auth`: always one, one or `null`, or none (credentials unread). */
+type CallerFor<O> = O extends { auth: "required" } ? Caller : O extends { auth: "optional" } ? Caller | null : null;
+
+/** What an operation's handler is given: the request, its parsed path, query and body, and the caller. */
+export type OperationContext<O extends Operation> = BaseContext<Parsed<O, "params">> & {
+  query: Parsed<O, "query">;
+  body: Parsed<O, "body">;
+  caller: CallerFor<O>;
+};
+
+/**
+ * The route handler of a declared operation (lib/openapi/<resource>.ts), in the order every request goes through:
+ * 1. request id, access log, problem+json for anything thrown (lib/api/problem.ts), and cross-site browser writes
+ *    refused (403);
+ * 2. the caller: `auth: "required"` answers anonymous requests 401 before anything else; `optional` resolves it;
+ *    `none` does not read credentials at all;
+ * 3. the `writes` rate limit, when the operation counts against it ({@link rateLimitsOf}), so that a limited request
+ *    (429) does nothing; the answer carries the `RateLimit-*` fields;
+ * 4. path parameters (404 for an id that cannot exist), then the query and the JSON body (400, 413, 415);
+ * 5. `handler`. It returns a `Response`, or the data of the operation's one success answer: `undefined` for 204,
+ *    otherwise JSON with that status, revalidatable (`ETag`, 304) when the operation is `conditional`.
+ * A handler of an operation with several success answers (200 or 201, say) returns the `Response` itself; data from
+ * it is a programming error, answered 500.
+ */
+export function route<O extends Operation>(
+  op: O,
+  handler: (ctx: OperationContext<O>) => Promise<Response | object | void>,
 ): RouteHandler {
-  return run(async (req, _ctx, requestId, responseHeaders) =>
-    handler({ req, params: {}, requestId, responseHeaders, caller: await resolveCaller(req) }),
+  const statuses = Object.keys(op.ok).map(Number);
+  const sole = statuses.length === 1 ? statuses[0]! : null;
+  const countsWrites = rateLimitsOf(op).includes("writes");
+  return run(
+    async (req, ctx, requestId, responseHeaders) => {
+      let caller: Caller | null = null;
+      if (op.auth !== "none") caller = await resolveCaller(req);
+      if (op.auth === "required" && !caller) {
+        return problemResponse("unauthorized", "Sign in, or send Authorization: Bearer <token>.", requestId);
+      }
+      if (countsWrites && caller) await countAgainst("writes", caller.userId, responseHeaders);
+      const params = await parseParams(ctx, op.params);
+      const query = op.query ? parseQuery(req, op.query) : undefined;
+      const body = op.body ? await parseBody(req, op.body) : undefined;
+      const result = await handler({ req, params, query, body, caller, requestId, responseHeaders } as OperationContext<O>);
+      if (result instanceof Response) return result;
+      if (sole === null) throw new Error(`${op.operationId} has several success answers: its handler must return a Response`);
+      if (sole === 204) return noContent();
+      return op.conditional ? conditionalJson(req, result) : json(result, sole);
+    },
+    { accessLog: op.accessLog },
   );
 }
 
 /**
- * Wraps a route handler that needs no caller (public documents, health probes): request id, access log and
+ * Wraps a route handler that is not an operation of the API (the OpenAPI document itself): request id, access log and
  * problem+json errors only.
  */
-export function withoutUser(
-  handler: (ctx: BaseContext<Record<string, never>>) => Promise<Response>,
-  opts: RunOptions = {},
-): RouteHandler {
-  return run(async (req, _ctx, requestId, responseHeaders) => handler({ req, params: {}, requestId, responseHeaders }), opts);
+export function undeclaredRoute(handler: (ctx: BaseContext<Record<string, never>>) => Promise<Response>): RouteHandler {
+  return run(async (req, _ctx, requestId, responseHeaders) => handler({ req, params: {}, requestId, responseHeaders }));
 }
 
 /**

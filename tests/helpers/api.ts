@@ -3,53 +3,35 @@
  * Calls Parley's route handlers in-process with real `Request` objects, as Next would, against the test file's own
  * PostgreSQL database. Tests read like HTTP: `await api.post("/api/threads", { token, body })`.
  */
-import * as register from "@/app/api/auth/register/route";
-import * as tokens from "@/app/api/tokens/route";
-import * as token from "@/app/api/tokens/[id]/route";
-import * as users from "@/app/api/users/route";
-import * as me from "@/app/api/users/me/route";
-import * as user from "@/app/api/users/[id]/route";
-import * as threads from "@/app/api/threads/route";
-import * as thread from "@/app/api/threads/[id]/route";
-import * as threadRead from "@/app/api/threads/[id]/read/route";
-import * as threadMessages from "@/app/api/threads/[id]/messages/route";
-import * as threadTyping from "@/app/api/threads/[id]/typing/route";
-import * as message from "@/app/api/messages/[id]/route";
-import * as messageRead from "@/app/api/messages/[id]/read/route";
-import * as unreadMessages from "@/app/api/messages/unread/route";
-import * as unread from "@/app/api/unread/route";
+import path from "node:path";
 import * as fallback from "@/app/api/[...path]/route";
 import * as openapi from "@/app/api/openapi.json/route";
-import * as events from "@/app/api/events/route";
-import * as health from "@/app/api/health/route";
-import * as ready from "@/app/api/ready/route";
+import { operations } from "@/lib/openapi";
 import { checkResponse } from "./contract";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Module = Partial<Record<"GET" | "POST" | "PATCH" | "PUT" | "DELETE", Handler>>;
 
-// Static segments before dynamic ones, as Next's router ranks them.
+const APP_API = path.join(process.cwd(), "app", "api");
+
+/**
+ * The route table, from the operations' declarations (lib/openapi): each path template once, as a pattern with named
+ * groups, and the route file Next serves it from (`/api/threads/{id}/read` → `app/api/threads/[id]/read/route.ts`).
+ * Static segments rank before dynamic ones, as in Next's router; the OpenAPI document's own route and the unknown-path
+ * fallback come last. `/api/events` is only for answers that end at once (errors): a stream's body never ends;
+ * tests/helpers/sse.ts reads streams.
+ */
 const routes: [RegExp, Module][] = [
-  [/^\/api\/auth\/register$/, register],
-  [/^\/api\/tokens$/, tokens],
-  [/^\/api\/tokens\/(?<id>[^/]+)$/, token],
-  [/^\/api\/users$/, users],
-  [/^\/api\/users\/me$/, me],
-  [/^\/api\/users\/(?<id>[^/]+)$/, user],
-  [/^\/api\/threads$/, threads],
-  [/^\/api\/threads\/(?<id>[^/]+)$/, thread],
-  [/^\/api\/threads\/(?<id>[^/]+)\/read$/, threadRead],
-  [/^\/api\/threads\/(?<id>[^/]+)\/messages$/, threadMessages],
-  [/^\/api\/threads\/(?<id>[^/]+)\/typing$/, threadTyping],
-  [/^\/api\/messages\/unread$/, unreadMessages],
-  [/^\/api\/messages\/(?<id>[^/]+)$/, message],
-  [/^\/api\/messages\/(?<id>[^/]+)\/read$/, messageRead],
-  [/^\/api\/unread$/, unread],
+  ...(await Promise.all(
+    [...new Set(operations.map((op) => op.path))]
+      .sort((a, b) => (a.match(/\{/g) ?? []).length - (b.match(/\{/g) ?? []).length)
+      .map(async (template): Promise<[RegExp, Module]> => {
+        const pattern = new RegExp("^" + template.replace(/\./g, "\\.").replace(/\{(\w+)\}/g, "(?<$1>[^/]+)") + "$");
+        const file = path.join(APP_API, ...template.replace(/^\/api\//, "").split("/").map((s) => s.replace(/^\{(\w+)\}$/, "[$1]")), "route.ts");
+        return [pattern, (await import(/* @vite-ignore */ file)) as Module];
+      }),
+  )),
   [/^\/api\/openapi\.json$/, openapi],
-  [/^\/api\/health$/, health],
-  [/^\/api\/ready$/, ready],
-  // Only for answers that end at once (errors): a stream's body never ends; tests/helpers/sse.ts reads streams.
-  [/^\/api\/events$/, events],
   [/^\/api\/.*$/, fallback],
 ];
 

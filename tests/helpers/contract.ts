@@ -1,5 +1,5 @@
 /**
- * Holds every API answer the tests see to the OpenAPI document (lib/openapi.ts): the status must be one the
+ * Holds every API answer the tests see to the OpenAPI document (lib/openapi): the status must be one the
  * operation documents, with the documented content type, the documented headers, and a body that validates against
  * the documented schema (JSON Schema 2020-12, as OpenAPI 3.1 uses, with Ajv). tests/helpers/api.ts calls
  * {@link checkResponse} on every response, so the whole suite is a contract test; tests/openapi.test.ts walks the

@@ -1,5 +1,5 @@
 /**
- * The API's operations as the OpenAPI document (lib/openapi.ts) lists them, and a way to send one of them any request
+ * The API's operations as the OpenAPI document (lib/openapi) lists them, and a way to send one of them any request
  * at all: any bytes as the body (invalid UTF-8 included), any headers, any path parameter values, and to hold the
  * answer to the document. tests/helpers/api.ts covers the requests a well-behaved client sends; this is for
  * tests/fuzz.test.ts, which needs the others.

@@ -1,24 +1,20 @@
-import { countAgainst, json, withOptionalUser, withUser } from "@/lib/api/handler";
-import { parseBody, parseQuery } from "@/lib/api/parse";
+import { countAgainst, json, route } from "@/lib/api/handler";
 import { AppError } from "@/lib/errors";
-import { createTokenBody, listTokensQuery } from "@/lib/schemas/tokens";
 import { clientIp } from "@/lib/infra/rate-limit";
-import { createToken, listTokens } from "@/lib/server/tokens";
+import { createToken, listTokens } from "@/lib/openapi/accounts";
+import * as tokens from "@/lib/server/tokens";
 import { verifyCredentialsLimited } from "@/lib/server/users";
 
 /** The caller's tokens, newest first, without secrets. */
-export const GET = withUser(async ({ req, caller }) => {
-  return json(await listTokens(caller.userId, parseQuery(req, listTokensQuery)));
-});
+export const GET = route(listTokens, async ({ query, caller }) => tokens.listTokens(caller.userId, query));
 
 /**
  * Issues a token → 201 `{id, name, token, createdAt}`, the only response that ever holds the secret.
  * With `username` and `password` no session is needed (how a third party gets its first token); wrong passwords
  * count against the `signIn` limit like the sign-in form's. Otherwise the caller must be signed in or hold a token.
- * Either way, issued tokens count against the user's `tokenCreation` limit (429 past it).
+ * Either way, issued tokens count against the user's `tokenCreation` limit.
  */
-export const POST = withOptionalUser(async ({ req, caller, responseHeaders }) => {
-  const body = await parseBody(req, createTokenBody);
+export const POST = route(createToken, async ({ req, body, caller, responseHeaders }) => {
   let userId: string;
   if (body.username !== undefined && body.password !== undefined) {
     const user = await verifyCredentialsLimited(clientIp(req.headers), body.username, body.password);
@@ -30,6 +26,6 @@ export const POST = withOptionalUser(async ({ req, caller, responseHeaders }) =>
     throw new AppError("unauthorized", "Send username and password, or sign in first.");
   }
   await countAgainst("tokenCreation", userId, responseHeaders);
-  const token = await createToken(userId, body.name);
+  const token = await tokens.createToken(userId, body.name);
   return json(token, 201, { location: `/api/tokens/${token.id}` });
 });

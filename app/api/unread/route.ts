@@ -1,5 +1,6 @@
-import { json, withUser } from "@/lib/api/handler";
+import { route } from "@/lib/api/handler";
+import { getUnreadCounts } from "@/lib/openapi/read-state";
 import { getUnreadSummary } from "@/lib/server/read-state";
 
 /** `{total, threads: [{threadId, count}]}`: threads with nothing unread are left out. */
-export const GET = withUser(async ({ caller }) => json(await getUnreadSummary(caller.userId)));
+export const GET = route(getUnreadCounts, async ({ caller }) => getUnreadSummary(caller.userId));

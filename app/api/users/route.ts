@@ -1,7 +1,6 @@
-import { json, withUser } from "@/lib/api/handler";
-import { parseQuery } from "@/lib/api/parse";
-import { searchUsersQuery } from "@/lib/schemas/users";
-import { searchUsers } from "@/lib/server/users";
+import { route } from "@/lib/api/handler";
+import { searchUsers } from "@/lib/openapi/accounts";
+import * as users from "@/lib/server/users";
 
 /** Users whose username or name contains `q`, by username. */
-export const GET = withUser(async ({ req }) => json(await searchUsers(parseQuery(req, searchUsersQuery))));
+export const GET = route(searchUsers, async ({ query }) => users.searchUsers(query));

@@ -1,28 +1,14 @@
-import { json, noContent, withUser } from "@/lib/api/handler";
-import { parseBody } from "@/lib/api/parse";
-import { idParams } from "@/lib/schemas/common";
-import { editMessageBody } from "@/lib/schemas/messages";
-import { deleteMessage, editMessage, getMessage } from "@/lib/server/messages";
+import { route } from "@/lib/api/handler";
+import { deleteMessage, editMessage, getMessage } from "@/lib/openapi/messages";
+import * as messages from "@/lib/server/messages";
 
 /** One message from one of the caller's threads. */
-export const GET = withUser(async ({ params, caller }) => json(await getMessage(caller.userId, params.id)), {
-  params: idParams,
-});
+export const GET = route(getMessage, async ({ params, caller }) => messages.getMessage(caller.userId, params.id));
 
 /** Edits the caller's own message (403 for others' messages). */
-export const PATCH = withUser(
-  async ({ req, params, caller }) => {
-    const { text } = await parseBody(req, editMessageBody);
-    return json(await editMessage(caller.userId, params.id, text));
-  },
-  { params: idParams },
-);
+export const PATCH = route(editMessage, async ({ params, body, caller }) => messages.editMessage(caller.userId, params.id, body.text));
 
 /** Deletes the caller's own message → 204 (403 for others' messages). */
-export const DELETE = withUser(
-  async ({ params, caller }) => {
-    await deleteMessage(caller.userId, params.id);
-    return noContent();
-  },
-  { params: idParams },
-);
+export const DELETE = route(deleteMessage, async ({ params, caller }) => {
+  await messages.deleteMessage(caller.userId, params.id);
+});

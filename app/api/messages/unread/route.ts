@@ -1,9 +1,6 @@
-import { conditionalJson, withUser } from "@/lib/api/handler";
-import { parseQuery } from "@/lib/api/parse";
-import { unreadMessagesQuery } from "@/lib/schemas/messages";
-import { listUnreadMessages } from "@/lib/server/read-state";
+import { route } from "@/lib/api/handler";
+import { listUnreadMessages } from "@/lib/openapi/read-state";
+import * as readState from "@/lib/server/read-state";
 
-/** The caller's unread messages across threads, newest first; `304` when `If-None-Match` names the page's `ETag`. */
-export const GET = withUser(async ({ req, caller }) =>
-  conditionalJson(req, await listUnreadMessages(caller.userId, parseQuery(req, unreadMessagesQuery))),
-);
+/** The caller's unread messages across threads, newest first. */
+export const GET = route(listUnreadMessages, async ({ query, caller }) => readState.listUnreadMessages(caller.userId, query));

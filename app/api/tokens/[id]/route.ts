@@ -1,12 +1,8 @@
-import { noContent, withUser } from "@/lib/api/handler";
-import { idParams } from "@/lib/schemas/common";
-import { revokeToken } from "@/lib/server/tokens";
+import { route } from "@/lib/api/handler";
+import { revokeToken } from "@/lib/openapi/accounts";
+import * as tokens from "@/lib/server/tokens";
 
 /** Revokes one of the caller's tokens → 204. */
-export const DELETE = withUser(
-  async ({ params, caller }) => {
-    await revokeToken(caller.userId, params.id);
-    return noContent();
-  },
-  { params: idParams },
-);
+export const DELETE = route(revokeToken, async ({ params, caller }) => {
+  await tokens.revokeToken(caller.userId, params.id);
+});

@@ -1,6 +1,6 @@
-import { json, withUser } from "@/lib/api/handler";
-import { idParams } from "@/lib/schemas/common";
-import { getUser } from "@/lib/server/users";
+import { route } from "@/lib/api/handler";
+import { getUser } from "@/lib/openapi/accounts";
+import * as users from "@/lib/server/users";
 
 /** One user. */
-export const GET = withUser(async ({ params }) => json(await getUser(params.id)), { params: idParams });
+export const GET = route(getUser, async ({ params }) => users.getUser(params.id));

@@ -1,13 +1,9 @@
-import { json, withUser } from "@/lib/api/handler";
-import { parseBody } from "@/lib/api/parse";
-import { updateMeBody } from "@/lib/schemas/users";
-import { getMe, updateMe } from "@/lib/server/users";
+import { route } from "@/lib/api/handler";
+import { getMe, updateMe } from "@/lib/openapi/accounts";
+import * as users from "@/lib/server/users";
 
 /** The caller's account. */
-export const GET = withUser(async ({ caller }) => json(await getMe(caller.userId)));
+export const GET = route(getMe, async ({ caller }) => users.getMe(caller.userId));
 
 /** Changes the caller's display name. */
-export const PATCH = withUser(async ({ req, caller }) => {
-  const body = await parseBody(req, updateMeBody);
-  return json(await updateMe(caller.userId, body));
-});
+export const PATCH = route(updateMe, async ({ body, caller }) => users.updateMe(caller.userId, body));

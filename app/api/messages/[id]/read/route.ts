@@ -1,8 +1,6 @@
-import { json, withUser } from "@/lib/api/handler";
-import { idParams } from "@/lib/schemas/common";
-import { markMessageRead } from "@/lib/server/read-state";
+import { route } from "@/lib/api/handler";
+import { markMessageRead } from "@/lib/openapi/read-state";
+import * as readState from "@/lib/server/read-state";
 
 /** Marks this message and every earlier one in its thread read → `{threadId, unreadCount}`. */
-export const POST = withUser(async ({ params, caller }) => json(await markMessageRead(caller.userId, params.id)), {
-  params: idParams,
-});
+export const POST = route(markMessageRead, async ({ params, caller }) => readState.markMessageRead(caller.userId, params.id));

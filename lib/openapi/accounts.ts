@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { idParams, page } from "../schemas/common";
+import { apiToken, createdToken, createTokenBody, listTokensQuery } from "../schemas/tokens";
+import { me, publicUser, registerBody, searchUsersQuery, updateMeBody } from "../schemas/users";
+import { defineOperation } from "./operation";
+
+const userParams = z.object({ id: idParams.shape.id.meta({ description: "The user's id." }) });
+const tokenParams = z.object({ id: idParams.shape.id.meta({ description: "The token's id." }) });
+const userPage = page(publicUser).meta({ id: "UserPage" });
+const tokenPage = page(apiToken).meta({ id: "ApiTokenPage" });
+
+export const searchUsers = defineOperation({
+  method: "GET",
+  path: "/api/users",
+  operationId: "searchUsers",
+  summary: "Find users",
+  description: "Users whose username or name contains `q`, by username.",
+  tag: "Accounts",
+  auth: "required",
+  query: searchUsersQuery,
+  ok: { 200: { description: "A page of users.", schema: userPage } },
+});
+
+export const getMe = defineOperation({
+  method: "GET",
+  path: "/api/users/me",
+  operationId: "getMe",
+  summary: "Your account",
+  tag: "Accounts",
+  auth: "required",
+  ok: { 200: { description: "Your account.", schema: me } },
+});
+
+export const updateMe = defineOperation({
+  method: "PATCH",
+  path: "/api/users/me",
+  operationId: "updateMe",
+  summary: "Change your display name",
+  tag: "Accounts",
+  auth: "required",
+  body: updateMeBody,
+  ok: { 200: { description: "Your account.", schema: me } },
+});
+
+export const getUser = defineOperation({
+  method: "GET",
+  path: "/api/users/{id}",
+  operationId: "getUser",
+  summary: "Get a user",
+  tag: "Accounts",
+  auth: "required",
+  params: userParams,
+  ok: { 200: { description: "The user.", schema: publicUser } },
+});
+
+export const register = defineOperation({
+  method: "POST",
+  path: "/api/auth/register",
+  operationId: "register",
+  summary: "Create an account",
+  tag: "Accounts",
+  auth: "none",
+  body: registerBody,
+  ok: { 201: { description: "The new account.", schema: me, location: true } },
+  errors: { 409: "The username is taken." },
+  rateLimits: ["signUp"],
+});
+
+export const listTokens = defineOperation({
+  method: "GET",
+  path: "/api/tokens",
+  operationId: "listTokens",
+  summary: "List your API tokens",
+  description: "Newest first, without their secrets.",
+  tag: "Accounts",
+  auth: "required",
+  query: listTokensQuery,
+  ok: { 200: { description: "A page of tokens.", schema: tokenPage } },
+});
+
+export const createToken = defineOperation({
+  method: "POST",
+  path: "/api/tokens",
+  operationId: "createToken",
+  summary: "Create an API token",
+  description:
+    "With `username` and `password` no session or token is needed (how an integration gets its first token); with only `name`, the caller must be signed in or send a token. The answer is the only time the secret is shown.",
+  tag: "Accounts",
+  auth: "optional",
+  body: createTokenBody,
+  ok: { 201: { description: "The token, with its secret.", schema: createdToken, location: true } },
+  errors: { 401: "Wrong username or password, or neither credentials nor a caller." },
+  rateLimits: ["tokenCreation", "signIn"],
+});
+
+export const revokeToken = defineOperation({
+  method: "DELETE",
+  path: "/api/tokens/{id}",
+  operationId: "revokeToken",
+  summary: "Revoke an API token",
+  description: "Requests with it fail from now on, on every instance.",
+  tag: "Accounts",
+  auth: "required",
+  params: tokenParams,
+  ok: { 204: { description: "Revoked." } },
+});

@@ -1,0 +1,4 @@
+import "server-only";
+
+export { openApiDocument } from "./document";
+export { operations } from "./operations";

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { idParams, page } from "../schemas/common";
+import { editMessageBody, listMessagesQuery, message, sendMessageBody } from "../schemas/messages";
+import { defineOperation } from "./operation";
+import { threadParams } from "./threads";
+
+/** `{id}` of a message, as its operations take it. */
+export const messageParams = z.object({ id: idParams.shape.id.meta({ description: "The message's id." }) });
+
+export const messagePage = page(message).meta({ id: "MessagePage" });
+
+export const listMessages = defineOperation({
+  method: "GET",
+  path: "/api/threads/{id}/messages",
+  operationId: "listMessages",
+  summary: "List a thread's messages",
+  description: "Newest first; with `after`, the messages after that one, oldest first (to catch up).",
+  tag: "Messages",
+  auth: "required",
+  params: threadParams,
+  query: listMessagesQuery,
+  ok: { 200: { description: "A page of messages.", schema: messagePage } },
+  errors: { 404: "Also when `after` is not a message of this thread." },
+  conditional: true,
+});
+
+export const sendMessage = defineOperation({
+  method: "POST",
+  path: "/api/threads/{id}/messages",
+  operationId: "sendMessage",
+  summary: "Send a message",
+  description:
+    "Text of 1–4,000 characters after trimming. Sending marks the thread read for the sender and adds one to every other participant's unread count.",
+  tag: "Messages",
+  auth: "required",
+  params: threadParams,
+  body: sendMessageBody,
+  ok: {
+    200: { description: "A repeated `clientMessageId`: the original message; nothing was sent.", schema: message, location: true },
+    201: { description: "Sent.", schema: message, location: true },
+  },
+  errors: { 409: "This `clientMessageId` was already used for a message in another thread." },
+});
+
+export const getMessage = defineOperation({
+  method: "GET",
+  path: "/api/messages/{id}",
+  operationId: "getMessage",
+  summary: "Get a message",
+  tag: "Messages",
+  auth: "required",
+  params: messageParams,
+  ok: { 200: { description: "The message.", schema: message } },
+});
+
+export const editMessage = defineOperation({
+  method: "PATCH",
+  path: "/api/messages/{id}",
+  operationId: "editMessage",
+  summary: "Edit your message",
+  description: "Replaces the text and sets `editedAt`. Nobody's read state changes.",
+  tag: "Messages",
+  auth: "required",
+  params: messageParams,
+  body: editMessageBody,
+  ok: { 200: { description: "The edited message.", schema: message } },
+  errors: { 403: "Only the sender can edit a message." },
+});
+
+export const deleteMessage = defineOperation({
+  method: "DELETE",
+  path: "/api/messages/{id}",
+  operationId: "deleteMessage",
+  summary: "Delete your message",
+  description: "Unread counts that included it go down by one.",
+  tag: "Messages",
+  auth: "required",
+  params: messageParams,
+  ok: { 204: { description: "Deleted." } },
+  errors: { 403: "Only the sender can delete a message." },
+});
