@@ -6,7 +6,7 @@
 #
 # docker-compose.yml runs it with PostgreSQL 16; the README's "Docker" section explains the settings. CI cannot run
 # Docker: it lints this file (npm run lint:docker) and runs the same build and assembly steps without it
-# (scripts/smoke-standalone.ts).
+# (tests/smoke/standalone.ts).
 #
 # Stages: deps (node_modules from the lockfile) → build (prisma generate, next build, then
 # scripts/assemble-standalone.sh /out) → runtime (only /out: Next's server with the dependencies it traced, the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Assembles the self-contained server directory that the Docker image runs, from a finished `npm run build`
-# (next.config.ts sets output: "standalone"). The Dockerfile's build stage and scripts/smoke-standalone.ts both call
+# (next.config.ts sets output: "standalone"). The Dockerfile's build stage and tests/smoke/standalone.ts both call
 # it, so CI tests exactly the files the image holds.
 #
 #   sh scripts/assemble-standalone.sh <out-dir>

@@ -9,10 +9,10 @@
 // 3. `playwright test`, when playwright.config.ts exists (also after a Vitest failure, so one run shows everything);
 //    with --e2e, `playwright test [args…]`. Its two app instances share one database on this server; the first one
 //    makes the production build.
-// 4. `tsx scripts/smoke-standalone.ts` (also after earlier failures): the Docker image's steps without Docker, on
+// 4. `tsx tests/smoke/standalone.ts` (also after earlier failures): the Docker image's steps without Docker, on
 //    that production build (it builds when there is none) and its own empty PostgreSQL. Skipped with --e2e, which
 //    is the browser suite alone.
-// 5. `tsx scripts/smoke-start.ts` (also after earlier failures): `npm start` from this checkout, several at a time,
+// 5. `tsx tests/smoke/start.ts` (also after earlier failures): `npm start` from this checkout, several at a time,
 //    on that build and databases of this server. Skipped with --e2e.
 // 6. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -77,11 +77,11 @@ async function main(argv: string[]): Promise<number> {
       if ((await runChild(path.join(BIN, "playwright"), playwrightArgs, env)) !== 0) failed.push("playwright");
     }
     if (!e2eOnly && !receivedSignal) {
-      const smoke = [path.join(ROOT, "scripts", "smoke-standalone.ts")];
+      const smoke = [path.join(ROOT, "tests", "smoke", "standalone.ts")];
       if ((await runChild(path.join(BIN, "tsx"), ["--conditions=react-server", ...smoke], env)) !== 0) failed.push("standalone smoke test");
     }
     if (!e2eOnly && !receivedSignal) {
-      const starts = [path.join(ROOT, "scripts", "smoke-start.ts")];
+      const starts = [path.join(ROOT, "tests", "smoke", "start.ts")];
       if ((await runChild(path.join(BIN, "tsx"), ["--conditions=react-server", ...starts], env)) !== 0) failed.push("npm start smoke test");
     }
 

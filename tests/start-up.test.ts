@@ -1,7 +1,7 @@
 /**
  * Safe starts (issue 14): demo accounts only where asked, instances starting together on one database or from one
  * checkout, and how many processes `server.mjs` runs. The process-level runs of `npm start` are in
- * scripts/smoke-start.ts, which needs a production build; these pin the rules underneath.
+ * tests/smoke/start.ts, which needs a production build; these pin the rules underneath.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

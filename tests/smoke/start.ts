@@ -1,7 +1,8 @@
 // `npm start` as people run it, several at a time (issue 14): from this checkout's production build, against a test
 // PostgreSQL server, each as a process group stopped the way a terminal's Ctrl-C stops it.
 //
-//   tsx scripts/smoke-start.ts [seed|checkout|together|workers …]   (npm run test:start; step 5 of `npm test`)
+//   tsx --conditions=react-server tests/smoke/start.ts [seed|checkout|together|workers …]
+//                                    (npm run test:start; step 5 of `npm test`)
 //
 // With names, only those scenarios run (numbered below in that order).
 // TEST_DATABASE_URL names the server (its role needs CREATEDB); without it a throw-away embedded one is started.
@@ -20,11 +21,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { databaseUrlFor, getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
-import { describeError } from "./migrate";
-import { childrenOf } from "./processes";
+import { databaseUrlFor, getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../scripts/embedded-postgres";
+import { describeError } from "../../scripts/migrate";
+import { childrenOf } from "../../scripts/processes";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 const READY_TIMEOUT_MS = 90_000;
 const EXIT_TIMEOUT_MS = 30_000;

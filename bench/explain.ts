@@ -2,7 +2,7 @@
 //
 //   npm run bench:explain -- [--preset large|default]
 //
-// Seeds a fresh database with the preset (scripts/bench-seed.ts; a throw-away embedded PostgreSQL, or
+// Seeds a fresh database with the preset (bench/seed.ts; a throw-away embedded PostgreSQL, or
 // BENCH_DATABASE_URL) and copies it. On the copy, runs each hot operation once through the domain functions as one
 // of the preset's actors (in the large preset, a user with 200 threads) and records the SQL it sent with its
 // parameters (Prisma's query events). On the untouched original, prints `EXPLAIN (ANALYZE, BUFFERS)` of every
@@ -11,9 +11,9 @@ process.env.PRISMA_QUERY_EVENTS = "1";
 
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { createBenchDatabase, log, onCleanup, runBench } from "./bench-kit";
-import { databaseUrlFor } from "./embedded-postgres";
-import { PRESETS, seedBench } from "./bench-seed";
+import { createBenchDatabase, log, onCleanup, runBench } from "./kit";
+import { databaseUrlFor } from "../scripts/embedded-postgres";
+import { PRESETS, seedBench } from "./seed";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { preset: { type: "string" } }, strict: true });

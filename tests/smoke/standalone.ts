@@ -1,7 +1,7 @@
 // The Docker image's steps, without Docker: CI has no Docker engine, so this runs what the image runs and checks it
 // over HTTP.
 //
-//   tsx scripts/smoke-standalone.ts          (npm run test:standalone; step 4 of `npm test`)
+//   tsx --conditions=react-server tests/smoke/standalone.ts   (npm run test:standalone; step 4 of `npm test`)
 //
 // 1. `npm run build` when there is no standalone build in .next yet, or when SMOKE_BUILD=1.
 // 2. scripts/assemble-standalone.sh into a fresh temporary directory: the script the Dockerfile runs.
@@ -27,10 +27,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
-import { describeError } from "./migrate";
+import { getFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../scripts/embedded-postgres";
+import { describeError } from "../../scripts/migrate";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The container's entry point, inside the assembled directory (the Dockerfile's CMD). */
 const ENTRY = "server.mjs";
 const READY_TIMEOUT_MS = 60_000;

@@ -1,4 +1,4 @@
-// Shared parts of the benchmark scripts (scripts/bench.ts, scripts/bench-live.ts): a fresh database on a throw-away
+// Shared parts of the benchmarks (bench/api.ts, bench/live.ts, bench/explain.ts): a fresh database on a throw-away
 // embedded PostgreSQL or BENCH_DATABASE_URL, `next build`, `next start` instances on 127.0.0.1, cleanup of
 // everything started (at the end, on errors, on Ctrl-C and when the time budget runs out), and the report helpers.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -11,8 +11,8 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
-import { databaseUrlFor, getFreePort, isPortFree, startEmbeddedPostgres } from "./embedded-postgres";
-import { describeError, migrate } from "./migrate";
+import { databaseUrlFor, getFreePort, isPortFree, startEmbeddedPostgres } from "../scripts/embedded-postgres";
+import { describeError, migrate } from "../scripts/migrate";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const NEXT = path.join(ROOT, "node_modules", ".bin", "next");
@@ -212,7 +212,7 @@ process.on("exit", () => {
 
 /**
  * Starts `next start` on 127.0.0.1:`port` and waits until it answers.
- * @param withInspector open Node's inspector on a free 127.0.0.1 port (heap figures in bench-live).
+ * @param withInspector open Node's inspector on a free 127.0.0.1 port (heap figures in bench/live.ts).
  * @param nodeArgs flags for `node` itself that NODE_OPTIONS does not take (`--cpu-prof`, say).
  */
 export async function startInstance(

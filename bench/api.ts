@@ -4,7 +4,7 @@
 //                    [--ops list-threads,unread,...] [--no-fsync] [--compare bench-results/api-default-….json]
 //
 // 1. A fresh database (throw-away embedded PostgreSQL with PostgreSQL's default durability, or BENCH_DATABASE_URL),
-//    migrated and seeded with the preset (scripts/bench-seed.ts, set-based SQL).
+//    migrated and seeded with the preset (bench/seed.ts, set-based SQL).
 // 2. `next build` (skipped with BENCH_SKIP_BUILD=1) and `next start` on 127.0.0.1:BENCH_PORT (3900).
 // 3. Statements per request: an instance started with PRISMA_QUERY_EVENTS=1 answers each operation 20 times, one
 //    request at a time, with its SQL statements and transactions in Server-Timing (lib/api/handler.ts).
@@ -44,8 +44,8 @@ import {
   type Summary,
   table,
   writeReport,
-} from "./bench-kit";
-import { type BenchActor, messageIdFor, PRESETS, type SeededData, seedBench } from "./bench-seed";
+} from "./kit";
+import { type BenchActor, messageIdFor, PRESETS, type SeededData, seedBench } from "./seed";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
