@@ -2,8 +2,8 @@
 
 /**
  * Live delivery in the browser: one `EventSource` per tab on `GET /api/events` (Server-Sent Events, see
- * lib/schemas/events.ts), whose events update the React Query caches in place, and a small store saying whether the
- * stream is connected — the query hooks poll only while it is not.
+ * lib/schemas/events.ts), whose events update the React Query caches in place and whose state goes to the
+ * connection-status store (lib/client/live/connection-status.ts) — the query hooks poll only while it is not connected.
  *
  * Reconnecting: on an error the stream is closed and opened again after 1 s, 2 s, 4 s … (at most 30 s, with
  * jitter), passing the id of the last event received as `?lastEventId=` so the server replays what was missed (or
@@ -17,11 +17,12 @@
  */
 import type { InfiniteData, QueryClient, QueryKey } from "@tanstack/react-query";
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect } from "react";
 import type { Page } from "../schemas/common";
 import { type EventPayload, type EventType, eventPayloads } from "../schemas/events";
 import type { Message } from "../schemas/messages";
 import { PREVIEW_LENGTH, type Thread } from "../schemas/threads";
+import { setLiveStatus } from "./live/connection-status";
 import { settleOutboxEntry } from "./outbox";
 import { queryKeys, removeMessage, setCachedUnread, upsertMessage } from "./queries";
 import { clearAllTyping, clearTyping, showTyping } from "./typing";
@@ -41,47 +42,6 @@ type MessagePages = InfiniteData<Page<Message>, Cursor>;
 
 /** One event of the stream, its payload validated against lib/schemas/events.ts. */
 export type LiveEvent = { [K in EventType]: { type: K; payload: EventPayload<K> } }[EventType];
-
-// ---------------------------------------------------------------------------------------------------------------
-// Live status
-
-/**
- * `connecting`: the stream is opening and has not said `ready` yet; `connected`: it has; `disconnected`: it failed
- * (a reconnect is scheduled) or was closed.
- */
-export type LiveStatus = "connecting" | "connected" | "disconnected";
-
-let status: LiveStatus = "connecting";
-const statusListeners = new Set<() => void>();
-
-function setStatus(next: LiveStatus) {
-  if (status === next) return;
-  status = next;
-  for (const l of statusListeners) l();
-}
-
-const subscribeStatus = (l: () => void) => {
-  statusListeners.add(l);
-  return () => {
-    statusListeners.delete(l);
-  };
-};
-
-/** The stream's state now. */
-export const getLiveStatus = (): LiveStatus => status;
-
-/** True while the stream is connected: caches are kept current by events, so polling is not needed. */
-export const isLiveConnected = (): boolean => status === "connected";
-
-/** {@link getLiveStatus} as React state. Server render (and hydration): `connecting`. */
-export function useLiveStatus(): LiveStatus {
-  return useSyncExternalStore(subscribeStatus, getLiveStatus, () => "connecting");
-}
-
-/** {@link isLiveConnected} as React state. */
-export function useLiveConnected(): boolean {
-  return useLiveStatus() === "connected";
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure cache transforms
@@ -381,7 +341,7 @@ let current: Connection | null = null;
 export function startLive(client: QueryClient, meId: string): () => void {
   current?.close();
   if (typeof EventSource === "undefined") {
-    setStatus("disconnected");
+    setLiveStatus("disconnected");
     return () => undefined;
   }
 
@@ -399,7 +359,7 @@ export function startLive(client: QueryClient, meId: string): () => void {
     es.close();
     if (source !== es || closed) return;
     source = null;
-    setStatus("disconnected");
+    setLiveStatus("disconnected");
     const schedule = () => {
       if (!closed) retry = setTimeout(open, delay);
     };
@@ -431,7 +391,7 @@ export function startLive(client: QueryClient, meId: string): () => void {
       if (!event) return;
       if (event.type === "ready") {
         attempt = 0;
-        setStatus("connected");
+        setLiveStatus("connected");
       }
       // The credential ended. Another tab may have signed in again since (the cookie is the browser's), so ask
       // before leaving; if this tab is still signed in, the new stream carries the new session.
@@ -453,13 +413,13 @@ export function startLive(client: QueryClient, meId: string): () => void {
       source = null;
       if (current === connection) {
         current = null;
-        setStatus("disconnected");
+        setLiveStatus("disconnected");
         clearAllTyping();
       }
     },
   };
   current = connection;
-  setStatus("connecting");
+  setLiveStatus("connecting");
   open();
   return connection.close;
 }

@@ -19,7 +19,7 @@ import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import type { PublicUser } from "../schemas/users";
 import { ApiError, apiFetch } from "./api";
-import { isLiveConnected, useLiveConnected } from "./live";
+import { isLiveConnected, useLiveConnected } from "./live/connection-status";
 import { queryKeys } from "./query-keys";
 
 export { queryKeys };
