@@ -1,7 +1,7 @@
 "use client";
 
 /**
- * Whether the tab's live stream (lib/client/live.ts) is connected: a small external store that the
+ * Whether the tab's live stream (lib/client/live/event-stream.ts) is connected: a small external store that the
  * stream writes and the query hooks (lib/client/queries.ts) read — they poll only while it is not connected.
  *
  * It imports nothing from lib/client, so both sides can depend on it without depending on each other.
@@ -19,7 +19,7 @@ const statusListeners = new Set<() => void>();
 
 /**
  * Records the stream's state and notifies the subscribed components (only when it changed). For the stream's own
- * use (lib/client/live.ts); everything else only reads the status.
+ * use (lib/client/live/event-stream.ts); everything else only reads the status.
  */
 export function setLiveStatus(next: LiveStatus): void {
   if (status === next) return;
