@@ -1,13 +1,15 @@
 import { type InfiniteData, InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { applyEvent, backoffDelay, type LiveEvent, parseEvent, RECONNECT_MAX_MS } from "@/lib/client/live";
+import { applyEvent } from "@/lib/client/live/cache-updates";
+import { type LiveEvent, parseEvent } from "@/lib/client/live/events";
+import { backoffDelay, RECONNECT_MAX_MS } from "@/lib/client/live/event-stream";
 import { queryKeys } from "@/lib/client/query-keys";
 import { clearAllTyping, createTypingSender, getTypingUserIds, showTyping, typingLabel } from "@/lib/client/typing";
 import type { Page } from "@/lib/schemas/common";
 import type { Message } from "@/lib/schemas/messages";
 import type { Thread, UnreadSummary } from "@/lib/schemas/threads";
 
-// The browser's cache updates for live events (lib/client/live.ts), against a real QueryClient.
+// The browser's cache updates for live events (lib/client/live/), against a real QueryClient.
 
 type Pages<T> = InfiniteData<Page<T>, string | null>;
 

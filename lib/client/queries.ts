@@ -19,7 +19,7 @@ import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import type { PublicUser } from "../schemas/users";
 import { ApiError, apiFetch } from "./api";
-import { isLiveConnected, useLiveConnected } from "./live";
+import { isLiveConnected, useLiveConnected } from "./live/connection-status";
 import { queryKeys } from "./query-keys";
 
 export { queryKeys };
@@ -28,7 +28,7 @@ export { queryKeys };
 export const POLL_MS = 4000;
 
 /**
- * Refetch options of the chat queries: while the live stream (lib/client/live.ts) is connected its events keep the
+ * Refetch options of the chat queries: while the live stream (lib/client/live/) is connected its events keep the
  * caches current, so there is no polling and no refetch on window focus; otherwise both are on.
  */
 function usePollingUnlessLive() {
@@ -130,7 +130,8 @@ export function removeMessage(client: QueryClient, threadId: string, messageId: 
 
 /** Refetches what a change to one thread can affect: the lists, the counts and that thread (when live events are not connected). */
 export function invalidateThread(client: QueryClient, threadId: string): Promise<void> {
-  // While the event stream is connected, the change's own event updates these caches in place (lib/client/live.ts).
+  // While the event stream is connected, the change's own event updates these caches in place
+  // (lib/client/live/cache-updates.ts).
   if (isLiveConnected()) return Promise.resolve();
   return Promise.all([
     client.invalidateQueries({ queryKey: queryKeys.allThreads }),

@@ -3,8 +3,8 @@
 /**
  * Typing indicators, both ways.
  *
- * - Receiving: who is typing in which thread, fed by the live `typing` events (lib/client/live.ts). Each entry
- *   lasts the event's `expiresInMs` and is extended by repeats; a message from that person ends it at once.
+ * - Receiving: who is typing in which thread, fed by the live `typing` events (lib/client/live/cache-updates.ts).
+ *   Each entry lasts the event's `expiresInMs` and is extended by repeats; a message from that person ends it at once.
  * - Sending: {@link createTypingSender} tells the server "I am typing" (`POST /api/threads/{id}/typing`) at most
  *   every {@link TYPING_THROTTLE_MS} while the person types non-empty text.
  */
