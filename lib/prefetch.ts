@@ -1,6 +1,6 @@
 import "server-only";
 import { dehydrate, QueryClient } from "@tanstack/react-query";
-import { queryKeys } from "./client/query-keys";
+import { PAGE_SIZES, queryKeys } from "./client/query-keys";
 import { listMessages } from "./server/messages";
 import { getUnreadSummary } from "./server/read-state";
 import { getThread, listThreads } from "./server/threads";
@@ -13,7 +13,7 @@ import { getThread, listThreads } from "./server/threads";
 /** The thread list (first page) and unread counts of `userId`, dehydrated for a HydrationBoundary. */
 export async function prefetchShell(userId: string) {
   const client = new QueryClient();
-  const [threads, unread] = await Promise.all([listThreads(userId, { limit: 30, unread: false }), getUnreadSummary(userId)]);
+  const [threads, unread] = await Promise.all([listThreads(userId, { limit: PAGE_SIZES.threads, unread: false }), getUnreadSummary(userId)]);
   client.setQueryData(queryKeys.threads(), { pages: [threads], pageParams: [null] });
   client.setQueryData(queryKeys.unread, unread);
   return dehydrate(client);
@@ -27,7 +27,7 @@ export async function prefetchConversation(userId: string, threadId: string) {
   const client = new QueryClient();
   const [thread, messages] = await Promise.all([
     getThread(userId, threadId),
-    listMessages(userId, threadId, { limit: 50 }),
+    listMessages(userId, threadId, { limit: PAGE_SIZES.messages }),
   ]);
   client.setQueryData(queryKeys.thread(threadId), thread);
   client.setQueryData(queryKeys.messages(threadId), { pages: [messages], pageParams: [null] });

@@ -20,7 +20,7 @@ import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import type { PublicUser } from "../schemas/users";
 import { ApiError, apiFetch } from "./api";
 import { isLiveConnected, useLiveConnected } from "./live/connection-status";
-import { queryKeys } from "./query-keys";
+import { PAGE_SIZES, queryKeys } from "./query-keys";
 
 export { queryKeys };
 
@@ -51,7 +51,7 @@ export function useThreads(q?: string) {
   return useInfiniteQuery({
     queryKey: queryKeys.threads(q),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<Page<Thread>>(`/api/threads${qs({ limit: 30, cursor: pageParam, q })}`, { signal }),
+      apiFetch<Page<Thread>>(`/api/threads${qs({ limit: PAGE_SIZES.threads, cursor: pageParam, q })}`, { signal }),
     initialPageParam: null as Cursor,
     getNextPageParam: (last) => last.nextCursor,
     ...refetch,
@@ -87,7 +87,7 @@ export function useMessages(threadId: string) {
   return useInfiniteQuery({
     queryKey: queryKeys.messages(threadId),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<Page<Message>>(`/api/threads/${threadId}/messages${qs({ limit: 50, cursor: pageParam })}`, { signal }),
+      apiFetch<Page<Message>>(`/api/threads/${threadId}/messages${qs({ limit: PAGE_SIZES.messages, cursor: pageParam })}`, { signal }),
     initialPageParam: null as Cursor,
     getNextPageParam: (last) => last.nextCursor,
     ...refetch,
@@ -98,7 +98,7 @@ export function useMessages(threadId: string) {
 export function useUserSearch(q: string) {
   return useQuery({
     queryKey: queryKeys.users(q),
-    queryFn: ({ signal }) => apiFetch<Page<PublicUser>>(`/api/users${qs({ q, limit: 20 })}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<Page<PublicUser>>(`/api/users${qs({ q, limit: PAGE_SIZES.users })}`, { signal }),
     placeholderData: (prev) => prev,
   });
 }

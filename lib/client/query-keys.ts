@@ -9,3 +9,9 @@ export const queryKeys = {
   /** The caller's API tokens (pages of `GET /api/tokens`). */
   tokens: ["tokens"] as const,
 };
+
+/**
+ * Page sizes of the UI's lists: the same whether the server prefetches the first page (lib/prefetch.ts) or the client
+ * fetches it (lib/client/queries.ts), so that the prefetched page is the one the client would have asked for.
+ */
+export const PAGE_SIZES = { threads: 30, messages: 50, users: 20 } as const;
