@@ -15,6 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { eventPayloads, type EventType } from "@/lib/schemas/events";
+import type { Message } from "@/lib/schemas/messages";
 import { recordThreadEvent } from "@/lib/server/events";
 import { TYPING_TTL_MS } from "@/lib/server/typing";
 import { api } from "./helpers/api";
@@ -257,6 +258,35 @@ describe("a stream", () => {
     expect(aliceDeleted!.data).toEqual({ threadId, messageId: m2.id, seq: m2.seq, unreadCount: 0 });
     a.close();
     b.close();
+  });
+
+  it("gives every recipient of an edited message their own isRead, as reading the message answers them", async () => {
+    const { alice, bob, carol } = await cast();
+    const threadId = await createThread(alice, bob, carol);
+    const [a, b, c] = await Promise.all([open(alice), open(bob), open(carol)]);
+    const m1 = await send(alice, threadId, "one");
+    const m2 = await send(alice, threadId, "two");
+    expect((await api.post(`/api/messages/${m1.id}/read`, { token: bob.token })).status).toBe(200);
+    for (const m of [m1, m2]) {
+      const edited = await api.patch(`/api/messages/${m.id}`, { token: alice.token, body: { text: `${m.text}, edited` } });
+      expect(edited.status).toBe(200);
+    }
+
+    const edits = async (s: Stream) =>
+      (await s.waitFor((events) => ofType(events, "message.updated").length >= 2 && ofType(events, "message.updated")))
+        .map((e) => (e.data as { message: Message }).message);
+    const [forAlice, forBob, forCarol] = await Promise.all([edits(a), edits(b), edits(c)]);
+    expect(forAlice.map((m) => m.isRead)).toEqual([true, true]); // she sent them
+    expect(forBob.map((m) => m.isRead)).toEqual([true, false]); // he has read up to m1
+    expect(forCarol.map((m) => m.isRead)).toEqual([false, false]); // she has read nothing
+    // Each event's message is the one GET /api/messages/{id} answers that recipient.
+    for (const [user, received] of [[alice, forAlice], [bob, forBob], [carol, forCarol]] as const) {
+      for (const [i, m] of [m1, m2].entries()) {
+        const read = await api.get<Message>(`/api/messages/${m.id}`, { token: user.token });
+        expect(received[i], user.username).toEqual(read.body);
+      }
+    }
+    for (const s of [a, b, c]) s.close();
   });
 
   it("never delivers a thread's events to someone outside it", async () => {

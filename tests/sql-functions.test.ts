@@ -1,19 +1,111 @@
 /**
- * `npm run db:functions`, which writes the migration for changed files of prisma/sql/functions/ (prisma/sql/functions.ts).
+ * The SQL functions' sources (prisma/sql/functions/, one file per function) against what the migrations leave in a
+ * database, and `npm run db:functions`, which writes the migration for changed files (prisma/sql/functions.ts).
  */
 import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MigrationFile } from "@/lib/infra/migrations";
+import { readMigrations } from "@/lib/infra/migrations";
 import {
   type FunctionFile,
   FunctionsError,
+  MIGRATIONS_DIR,
   migrationFolderName,
   planFunctionsMigration,
   readFunctionFiles,
   renderFunctionsMigration,
 } from "@/prisma/sql/functions";
+
+let client: pg.Client;
+
+beforeAll(async () => {
+  // This file's own database: a copy of the template that global-setup migrated (tests/setup/README.md).
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+});
+
+afterAll(async () => {
+  await client.end();
+});
+
+/** Every function of schema public: name → `pg_get_functiondef` of each (several when overloaded). */
+async function functionsInDatabase(): Promise<Map<string, string[]>> {
+  const { rows } = await client.query<{ name: string; definition: string }>(
+    `SELECT p.proname AS name, pg_get_functiondef(p.oid) AS definition
+     FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prokind IN ('f', 'p')
+     ORDER BY p.proname, pg_get_function_identity_arguments(p.oid)`,
+  );
+  const byName = new Map<string, string[]>();
+  for (const row of rows) byName.set(row.name, [...(byName.get(row.name) ?? []), row.definition]);
+  return byName;
+}
+
+/**
+ * Where `files` and the database disagree, one line each: functions without a file, and files that change the
+ * database when applied. Each file is applied in a transaction that is rolled back, so the database compares its own
+ * rendering of both (`pg_get_functiondef`: parameters, result, language, options and body). A file with other
+ * parameters adds an overload; one with another result or parameter names is refused by PostgreSQL: both count.
+ */
+async function differences(files: FunctionFile[]): Promise<string[]> {
+  const before = await functionsInDatabase();
+  const problems = [...before.keys()]
+    .filter((name) => !files.some((file) => file.name === name))
+    .map((name) => `${name}: in the database, but no file in prisma/sql/functions/`);
+  await client.query("BEGIN");
+  try {
+    for (const file of files) {
+      await client.query("SAVEPOINT apply_file");
+      try {
+        await client.query(file.sql);
+        const now = (await functionsInDatabase()).get(file.name) ?? [];
+        const was = before.get(file.name) ?? [];
+        if (JSON.stringify(now) !== JSON.stringify(was)) {
+          problems.push(`${file.file} is not what the migrations leave:\n--- database\n${was.join("\n")}\n--- file\n${now.join("\n")}`);
+        }
+      } catch (error) {
+        problems.push(`${file.file} cannot replace the database's function: ${(error as Error).message}`);
+      }
+      await client.query("ROLLBACK TO SAVEPOINT apply_file");
+    }
+  } finally {
+    await client.query("ROLLBACK");
+  }
+  return problems;
+}
+
+describe("prisma/sql/functions/ and the migrated database", () => {
+  it("has a file for every function of the database, and each file is exactly what the migrations left", async () => {
+    const files = await readFunctionFiles();
+    expect(files.map((file) => file.name)).toContain("parley_send_message");
+    expect(await differences(files)).toEqual([]);
+  });
+
+  it("tells when a file's body, parameters or result differ from the database, or a function has no file", async () => {
+    const files = await readFunctionFiles();
+    const edit = (name: string, change: (sql: string) => string) =>
+      files.map((file) => (file.name === name ? { ...file, sql: change(file.sql) } : file));
+
+    const body = await differences(edit("parley_is_read", (sql) => sql.replace("p_seq <= ", "p_seq < ")));
+    expect(body).toEqual([expect.stringContaining("prisma/sql/functions/parley_is_read.sql is not what the migrations leave")]);
+
+    const parameters = await differences(edit("parley_delete_message", (sql) => sql.replace("p_user_id text)", "p_user_id text, p_extra int)")));
+    expect(parameters).toEqual([expect.stringContaining("parley_delete_message.sql is not what the migrations leave")]);
+
+    const result = await differences(edit("parley_is_read", (sql) => sql.replace("RETURNS boolean", "RETURNS int")));
+    expect(result).toEqual([expect.stringContaining("parley_is_read.sql cannot replace the database's function")]);
+
+    const missing = await differences(files.filter((file) => file.name !== "parley_mark_read"));
+    expect(missing).toEqual(["parley_mark_read: in the database, but no file in prisma/sql/functions/"]);
+  });
+
+  it("needs no new migration: the migrations hold every file as it is (npm run db:functions -- --check)", async () => {
+    const plan = planFunctionsMigration(await readFunctionFiles(), await readMigrations(MIGRATIONS_DIR));
+    expect(plan).toEqual({ drop: [], create: [] });
+  });
+});
 
 describe("npm run db:functions", () => {
   const migration = (name: string, sql: string): MigrationFile => ({ name, sql, checksum: "" });
