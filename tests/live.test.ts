@@ -11,6 +11,7 @@
  *    transactions committed"), and writes `typing` as soon as its notification arrives, so a `typing` sent after a
  *    commit proves that the commit's notification has been handled.
  */
+import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getPrisma } from "@/lib/db";
@@ -419,6 +420,54 @@ describe("a stream", () => {
 });
 
 describe("resuming with Last-Event-ID", () => {
+  it("replays events stored before the upgrade with each recipient's own isRead (migration events_personal_is_read)", async () => {
+    const { alice, bob } = await cast();
+    const threadId = await createThread(alice, bob);
+    const m1 = await send(alice, threadId, "before the upgrade");
+    const since = await newestEventId();
+    const witness = await open(bob);
+    // Events as the previous version stored them: the sender's view in the payload, no isRead in `personal`.
+    const old = { ...m1, isRead: true };
+    const recipients = [alice.id, bob.id].sort();
+    await getPrisma().$queryRaw`
+      WITH stored AS (
+        INSERT INTO events (thread_id, type, payload, personal, recipients) VALUES
+          (${threadId}, 'message.created', ${JSON.stringify({ message: old })}::jsonb,
+           ${JSON.stringify({ [alice.id]: { unreadCount: 0 }, [bob.id]: { unreadCount: 1 } })}::jsonb, ${recipients}::text[]),
+          (${threadId}, 'message.updated', ${JSON.stringify({ message: { ...old, text: "edited", editedAt: old.createdAt } })}::jsonb,
+           '{}'::jsonb, ${recipients}::text[])
+        RETURNING id
+      )
+      SELECT pg_notify('parley_events', id::text)::text FROM stored`;
+    // Without the migration, Bob would be told that he has read both.
+    const unmigrated = await witness.waitFor((events) => {
+      const found = after(events, events.find((e) => e.event === "ready")!).filter((e) => eventId(e) > since);
+      return found.length >= 2 && found;
+    });
+    expect(unmigrated.map((e) => (e.data as { message: Message }).message.isRead)).toEqual([true, true]);
+    witness.close();
+
+    const migration = new URL("../prisma/migrations/20261205002929_events_personal_is_read/migration.sql", import.meta.url);
+    await getPrisma().$executeRawUnsafe(await readFile(migration, "utf8"));
+    const replayed = async (user: TestUser) => {
+      const stream = await open(user, { since });
+      stream.close();
+      return stream.events.slice(0, stream.events.findIndex((e) => e.event === "ready")).map((e) => e.data);
+    };
+    expect(await replayed(bob)).toEqual([
+      { message: { ...m1, isRead: false }, unreadCount: 1 },
+      { message: { ...m1, text: "edited", editedAt: m1.createdAt, isRead: false } },
+    ]);
+    expect(await replayed(alice)).toEqual([
+      { message: { ...m1, isRead: true }, unreadCount: 0 },
+      { message: { ...m1, text: "edited", editedAt: m1.createdAt, isRead: true } },
+    ]);
+    // Events the new functions wrote keep their fields: applying the migration again changes nothing.
+    const before = await getPrisma().$queryRaw<{ personal: unknown }[]>`SELECT personal FROM events ORDER BY id`;
+    await getPrisma().$executeRawUnsafe(await readFile(migration, "utf8"));
+    expect(await getPrisma().$queryRaw`SELECT personal FROM events ORDER BY id`).toEqual(before);
+  });
+
   it("replays exactly the missed events in id order, then ready", async () => {
     const { alice, bob, carol } = await cast();
     const witness = await open(bob); // stays connected throughout
