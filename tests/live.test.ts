@@ -11,10 +11,12 @@
  *    transactions committed"), and writes `typing` as soon as its notification arrives, so a `typing` sent after a
  *    commit proves that the commit's notification has been handled.
  */
+import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { eventPayloads, type EventType } from "@/lib/schemas/events";
+import type { Message } from "@/lib/schemas/messages";
 import { recordThreadEvent } from "@/lib/server/events";
 import { TYPING_TTL_MS } from "@/lib/server/typing";
 import { api } from "./helpers/api";
@@ -259,6 +261,35 @@ describe("a stream", () => {
     b.close();
   });
 
+  it("gives every recipient of an edited message their own isRead, as reading the message answers them", async () => {
+    const { alice, bob, carol } = await cast();
+    const threadId = await createThread(alice, bob, carol);
+    const [a, b, c] = await Promise.all([open(alice), open(bob), open(carol)]);
+    const m1 = await send(alice, threadId, "one");
+    const m2 = await send(alice, threadId, "two");
+    expect((await api.post(`/api/messages/${m1.id}/read`, { token: bob.token })).status).toBe(200);
+    for (const m of [m1, m2]) {
+      const edited = await api.patch(`/api/messages/${m.id}`, { token: alice.token, body: { text: `${m.text}, edited` } });
+      expect(edited.status).toBe(200);
+    }
+
+    const edits = async (s: Stream) =>
+      (await s.waitFor((events) => ofType(events, "message.updated").length >= 2 && ofType(events, "message.updated")))
+        .map((e) => (e.data as { message: Message }).message);
+    const [forAlice, forBob, forCarol] = await Promise.all([edits(a), edits(b), edits(c)]);
+    expect(forAlice.map((m) => m.isRead)).toEqual([true, true]); // she sent them
+    expect(forBob.map((m) => m.isRead)).toEqual([true, false]); // he has read up to m1
+    expect(forCarol.map((m) => m.isRead)).toEqual([false, false]); // she has read nothing
+    // Each event's message is the one GET /api/messages/{id} answers that recipient.
+    for (const [user, received] of [[alice, forAlice], [bob, forBob], [carol, forCarol]] as const) {
+      for (const [i, m] of [m1, m2].entries()) {
+        const read = await api.get<Message>(`/api/messages/${m.id}`, { token: user.token });
+        expect(received[i], user.username).toEqual(read.body);
+      }
+    }
+    for (const s of [a, b, c]) s.close();
+  });
+
   it("never delivers a thread's events to someone outside it", async () => {
     const { alice, bob, carol } = await cast();
     const c = await open(carol);
@@ -389,6 +420,54 @@ describe("a stream", () => {
 });
 
 describe("resuming with Last-Event-ID", () => {
+  it("replays events stored before the upgrade with each recipient's own isRead (migration events_personal_is_read)", async () => {
+    const { alice, bob } = await cast();
+    const threadId = await createThread(alice, bob);
+    const m1 = await send(alice, threadId, "before the upgrade");
+    const since = await newestEventId();
+    const witness = await open(bob);
+    // Events as the previous version stored them: the sender's view in the payload, no isRead in `personal`.
+    const old = { ...m1, isRead: true };
+    const recipients = [alice.id, bob.id].sort();
+    await getPrisma().$queryRaw`
+      WITH stored AS (
+        INSERT INTO events (thread_id, type, payload, personal, recipients) VALUES
+          (${threadId}, 'message.created', ${JSON.stringify({ message: old })}::jsonb,
+           ${JSON.stringify({ [alice.id]: { unreadCount: 0 }, [bob.id]: { unreadCount: 1 } })}::jsonb, ${recipients}::text[]),
+          (${threadId}, 'message.updated', ${JSON.stringify({ message: { ...old, text: "edited", editedAt: old.createdAt } })}::jsonb,
+           '{}'::jsonb, ${recipients}::text[])
+        RETURNING id
+      )
+      SELECT pg_notify('parley_events', id::text)::text FROM stored`;
+    // Without the migration, Bob would be told that he has read both.
+    const unmigrated = await witness.waitFor((events) => {
+      const found = after(events, events.find((e) => e.event === "ready")!).filter((e) => eventId(e) > since);
+      return found.length >= 2 && found;
+    });
+    expect(unmigrated.map((e) => (e.data as { message: Message }).message.isRead)).toEqual([true, true]);
+    witness.close();
+
+    const migration = new URL("../prisma/migrations/20261205002929_events_personal_is_read/migration.sql", import.meta.url);
+    await getPrisma().$executeRawUnsafe(await readFile(migration, "utf8"));
+    const replayed = async (user: TestUser) => {
+      const stream = await open(user, { since });
+      stream.close();
+      return stream.events.slice(0, stream.events.findIndex((e) => e.event === "ready")).map((e) => e.data);
+    };
+    expect(await replayed(bob)).toEqual([
+      { message: { ...m1, isRead: false }, unreadCount: 1 },
+      { message: { ...m1, text: "edited", editedAt: m1.createdAt, isRead: false } },
+    ]);
+    expect(await replayed(alice)).toEqual([
+      { message: { ...m1, isRead: true }, unreadCount: 0 },
+      { message: { ...m1, text: "edited", editedAt: m1.createdAt, isRead: true } },
+    ]);
+    // Events the new functions wrote keep their fields: applying the migration again changes nothing.
+    const before = await getPrisma().$queryRaw<{ personal: unknown }[]>`SELECT personal FROM events ORDER BY id`;
+    await getPrisma().$executeRawUnsafe(await readFile(migration, "utf8"));
+    expect(await getPrisma().$queryRaw`SELECT personal FROM events ORDER BY id`).toEqual(before);
+  });
+
   it("replays exactly the missed events in id order, then ready", async () => {
     const { alice, bob, carol } = await cast();
     const witness = await open(bob); // stays connected throughout

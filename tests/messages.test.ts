@@ -110,7 +110,7 @@ describe("sending a message", () => {
   });
 
   it("answers a send with the message exactly as reading it answers", async () => {
-    // The send's answer is built in SQL (parley_message_json), reads in TypeScript (toMessage): they must not drift.
+    // Sends and reads take the JSON from the same SQL function (parley_message_json), each passing its own viewer.
     const { alice, bob, threadId } = await pair();
     const keyed = await api.post<Message>(`/api/threads/${threadId}/messages`, {
       token: alice.token,

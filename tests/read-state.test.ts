@@ -2,10 +2,13 @@
  * Read state: each participant's watermark (lastReadSeq) and unread count, the endpoints that move it, the ones that
  * report it, and that the counter agrees with the messages after concurrent sends, reads and deletes.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { getPrisma } from "@/lib/db";
 import type { Page } from "@/lib/schemas/common";
 import type { Message } from "@/lib/schemas/messages";
 import type { ReadState, Thread, UnreadSummary } from "@/lib/schemas/threads";
+import { eventsSince, personalize } from "@/lib/server/events";
+import { Prisma } from "@/lib/server/sql";
 import { api, type ApiResponse } from "./helpers/api";
 import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 
@@ -528,5 +531,99 @@ describe("counters under concurrency", () => {
     const forAlice = await expectCounterMatchesMessages(alice, threadId);
     expect(forBob.messages.length).toBe(30 - 12 + 24);
     expect(forAlice.messages.map((m) => m.id)).toEqual(forBob.messages.map((m) => m.id));
+  });
+});
+
+/** Backends of this file's database that wait for a lock. */
+async function waitingForLocks(): Promise<number> {
+  const [row] = await getPrisma().$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+  return row?.n ?? 0;
+}
+
+async function until(done: () => Promise<boolean>, what: string): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      if (!(await done())) throw new Error(`still waiting: ${what}`);
+    },
+    { timeout: 10_000, interval: 10 },
+  );
+}
+
+/**
+ * Runs `statement` (a call of one of the write functions) in a transaction that stays open, holding its locks, until
+ * `commit()`: a write caught halfway, for another request to run into.
+ */
+async function holdOpen(statement: Prisma.Sql): Promise<{ commit(): Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let ran!: () => void;
+  const hasRun = new Promise<void>((resolve) => (ran = resolve));
+  const transaction = getPrisma().$transaction(
+    async (tx) => {
+      await tx.$queryRaw(statement);
+      ran();
+      await released;
+    },
+    { timeout: 60_000 },
+  );
+  await Promise.race([hasRun, transaction]);
+  return {
+    async commit() {
+      release();
+      await transaction;
+    },
+  };
+}
+
+/**
+ * `request` (`expectedWaiting` requests) started while `held` is open: checks that it waits for a lock, then commits
+ * `held` and returns its answer.
+ */
+async function waitsFor<T>(held: { commit(): Promise<void> }, request: Promise<T>, expectedWaiting = 1): Promise<T> {
+  let answered = false;
+  const answer = request.finally(() => (answered = true));
+  await until(async () => answered || (await waitingForLocks()) >= expectedWaiting, "the request to wait for a lock");
+  expect(answered, "answered without waiting for the write in flight").toBe(false);
+  await held.commit();
+  return answer;
+}
+
+describe("a write that meets another one halfway", () => {
+  it("deletes after a mark-read in flight, and lowers the count only for what that mark-read left unread", async () => {
+    const { alice, bob, threadId } = await pair();
+    const sent = await sendMany(alice, threadId, 5);
+    const read = await holdOpen(Prisma.sql`SELECT outcome FROM parley_mark_read(${threadId}, ${bob.id}, ${sent[2]!.id})`);
+    // m2 was unread when the deletions started and is read once the mark-read commits; m4 stays unread.
+    const deletions = Promise.all([sent[1]!, sent[3]!].map((m) => api.delete(`/api/messages/${m.id}`, { token: alice.token })));
+    expect((await waitsFor(read, deletions, 2)).map((r) => r.status)).toEqual([204, 204]);
+    expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 3, unreadCount: 1 });
+    await expectCounterMatchesMessages(bob, threadId);
+  });
+
+  it("marks read after a deletion in flight, and recounts without the deleted message", async () => {
+    const { alice, bob, threadId } = await pair();
+    const sent = await sendMany(alice, threadId, 5);
+    const deletion = await holdOpen(Prisma.sql`SELECT outcome FROM parley_delete_message(${sent[3]!.id}, ${alice.id})`);
+    const read = await waitsFor(deletion, markThread(bob, threadId, sent[1]!.id));
+    // Unread after m2: m3 and m5; m4 is gone. A count taken beside the uncommitted deletion would say 3.
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ threadId, unreadCount: 2 });
+    expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 2, unreadCount: 2 });
+    await expectCounterMatchesMessages(bob, threadId);
+  });
+
+  it("records an edit after a mark-read in flight, so each recipient's isRead follows the thread.read before it", async () => {
+    const { alice, bob, threadId } = await pair();
+    const sent = await sendMany(alice, threadId, 3);
+    const read = await holdOpen(Prisma.sql`SELECT outcome FROM parley_mark_read(${threadId}, ${bob.id}, ${sent[1]!.id})`);
+    const edit = await waitsFor(read, api.patch(`/api/messages/${sent[1]!.id}`, { token: alice.token, body: { text: "m2, edited" } }));
+    expect(edit.status).toBe(200);
+
+    const events = await eventsSince(bob.id, 0n, 2n ** 62n, 1000); // Bob is new: only this thread's events
+    const [readEvent, updated] = [events.find((e) => e.type === "thread.read")!, events.find((e) => e.type === "message.updated")!];
+    expect(readEvent.id).toBeLessThan(updated.id);
+    expect(personalize(updated, bob.id)).toEqual({ message: { ...edit.body, isRead: true } });
+    expect(personalize(updated, alice.id)).toEqual({ message: edit.body });
   });
 });

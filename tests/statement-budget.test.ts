@@ -6,7 +6,7 @@ process.env.PRISMA_QUERY_EVENTS = "1";
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma, onQuery } from "@/lib/db";
-import { getMessage, listMessages, sendMessage } from "@/lib/server/messages";
+import { deleteMessage, editMessage, getMessage, listMessages, sendMessage } from "@/lib/server/messages";
 import { getUnreadSummary, markMessageRead, markThreadRead } from "@/lib/server/read-state";
 import { getThread, listThreads } from "@/lib/server/threads";
 import { getCredentialCache } from "@/lib/infra/credential-cache";
@@ -95,6 +95,14 @@ describe("statement budgets", () => {
     expect(upTo).toEqual({ statements: [expect.stringContaining("parley_mark_read")], commits: 0 });
     expect((await measure(() => markMessageRead(others[0]!.id, more.message.id))).statements).toHaveLength(1);
     expect((await measure(() => markThreadRead(others[0]!.id, threadIds[0]!))).statements).toHaveLength(1);
+  });
+
+  it("edits and deletes a message in one statement each, which is its own transaction", async () => {
+    const sent = await sendMessage(me.id, threadIds[0]!, { text: "edit, then delete" });
+    const edit = await measure(() => editMessage(me.id, sent.message.id, "edited"));
+    expect(edit).toEqual({ statements: [expect.stringContaining("parley_edit_message")], commits: 0 });
+    const deletion = await measure(() => deleteMessage(me.id, sent.message.id));
+    expect(deletion).toEqual({ statements: [expect.stringContaining("parley_delete_message")], commits: 0 });
   });
 
   it("authenticates a token with one lookup, then from the token cache with none", async () => {

@@ -6,13 +6,12 @@ import { thread } from "./threads";
 /**
  * Live events on `GET /api/events` (Server-Sent Events). Each persisted event carries an SSE `id` (a decimal
  * string, increasing); `typing` is ephemeral and has none. The `event:` field is the type; `data:` the JSON below.
- * Viewer-specific fields (`unreadCount`, and `isRead` of new messages) are computed for the receiving user; an edited
- * message's `isRead` is the sender's view (an edit changes nobody's read state).
+ * Viewer-specific fields (`unreadCount`, and a message's `isRead`) are the receiving user's, as when they read it.
  */
 export const eventPayloads = {
   /** A new message in one of your threads; `unreadCount` is your count in that thread after it. */
   "message.created": z.object({ message, unreadCount: z.number().int() }),
-  /** A message's text changed. `message.isRead` is the sender's view: an edit changes nobody's read state. */
+  /** A message's text changed; `message.isRead` is yours (an edit changes nobody's read state). */
   "message.updated": z.object({ message }),
   /** A message was deleted; `unreadCount` is your count in that thread afterwards. */
   "message.deleted": z.object({ threadId: id, messageId: id, seq: z.number().int(), unreadCount: z.number().int() }),

@@ -26,8 +26,9 @@ export type PersonalCounts = { all: true } | { only: string } | null;
 /**
  * Records an event for every current participant of `threadId` and queues its NOTIFY. Call it inside the
  * transaction that makes the change, after the change (so the participants' unread counts are the new ones).
- * Records nothing when the thread has no participants left. The SQL is `parley_record_thread_event` (migration
- * `write_functions`), which the functions that send and mark read call too.
+ * Records nothing when the thread has no participants left. The SQL is `parley_record_thread_event`
+ * (prisma/sql/functions/), which the functions that write messages and read state call too; this is for the others
+ * (thread creation and deletion). An event whose payload carries a `message` gets each recipient's `isRead` for it.
  */
 export async function recordThreadEvent(
   tx: Db,
@@ -55,6 +56,7 @@ export interface StoredEvent {
   id: bigint;
   type: PersistedEventType;
   payload: Record<string, unknown>;
+  /** Per recipient: `unreadCount` and, when the payload has a `message`, `isRead` (see {@link personalize}). */
   personal: Record<string, Record<string, unknown>>;
   recipients: string[];
 }
@@ -84,13 +86,16 @@ export async function eventBounds(): Promise<{ min: bigint | null; max: bigint |
 }
 
 /**
- * The payload one recipient sees: the shared payload with that recipient's personal fields merged in, and for
- * messages `isRead` from their point of view (a new message is read only by its sender).
+ * The payload one recipient sees: the shared payload with that recipient's personal fields put in. The personal
+ * fields are decided in SQL when the event is written (`parley_record_thread_event`), by the same rules as every other
+ * answer: `unreadCount` (the recipient's count in the thread) goes into the payload, `isRead` (whether the recipient
+ * has read the event's message: `parley_is_read`) into its `message`. Nothing about read state is decided here.
  */
 export function personalize(event: StoredEvent, userId: string): Record<string, unknown> {
-  const payload: Record<string, unknown> = { ...event.payload, ...(event.personal[userId] ?? {}) };
-  const message = payload.message as { sender?: { id?: string } } | undefined;
-  if (message && event.type === "message.created") payload.message = { ...message, isRead: message.sender?.id === userId };
-  if (event.type === "thread.read" && payload.userId !== userId) delete payload.unreadCount;
+  const { isRead, ...fields } = event.personal[userId] ?? {};
+  const payload: Record<string, unknown> = { ...event.payload, ...fields };
+  if (isRead !== undefined && typeof payload.message === "object" && payload.message !== null) {
+    payload.message = { ...payload.message, isRead };
+  }
   return payload;
 }

@@ -5,7 +5,6 @@ import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, UnreadSummary } from "../schemas/threads";
 import { cursorSeq, cursorTime, decodeCursor, encodeCursor } from "./cursor";
-import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "./messages";
 import { getPrisma, Prisma } from "./sql";
 
 /**
@@ -17,7 +16,8 @@ import { getPrisma, Prisma } from "./sql";
  * of others' messages after it — under a share lock on the thread row (which keeps sends and deletes out) and a row
  * lock on the caller's participant row (which orders the caller's own concurrent marks). When the watermark moves, a
  * `thread.read` event tells the other participants (for "seen" marks). All of it is one statement, and so one
- * transaction: the SQL function `parley_mark_read` (migration `write_functions`).
+ * transaction: the SQL function `parley_mark_read` (prisma/sql/functions/), where the rule of what counts as unread
+ * (`parley_is_read`) is written too.
  *
  * @returns the caller's unread count in the thread afterwards.
  * @throws AppError `not_found` (404) when the thread is not the caller's or the message is not in it.
@@ -84,21 +84,20 @@ export async function listUnreadMessages(userId: string, opts: { limit: number; 
   const bound = after
     ? Prisma.sql`AND (m.created_at, m.thread_id, m.seq) < (${after.t}::timestamptz, ${after.th}, ${after.s}::int)`
     : Prisma.empty;
-  const rows = await getPrisma().$queryRaw<(MessageRow & { last_read_seq: number })[]>`
-    SELECT ${MESSAGE_COLUMNS}, p.last_read_seq
+  // Unread: what the caller has not read (parley_is_read), in the threads whose count says there is some.
+  const rows = await getPrisma().$queryRaw<{ message: Message }[]>`
+    SELECT parley_message_json(m, u, p.user_id, p.last_read_seq) AS message
     FROM participants p
-    JOIN messages m ON m.thread_id = p.thread_id AND m.seq > p.last_read_seq AND m.sender_id <> p.user_id
+    JOIN messages m ON m.thread_id = p.thread_id AND NOT parley_is_read(m.sender_id, m.seq, p.user_id, p.last_read_seq)
     JOIN users u ON u.id = m.sender_id
     WHERE p.user_id = ${userId} AND p.unread_count > 0 ${bound}
     ORDER BY m.created_at DESC, m.thread_id DESC, m.seq DESC
     LIMIT ${opts.limit + 1}`;
-  const data = rows.slice(0, opts.limit);
+  const data = rows.slice(0, opts.limit).map((r) => r.message);
   const last = data[data.length - 1];
   return {
-    data: data.map((r) => toMessage(r, userId, r.last_read_seq)),
+    data,
     nextCursor:
-      rows.length > opts.limit && last
-        ? encodeCursor({ t: last.created_at.toISOString(), th: last.thread_id, s: last.seq })
-        : null,
+      rows.length > opts.limit && last ? encodeCursor({ t: last.createdAt, th: last.threadId, s: last.seq }) : null,
   };
 }

@@ -7,7 +7,6 @@ import type { Page } from "../schemas/common";
 import { type ListThreadsQuery, PREVIEW_LENGTH, type Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { recordThreadEvent } from "./events";
-import { lockThread } from "./messages";
 import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 
 /**
@@ -172,6 +171,8 @@ export async function createOrGetThread(
         RETURNING id`;
       const newId = inserted[0]?.id;
       if (newId) {
+        // Watermarks and unread counts start at their column defaults, 0: nothing has been sent yet. Every later
+        // change to them is made by the SQL functions of prisma/sql/functions/.
         await tx.$executeRaw`
           INSERT INTO participants (thread_id, user_id, last_activity_at)
           SELECT ${newId}, u, t.created_at FROM unnest(${members}::text[]) AS u, threads t WHERE t.id = ${newId}`;
@@ -190,11 +191,21 @@ export async function createOrGetThread(
 /**
  * Deletes a thread, its messages and everyone's read state, and tells the participants (`thread.deleted`).
  * Any participant may do it.
+ *
+ * It locks the thread row `FOR UPDATE` first, as the SQL functions that write a thread's messages and counters do
+ * (prisma/sql/functions/): a send, edit, deletion or mark-read in flight finishes first, and one that comes later finds
+ * the thread gone, so no event of the thread follows its `thread.deleted`. The participant rows and messages go with
+ * the thread row (ON DELETE CASCADE); no count is left to correct.
  * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant.
  */
 export async function deleteThread(userId: string, threadId: string): Promise<void> {
   await getPrisma().$transaction(async (tx) => {
-    await lockThread(tx, threadId, userId, "update");
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT t.id FROM threads t
+      WHERE t.id = ${threadId}
+        AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})
+      FOR UPDATE`;
+    if (!locked) throw notFound("Thread");
     // Recorded before the participants go, so that they are its recipients; it commits with the deletion.
     await recordThreadEvent(tx, threadId, "thread.deleted", { threadId });
     await tx.$executeRaw`DELETE FROM threads WHERE id = ${threadId}`;

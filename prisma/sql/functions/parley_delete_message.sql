@@ -1,0 +1,51 @@
+-- Deletes a message at its sender's request (lib/server/messages.ts, deleteMessage), in one statement and so one
+-- round trip and one transaction.
+-- Locks: the thread row FOR UPDATE (after checking that the caller takes part), then the participant rows whose
+-- counts change, by updating them: the same locks in the same order as sending, so a deletion waits for any mark-read
+-- in flight (which holds the thread row FOR SHARE) and then sees its watermark.
+-- Every participant who had not read the message (parley_is_read; never its sender) loses one from their unread
+-- count; a participant who had read it keeps theirs. Records `message.deleted` with every participant's new unread
+-- count. Sequence numbers leave a gap (docs/data-model.md).
+-- outcome: 'deleted' (thread_id and seq: where the message was) | 'message_not_found' (no such message, the caller is
+-- not in its thread, or it was deleted meanwhile) | 'forbidden' (the caller is in the thread but did not send it) |
+-- 'thread_not_found' (the thread was deleted meanwhile); thread_id and seq are NULL but for 'deleted'.
+CREATE OR REPLACE FUNCTION "parley_delete_message"(p_message_id text, p_user_id text)
+RETURNS TABLE (outcome text, thread_id text, seq int) LANGUAGE plpgsql AS $$
+DECLARE
+  v_thread_id text;
+  v_sender_id text;
+  v_seq int;
+BEGIN
+  SELECT m.thread_id, m.sender_id INTO v_thread_id, v_sender_id FROM messages m
+  WHERE m.id = p_message_id
+    AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = m.thread_id AND p.user_id = p_user_id);
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'message_not_found'::text, NULL::text, NULL::int;
+    RETURN;
+  END IF;
+  IF v_sender_id <> p_user_id THEN
+    RETURN QUERY SELECT 'forbidden'::text, NULL::text, NULL::int;
+    RETURN;
+  END IF;
+
+  PERFORM 1 FROM threads t
+  WHERE t.id = v_thread_id
+    AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_user_id)
+  FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'thread_not_found'::text, NULL::text, NULL::int;
+    RETURN;
+  END IF;
+
+  DELETE FROM messages m WHERE m.id = p_message_id AND m.sender_id = p_user_id RETURNING m.seq INTO v_seq;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'message_not_found'::text, NULL::text, NULL::int;
+    RETURN;
+  END IF;
+  UPDATE participants p SET unread_count = p.unread_count - 1
+  WHERE p.thread_id = v_thread_id AND NOT parley_is_read(p_user_id, v_seq, p.user_id, p.last_read_seq);
+  PERFORM parley_record_thread_event(v_thread_id, 'message.deleted',
+    jsonb_build_object('threadId', v_thread_id, 'messageId', p_message_id, 'seq', v_seq), 'all');
+  RETURN QUERY SELECT 'deleted'::text, v_thread_id, v_seq;
+END
+$$;

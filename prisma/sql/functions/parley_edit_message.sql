@@ -1,0 +1,57 @@
+-- Replaces the text of a message at its sender's request and sets edited_at (lib/server/messages.ts, editMessage), in
+-- one statement and so one round trip and one transaction. Read state and unread counts do not change.
+-- Locks: the thread row FOR SHARE (after checking that the caller takes part), so that a deletion of the thread
+-- waits for the edit or the edit finds the thread gone, and no event of a thread follows its `thread.deleted`; then
+-- every participant row FOR SHARE, which waits for any mark-read in flight (it holds its row FOR NO KEY UPDATE), so the
+-- event's per-recipient `isRead` is taken from watermarks that no uncommitted mark-read is moving: a mark-read that
+-- committed first is in it, one that comes later waits and records its `thread.read` after this event.
+-- Records `message.updated`, whose `isRead` each recipient gets from their own watermark (parley_record_thread_event).
+-- outcome: 'updated' (message: as its sender sees it) | 'message_not_found' (no such message, the caller is not in its
+-- thread, or it was deleted meanwhile) | 'forbidden' (the caller is in the thread but did not send it) |
+-- 'thread_not_found' (the thread was deleted meanwhile); message is NULL but for 'updated'.
+CREATE OR REPLACE FUNCTION "parley_edit_message"(p_message_id text, p_user_id text, p_text text)
+RETURNS TABLE (outcome text, message jsonb) LANGUAGE plpgsql AS $$
+DECLARE
+  v_thread_id text;
+  v_sender_id text;
+  v_row messages;
+  v_sender users;
+  v_message jsonb;
+BEGIN
+  SELECT m.thread_id, m.sender_id INTO v_thread_id, v_sender_id FROM messages m
+  WHERE m.id = p_message_id
+    AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = m.thread_id AND p.user_id = p_user_id);
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'message_not_found'::text, NULL::jsonb;
+    RETURN;
+  END IF;
+  IF v_sender_id <> p_user_id THEN
+    RETURN QUERY SELECT 'forbidden'::text, NULL::jsonb;
+    RETURN;
+  END IF;
+
+  PERFORM 1 FROM threads t
+  WHERE t.id = v_thread_id
+    AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_user_id)
+  FOR SHARE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'thread_not_found'::text, NULL::jsonb;
+    RETURN;
+  END IF;
+  PERFORM 1 FROM participants p WHERE p.thread_id = v_thread_id ORDER BY p.user_id FOR SHARE;
+
+  UPDATE messages m SET text = p_text, edited_at = clock_timestamp()::timestamptz(3)
+  WHERE m.id = p_message_id AND m.sender_id = p_user_id
+  RETURNING * INTO v_row;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'message_not_found'::text, NULL::jsonb;
+    RETURN;
+  END IF;
+  SELECT * INTO STRICT v_sender FROM users u WHERE u.id = p_user_id;
+
+  -- The sender's own message: read whatever their watermark is.
+  v_message := parley_message_json(v_row, v_sender, p_user_id, NULL);
+  PERFORM parley_record_thread_event(v_thread_id, 'message.updated', jsonb_build_object('message', v_message), 'none');
+  RETURN QUERY SELECT 'updated'::text, v_message;
+END
+$$;

@@ -1,0 +1,21 @@
+-- A message in its wire shape (lib/schemas/messages.ts, `Message`) as one viewer sees it: the only place that builds
+-- it. Every path that answers or announces a message takes its JSON from here: sending, editing (the functions below
+-- and their events), reading one message, a thread's pages and the unread list (lib/server/messages.ts,
+-- lib/server/read-state.ts).
+-- `u` is the message's sender; `p_viewer_id` and `p_viewer_last_read_seq` (that viewer's watermark in the thread) give
+-- `isRead` (parley_is_read). The sender's own view needs no watermark: a message is read by whoever sent it.
+-- Timestamps are ISO 8601 UTC with milliseconds, as JavaScript's toISOString writes them.
+CREATE OR REPLACE FUNCTION "parley_message_json"(
+  m "messages", u "users", p_viewer_id text, p_viewer_last_read_seq int
+) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'id', m.id,
+    'threadId', m.thread_id,
+    'seq', m.seq,
+    'sender', jsonb_build_object('id', u.id, 'username', u.username, 'name', u.name),
+    'text', m.text,
+    'clientMessageId', m.client_message_id,
+    'createdAt', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'editedAt', to_char(m.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'isRead', parley_is_read(m.sender_id, m.seq, p_viewer_id, p_viewer_last_read_seq))
+$$;

@@ -1,0 +1,65 @@
+-- Sends a message (lib/server/messages.ts, sendMessage), in one statement and so one round trip and one transaction
+-- (docs/decisions.md, "Hot writes as SQL functions").
+-- Locks: the thread row FOR UPDATE (after checking that the sender takes part), then every participant row of the
+-- thread by updating them: thread row first, then participant rows, like every write to a thread's messages or
+-- counters, so they serialise in one order and cannot deadlock.
+-- Steps: return the sender's earlier message with the same client_message_id if there is one; otherwise take the next
+-- sequence number, add one to every other participant's unread count (the new message is the newest, so it is read
+-- by nobody but its sender: parley_is_read), move the sender's watermark to it (sending marks the thread read for the
+-- sender), stamp everyone's last_activity_at, insert the message and record `message.created` with every
+-- participant's new unread count and read state of the message.
+-- outcome: 'created' | 'existing' (message: the earlier one) | 'conflict' (the key was used in another thread) |
+-- 'thread_not_found' (no such thread, or the sender is not in it); message (as its sender sees it) is NULL for the
+-- last two.
+-- Two sends with one key into different threads can both miss the other's row here; the unique index
+-- (sender_id, client_message_id) then fails the later INSERT and the caller retries (sendMessage).
+CREATE OR REPLACE FUNCTION "parley_send_message"(
+  p_thread_id text, p_sender_id text, p_message_id text, p_text text, p_client_message_id text
+) RETURNS TABLE (outcome text, message jsonb) LANGUAGE plpgsql AS $$
+DECLARE
+  v_seq int;
+  v_now timestamptz;
+  v_row messages;
+  v_sender users;
+  v_message jsonb;
+BEGIN
+  SELECT t.last_seq + 1 INTO v_seq FROM threads t
+  WHERE t.id = p_thread_id
+    AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_sender_id)
+  FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'thread_not_found'::text, NULL::jsonb;
+    RETURN;
+  END IF;
+  SELECT * INTO STRICT v_sender FROM users u WHERE u.id = p_sender_id;
+
+  IF p_client_message_id IS NOT NULL THEN
+    SELECT * INTO v_row FROM messages m
+    WHERE m.sender_id = p_sender_id AND m.client_message_id = p_client_message_id;
+    IF FOUND THEN
+      IF v_row.thread_id <> p_thread_id THEN
+        RETURN QUERY SELECT 'conflict'::text, NULL::jsonb;
+      ELSE
+        -- The sender's own message: read whatever their watermark is.
+        RETURN QUERY SELECT 'existing'::text, parley_message_json(v_row, v_sender, p_sender_id, NULL);
+      END IF;
+      RETURN;
+    END IF;
+  END IF;
+
+  v_now := clock_timestamp()::timestamptz(3);
+  UPDATE threads t SET last_seq = v_seq WHERE t.id = p_thread_id;
+  UPDATE participants p SET
+    last_activity_at = v_now,
+    unread_count = CASE WHEN p.user_id = p_sender_id THEN 0 ELSE p.unread_count + 1 END,
+    last_read_seq = CASE WHEN p.user_id = p_sender_id THEN v_seq ELSE p.last_read_seq END
+  WHERE p.thread_id = p_thread_id;
+  INSERT INTO messages (id, thread_id, seq, sender_id, text, client_message_id, created_at)
+  VALUES (p_message_id, p_thread_id, v_seq, p_sender_id, p_text, p_client_message_id, v_now)
+  RETURNING * INTO v_row;
+
+  v_message := parley_message_json(v_row, v_sender, p_sender_id, v_seq);
+  PERFORM parley_record_thread_event(p_thread_id, 'message.created', jsonb_build_object('message', v_message), 'all');
+  RETURN QUERY SELECT 'created'::text, v_message;
+END
+$$;
