@@ -188,7 +188,8 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
       const { message } = event.payload;
       const cached = findMessage(client.getQueryData<MessagePages>(queryKeys.messages(message.threadId)), message.id);
       if (cached) {
-        // The payload carries the sender's view of isRead; an edit changes nobody's read state, so keep ours.
+        // An edit changes nobody's read state: keep the cached isRead, which may already include a mark-read this tab
+        // made after the edit (the payload's is the recipient's at the edit).
         upsertMessage(client, { ...message, isRead: cached.isRead });
         refetchIfInFlight(client, queryKeys.messages(message.threadId));
       }
