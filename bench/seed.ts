@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import pg from "pg";
-import { participantKey } from "../lib/server/threads";
+import { participantKey } from "../lib/server/participant-key";
 
 export interface Preset {
   name: string;

@@ -1,21 +1,13 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { config } from "../config";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import { type ListThreadsQuery, PREVIEW_LENGTH, type Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
+import { participantKey } from "./participant-key";
 import { recordThreadEvent } from "./events";
 import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
-
-/**
- * The key that makes a participant set unique: SHA-256 (hex) of the sorted user ids joined by newlines.
- * A fixed-size digest keeps the unique index small whatever `MAX_PARTICIPANTS` is; ids never contain newlines.
- */
-export function participantKey(userIds: readonly string[]): string {
-  return createHash("sha256").update([...userIds].sort().join("\n")).digest("hex");
-}
 
 type ThreadRow = {
   thread_id: string;
