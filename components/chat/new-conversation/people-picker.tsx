@@ -3,11 +3,11 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { toast } from "sonner";
+import { useDebouncedValue } from "@/hooks/use-debounced-value";
 import { useCreateThread, useUserSearch } from "@/lib/client/queries";
 import { displayName } from "@/lib/format";
 import type { PublicUser } from "@/lib/schemas/users";
 import { Avatar } from "../avatar";
-import { useDebouncedValue } from "../thread-list/use-debounced-value";
 import { Check as CheckIcon, X as XIcon } from "lucide-react";
 
 /** How long the people search waits after the last keystroke before asking the server. */
