@@ -65,7 +65,7 @@ test.describe("chatting in the browser", () => {
     await oops.hover();
     await oops.getByRole("button", { name: "Message actions" }).click();
     await alice.page.getByRole("button", { name: "Delete", exact: true }).click();
-    await alice.page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+    await alice.page.getByRole("alertdialog", { name: "Delete this message?" }).getByRole("button", { name: "Delete", exact: true }).click();
     await expect(alice.page.getByTestId("message").filter({ hasText: "Oops, wrong chat" })).toHaveCount(0);
 
     const edited = bob.page.getByTestId("message").filter({ hasText: "Meet at 6?" });

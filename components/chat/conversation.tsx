@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
 import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useThread } from "@/lib/client/queries";
@@ -13,7 +14,6 @@ import { displayName } from "@/lib/format";
 import { Avatar, GroupAvatar } from "./avatar";
 import type { Me } from "./chat-shell";
 import { Composer } from "./conversation/composer";
-import { ConfirmDialog } from "./conversation/confirm-dialog";
 import { ConversationHeader } from "./conversation/header";
 import { MessageList, type MessageListHandle } from "./conversation/message-list";
 import type { MessageHandlers } from "./conversation/message-item";
@@ -44,6 +44,9 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const listRef = useRef<MessageListHandle>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const [confirm, setConfirm] = useState<Confirm>(null);
+  // A deleted message takes its actions button, where the dialog would return the focus, with it: the composer gets
+  // the focus instead.
+  const messageDeleted = useRef(false);
   const [leaving, setLeaving] = useState(false);
 
   const thread = threadQuery.data;
@@ -70,7 +73,11 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
           throw e;
         }
       },
-      onRequestDelete: (item) => item.id && setConfirm({ kind: "message", id: item.id }),
+      onRequestDelete: (item) => {
+        if (!item.id) return;
+        messageDeleted.current = false;
+        setConfirm({ kind: "message", id: item.id });
+      },
       onRetry: (clientMessageId) => {
         retryMessage(client, clientMessageId).catch((e: unknown) =>
           toast.error("Message not sent", { description: reason(e) }),
@@ -151,8 +158,8 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
     } else if (confirm?.kind === "message") {
       deleteMessage.mutate(confirm.id, {
         onSuccess: () => {
+          messageDeleted.current = true;
           setConfirm(null);
-          composerRef.current?.focus();
         },
         onError: (e) => {
           setConfirm(null);
@@ -214,6 +221,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         pending={deleteMessage.isPending}
         onConfirm={confirmDelete}
         onClose={() => setConfirm(null)}
+        finalFocus={() => (messageDeleted.current ? composerRef.current : true)}
       />
     </div>
   );
