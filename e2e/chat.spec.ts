@@ -55,7 +55,7 @@ test.describe("chatting in the browser", () => {
     const first = alice.page.getByTestId("message").filter({ hasText: "Meet at 5?" });
     await first.hover();
     await first.getByRole("button", { name: "Message actions" }).click();
-    await alice.page.getByRole("button", { name: "Edit", exact: true }).click();
+    await alice.page.getByRole("menuitem", { name: "Edit", exact: true }).click();
     const editor = alice.page.getByRole("textbox", { name: "Edit message" });
     await editor.fill("Meet at 6?");
     await editor.press("Enter");
@@ -64,7 +64,7 @@ test.describe("chatting in the browser", () => {
     const oops = alice.page.getByTestId("message").filter({ hasText: "Oops, wrong chat" });
     await oops.hover();
     await oops.getByRole("button", { name: "Message actions" }).click();
-    await alice.page.getByRole("button", { name: "Delete", exact: true }).click();
+    await alice.page.getByRole("menuitem", { name: "Delete", exact: true }).click();
     await alice.page.getByRole("alertdialog", { name: "Delete this message?" }).getByRole("button", { name: "Delete", exact: true }).click();
     await expect(alice.page.getByTestId("message").filter({ hasText: "Oops, wrong chat" })).toHaveCount(0);
 
