@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
+import { Button, buttonVariants } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
@@ -95,10 +96,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
       <div data-testid="thread-not-found" className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
         <h1 className="text-lg font-medium">Conversation not found</h1>
         <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">It may have been deleted, or you are not part of it.</p>
-        <Link
-          href="/"
-          className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-        >
+        <Link href="/" className={buttonVariants()}>
           Back to conversations
         </Link>
       </div>
@@ -114,13 +112,9 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
           <div role="alert" className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
             <p className="font-medium">This conversation could not be loaded.</p>
             <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">{reason(threadQuery.error ?? messagesQuery.error)}</p>
-            <button
-              type="button"
-              onClick={() => void Promise.all([threadQuery.refetch(), messagesQuery.refetch()])}
-              className="rounded-lg px-4 py-2 text-sm font-medium text-indigo-600 ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400 dark:ring-zinc-700 dark:hover:bg-zinc-900"
-            >
+            <Button variant="secondary" onClick={() => void Promise.all([threadQuery.refetch(), messagesQuery.refetch()])}>
               Try again
-            </button>
+            </Button>
           </div>
         ) : (
           <div className="flex flex-1 flex-col justify-end gap-3 p-4">

@@ -3,7 +3,8 @@
 import { KeyRound as KeyIcon } from "lucide-react";
 import { type RefObject, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
-import { LoadError, secondaryButton } from "@/components/load-error";
+import { LoadError } from "@/components/load-error";
+import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useNow } from "@/hooks/use-now";
 import { useRevokeToken, useTokens } from "@/lib/client/queries";
@@ -106,9 +107,9 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
           </ul>
           {hasNextPage && (
             <div className="mt-3 flex justify-center">
-              <button type="button" onClick={loadMore} disabled={isFetchingNextPage} className={secondaryButton}>
+              <Button variant="secondary" size="sm" onClick={loadMore} disabled={isFetchingNextPage}>
                 {isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
+              </Button>
             </div>
           )}
           {isError && (
