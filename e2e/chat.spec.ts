@@ -75,6 +75,42 @@ test.describe("chatting in the browser", () => {
     await expect(bob.page.getByTestId("message").filter({ hasText: "Meet at 5?" })).toHaveCount(0);
   });
 
+  test("a message's menu and its confirmation work from the keyboard and give the focus back", async ({ people, request }) => {
+    const [alice, bob] = await people("Alice", "Bob");
+    const threadId = await as(request, alice).createThread(bob);
+    await as(request, alice).send(threadId, "Keep this one");
+    await openThread(alice.page, threadId);
+    const { page } = alice;
+    const message = page.getByTestId("message").filter({ hasText: "Keep this one" });
+    const actions = message.getByRole("button", { name: "Message actions" });
+
+    // Enter opens the menu on its first item; Escape closes it and returns to the button.
+    await actions.focus();
+    await page.keyboard.press("Enter");
+    const menu = page.getByRole("menu");
+    await expect(menu.getByRole("menuitem", { name: "Edit" })).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(menu).toHaveCount(0);
+    await expect(actions).toBeFocused();
+
+    // Delete asks first: Cancel has the focus, Tab stays inside the dialog, Escape cancels and returns to the button.
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowDown");
+    await expect(menu.getByRole("menuitem", { name: "Delete" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("alertdialog", { name: "Delete this message?" });
+    const cancel = dialog.getByRole("button", { name: "Cancel" });
+    await expect(cancel).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(dialog.getByRole("button", { name: "Delete", exact: true })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(cancel).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(dialog).toHaveCount(0);
+    await expect(actions).toBeFocused();
+    await expect(message).toBeVisible();
+  });
+
   test("a long thread scrolls back to its first message without losing the reader's place", async ({ people, request }) => {
     const [alice, bob] = await people("Alice", "Bob");
     const threadId = await as(request, alice).createThread(bob);
