@@ -21,7 +21,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   await connection();
   return (
     <html lang="en">
-      <body className="min-h-dvh bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+      {/* relative: iOS Safari's dialog backdrops are `absolute` (components/ui/dialog.tsx) and need it to follow scrolling. */}
+      <body className="relative min-h-dvh bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
         <Providers>{children}</Providers>
       </body>
     </html>

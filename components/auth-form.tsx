@@ -2,6 +2,8 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
 import type { AuthFormState } from "@/lib/actions/auth";
 
 interface Props {
@@ -33,13 +35,9 @@ export function AuthForm({ mode, action, callbackUrl }: Props) {
         error={state.fieldErrors?.password}
         hint={signUp ? "At least 8 characters." : undefined}
       />
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60"
-      >
+      <Button type="submit" disabled={pending} className="text-base">
         {pending ? "Please wait…" : signUp ? "Create account" : "Sign in"}
-      </button>
+      </Button>
       <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">
         {signUp ? "Already have an account? " : "New to Parley? "}
         <Link href={other} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
@@ -58,7 +56,7 @@ function Field(props: { label: string; name: string; type?: string; autoComplete
       <label htmlFor={id} className="text-sm font-medium">
         {props.label}
       </label>
-      <input
+      <Input
         id={id}
         name={props.name}
         type={props.type ?? "text"}
@@ -66,7 +64,8 @@ function Field(props: { label: string; name: string; type?: string; autoComplete
         defaultValue={props.defaultValue}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={describedBy}
-        className="rounded-md border border-zinc-300 bg-white px-3 py-2 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 aria-invalid:border-red-500 dark:border-zinc-700 dark:bg-zinc-900"
+        // 16 px: iOS zooms into a smaller field when it takes the focus.
+        className="text-base"
       />
       {props.error ? (
         <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">

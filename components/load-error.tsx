@@ -1,9 +1,6 @@
 import { TriangleAlert as WarningIcon } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { ApiError } from "@/lib/client/api";
-
-/** The look of a secondary (white, outlined) button, shared by "Try again" and "Load more". */
-export const secondaryButton =
-  "rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-zinc-900 shadow-sm ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800";
 
 /**
  * A list that could not be loaded: `title` ("Couldn’t load your tokens."), a hint chosen by the failure (no
@@ -40,9 +37,9 @@ export function LoadError({
       </span>
       <p className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">{title}</p>
       <p className="mt-1 max-w-72 text-sm text-zinc-500 dark:text-zinc-400">{detail}</p>
-      <button type="button" onClick={onRetry} disabled={retrying} className={`mt-4 ${secondaryButton}`}>
+      <Button variant="secondary" size="sm" onClick={onRetry} disabled={retrying} className="mt-4">
         {retrying ? "Trying again…" : "Try again"}
-      </button>
+      </Button>
     </div>
   );
 }

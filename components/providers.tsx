@@ -28,7 +28,9 @@ export function Providers({ children }: { children: React.ReactNode }) {
   const client = getQueryClient();
   return (
     <QueryClientProvider client={client}>
-      {children}
+      {/* Dialogs and menus (components/ui) are portalled to <body>: a stacking context of its own keeps the page, and
+          any z-index in it, under them (Base UI's quick start). Toasts stay outside it, above an open dialog. */}
+      <div className="isolate">{children}</div>
       {/* Top: at the bottom a toast would cover the composer and the newest messages (and their Retry). */}
       <Toaster position="top-center" richColors closeButton />
     </QueryClientProvider>

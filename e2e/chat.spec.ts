@@ -55,7 +55,7 @@ test.describe("chatting in the browser", () => {
     const first = alice.page.getByTestId("message").filter({ hasText: "Meet at 5?" });
     await first.hover();
     await first.getByRole("button", { name: "Message actions" }).click();
-    await alice.page.getByRole("button", { name: "Edit", exact: true }).click();
+    await alice.page.getByRole("menuitem", { name: "Edit", exact: true }).click();
     const editor = alice.page.getByRole("textbox", { name: "Edit message" });
     await editor.fill("Meet at 6?");
     await editor.press("Enter");
@@ -64,8 +64,8 @@ test.describe("chatting in the browser", () => {
     const oops = alice.page.getByTestId("message").filter({ hasText: "Oops, wrong chat" });
     await oops.hover();
     await oops.getByRole("button", { name: "Message actions" }).click();
-    await alice.page.getByRole("button", { name: "Delete", exact: true }).click();
-    await alice.page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+    await alice.page.getByRole("menuitem", { name: "Delete", exact: true }).click();
+    await alice.page.getByRole("alertdialog", { name: "Delete this message?" }).getByRole("button", { name: "Delete", exact: true }).click();
     await expect(alice.page.getByTestId("message").filter({ hasText: "Oops, wrong chat" })).toHaveCount(0);
 
     const edited = bob.page.getByTestId("message").filter({ hasText: "Meet at 6?" });
@@ -73,6 +73,42 @@ test.describe("chatting in the browser", () => {
     await expect(edited.getByTestId("edited-marker")).toHaveText("edited");
     await expect(bob.page.getByTestId("message").filter({ hasText: "Oops, wrong chat" })).toHaveCount(0);
     await expect(bob.page.getByTestId("message").filter({ hasText: "Meet at 5?" })).toHaveCount(0);
+  });
+
+  test("a message's menu and its confirmation work from the keyboard and give the focus back", async ({ people, request }) => {
+    const [alice, bob] = await people("Alice", "Bob");
+    const threadId = await as(request, alice).createThread(bob);
+    await as(request, alice).send(threadId, "Keep this one");
+    await openThread(alice.page, threadId);
+    const { page } = alice;
+    const message = page.getByTestId("message").filter({ hasText: "Keep this one" });
+    const actions = message.getByRole("button", { name: "Message actions" });
+
+    // Enter opens the menu on its first item; Escape closes it and returns to the button.
+    await actions.focus();
+    await page.keyboard.press("Enter");
+    const menu = page.getByRole("menu");
+    await expect(menu.getByRole("menuitem", { name: "Edit" })).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(menu).toHaveCount(0);
+    await expect(actions).toBeFocused();
+
+    // Delete asks first: Cancel has the focus, Tab stays inside the dialog, Escape cancels and returns to the button.
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowDown");
+    await expect(menu.getByRole("menuitem", { name: "Delete" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("alertdialog", { name: "Delete this message?" });
+    const cancel = dialog.getByRole("button", { name: "Cancel" });
+    await expect(cancel).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(dialog.getByRole("button", { name: "Delete", exact: true })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(cancel).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(dialog).toHaveCount(0);
+    await expect(actions).toBeFocused();
+    await expect(message).toBeVisible();
   });
 
   test("a long thread scrolls back to its first message without losing the reader's place", async ({ people, request }) => {

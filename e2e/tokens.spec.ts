@@ -66,7 +66,7 @@ test.describe("API tokens page", () => {
 
     // Cancel keeps the token; confirming revokes it.
     await tokenRow(page, "Deploy script").getByRole("button", { name: "Revoke Deploy script" }).click();
-    const dialog = page.getByRole("dialog", { name: "Revoke “Deploy script”?" });
+    const dialog = page.getByRole("alertdialog", { name: "Revoke “Deploy script”?" });
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await expect(dialog).toBeHidden();
     await expect(tokenRow(page, "Deploy script")).toBeVisible();
@@ -80,7 +80,7 @@ test.describe("API tokens page", () => {
 
     // With the last token revoked the list says so, also after a reload.
     await tokenRow(page, "e2e").getByRole("button", { name: "Revoke e2e" }).click();
-    await page.getByRole("dialog", { name: "Revoke “e2e”?" }).getByRole("button", { name: "Revoke" }).click();
+    await page.getByRole("alertdialog", { name: "Revoke “e2e”?" }).getByRole("button", { name: "Revoke" }).click();
     await expect(page.getByTestId("tokens-empty")).toContainText("No tokens yet.");
     await page.reload();
     await expect(page.getByTestId("tokens-empty")).toBeVisible();

@@ -4,6 +4,7 @@ import { KeyRound, LogOut, MessageSquare } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useSelectedLayoutSegment } from "next/navigation";
 import { useEffect } from "react";
+import { Button, buttonVariants } from "@/components/ui/button";
 import { signOutAction } from "@/lib/actions/auth";
 import { useLiveStatus } from "@/lib/client/live/connection-status";
 import { stopLive, useLiveEvents } from "@/lib/client/live/event-stream";
@@ -13,9 +14,6 @@ import { Avatar } from "./avatar";
 import { NewConversationButton } from "./new-conversation-dialog";
 import { ThreadList } from "./thread-list";
 import { UnreadBadge } from "./unread-badge";
-
-const footerButton =
-  "inline-flex h-9 w-9 items-center justify-center rounded-full text-zinc-500 transition-[background-color,color,border-color] hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100";
 
 export interface Me {
   id: string;
@@ -88,14 +86,19 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
             aria-label="API tokens"
             title="API tokens"
             aria-current={onTokens ? "page" : undefined}
-            className={`${footerButton} aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-600 dark:aria-[current=page]:bg-indigo-500/15 dark:aria-[current=page]:text-indigo-400`}
+            className={buttonVariants({
+              variant: "ghost",
+              size: "icon",
+              className:
+                "aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-600 dark:aria-[current=page]:bg-indigo-500/15 dark:aria-[current=page]:text-indigo-400",
+            })}
           >
             <KeyRound aria-hidden="true" className="h-5 w-5" />
           </Link>
           <form action={signOutAction} onSubmit={stopLive}>
-            <button type="submit" aria-label="Sign out" title="Sign out" className={footerButton}>
+            <Button type="submit" variant="ghost" size="icon" aria-label="Sign out" title="Sign out">
               <LogOut aria-hidden="true" className="h-5 w-5" />
-            </button>
+            </Button>
           </form>
         </footer>
       </aside>

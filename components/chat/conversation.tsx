@@ -5,6 +5,8 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
+import { Button, buttonVariants } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
 import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useThread } from "@/lib/client/queries";
@@ -13,7 +15,6 @@ import { displayName } from "@/lib/format";
 import { Avatar, GroupAvatar } from "./avatar";
 import type { Me } from "./chat-shell";
 import { Composer } from "./conversation/composer";
-import { ConfirmDialog } from "./conversation/confirm-dialog";
 import { ConversationHeader } from "./conversation/header";
 import { MessageList, type MessageListHandle } from "./conversation/message-list";
 import type { MessageHandlers } from "./conversation/message-item";
@@ -44,6 +45,9 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const listRef = useRef<MessageListHandle>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const [confirm, setConfirm] = useState<Confirm>(null);
+  // A deleted message takes its actions button, where the dialog would return the focus, with it: the composer gets
+  // the focus instead.
+  const messageDeleted = useRef(false);
   const [leaving, setLeaving] = useState(false);
 
   const thread = threadQuery.data;
@@ -70,7 +74,11 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
           throw e;
         }
       },
-      onRequestDelete: (item) => item.id && setConfirm({ kind: "message", id: item.id }),
+      onRequestDelete: (item) => {
+        if (!item.id) return;
+        messageDeleted.current = false;
+        setConfirm({ kind: "message", id: item.id });
+      },
       onRetry: (clientMessageId) => {
         retryMessage(client, clientMessageId).catch((e: unknown) =>
           toast.error("Message not sent", { description: reason(e) }),
@@ -88,10 +96,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
       <div data-testid="thread-not-found" className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
         <h1 className="text-lg font-medium">Conversation not found</h1>
         <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">It may have been deleted, or you are not part of it.</p>
-        <Link
-          href="/"
-          className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-        >
+        <Link href="/" className={buttonVariants()}>
           Back to conversations
         </Link>
       </div>
@@ -107,13 +112,9 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
           <div role="alert" className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
             <p className="font-medium">This conversation could not be loaded.</p>
             <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">{reason(threadQuery.error ?? messagesQuery.error)}</p>
-            <button
-              type="button"
-              onClick={() => void Promise.all([threadQuery.refetch(), messagesQuery.refetch()])}
-              className="rounded-lg px-4 py-2 text-sm font-medium text-indigo-600 ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400 dark:ring-zinc-700 dark:hover:bg-zinc-900"
-            >
+            <Button variant="secondary" onClick={() => void Promise.all([threadQuery.refetch(), messagesQuery.refetch()])}>
               Try again
-            </button>
+            </Button>
           </div>
         ) : (
           <div className="flex flex-1 flex-col justify-end gap-3 p-4">
@@ -151,8 +152,8 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
     } else if (confirm?.kind === "message") {
       deleteMessage.mutate(confirm.id, {
         onSuccess: () => {
+          messageDeleted.current = true;
           setConfirm(null);
-          composerRef.current?.focus();
         },
         onError: (e) => {
           setConfirm(null);
@@ -214,6 +215,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         pending={deleteMessage.isPending}
         onConfirm={confirmDelete}
         onClose={() => setConfirm(null)}
+        finalFocus={() => (messageDeleted.current ? composerRef.current : true)}
       />
     </div>
   );

@@ -2,12 +2,12 @@
 
 import { usePathname } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { LoadError } from "@/components/load-error";
-import { useThreads } from "@/lib/client/queries";
 import { MessagesSquare as ChatBubblesIcon, Search as SearchIcon, X as XIcon } from "lucide-react";
+import { LoadError } from "@/components/load-error";
+import { useDebouncedValue } from "@/hooks/use-debounced-value";
+import { useNow } from "@/hooks/use-now";
+import { useThreads } from "@/lib/client/queries";
 import { ThreadItem, ThreadItemSkeleton } from "./thread-list/thread-item";
-import { useDebouncedValue } from "./thread-list/use-debounced-value";
-import { useNow } from "./thread-list/use-now";
 
 /** How long the filter waits after the last keystroke before asking the server. */
 const FILTER_DEBOUNCE_MS = 250;

@@ -1,6 +1,8 @@
 "use client";
 
 import { type FormEvent, type RefObject, useId, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
 import { ApiError } from "@/lib/client/api";
 import { useCreateToken } from "@/lib/client/queries";
 import type { CreatedToken } from "@/lib/schemas/tokens";
@@ -69,11 +71,10 @@ export function CreateTokenForm({
       </label>
       {/* Phones: field, hint, button, one under the other; wider: the button beside the field. */}
       <div className="grid gap-x-2 gap-y-1.5 sm:grid-cols-[1fr_auto]">
-        <input
+        <Input
           ref={inputRef}
           id={id}
           name="name"
-          type="text"
           autoComplete="off"
           spellCheck={false}
           placeholder="e.g. Deploy script"
@@ -84,7 +85,7 @@ export function CreateTokenForm({
           }}
           aria-invalid={fieldError ? true : undefined}
           aria-describedby={describedBy}
-          className="min-w-0 rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm outline-none placeholder:text-zinc-400 focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/25 aria-invalid:border-red-500 aria-invalid:focus-visible:ring-red-500/25 dark:border-zinc-700 dark:bg-zinc-900 dark:placeholder:text-zinc-500 sm:col-start-1 sm:row-start-1"
+          className="sm:col-start-1 sm:row-start-1"
         />
         {fieldError ? (
           <p id={`${id}-error`} data-testid="token-name-error" className="text-sm text-red-600 sm:col-start-1 dark:text-red-400">
@@ -95,13 +96,9 @@ export function CreateTokenForm({
             Say what will use it, so you know which one to revoke later. Up to 64 characters.
           </p>
         )}
-        <button
-          type="submit"
-          disabled={create.isPending}
-          className="mt-1 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm transition-[background-color] hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-60 sm:col-start-2 sm:row-start-1 sm:mt-0"
-        >
+        <Button type="submit" disabled={create.isPending} className="mt-1 sm:col-start-2 sm:row-start-1 sm:mt-0">
           {create.isPending ? "Creating…" : "Create token"}
-        </button>
+        </Button>
       </div>
     </form>
   );

@@ -2,6 +2,8 @@
 
 import { Check as CheckIcon, Copy as CopyIcon, TriangleAlert as WarningIcon } from "lucide-react";
 import { useEffect, useId, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
 import type { CreatedToken } from "@/lib/schemas/tokens";
 
 /** How long the Copy button says "Copied" (ms). */
@@ -62,41 +64,32 @@ export function NewTokenSecret({ token, onDismiss }: { token: CreatedToken; onDi
         Your new token
       </label>
       <div className="mt-1.5 flex gap-2">
-        <input
+        <Input
           ref={inputRef}
           id={inputId}
-          type="text"
           readOnly
           value={token.token}
           spellCheck={false}
           autoComplete="off"
           onFocus={(e) => e.currentTarget.select()}
-          className="min-w-0 flex-1 rounded-lg border border-zinc-300 bg-white px-3 py-2 font-mono text-sm text-zinc-900 outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/25 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+          className="flex-1 font-mono"
         />
-        <button
-          type="button"
-          onClick={() => void copyToClipboard()}
-          className="inline-flex shrink-0 items-center gap-1.5 rounded-lg bg-white px-3 py-2 text-sm font-medium text-zinc-900 shadow-sm ring-1 ring-zinc-300 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:bg-zinc-900 dark:text-zinc-100 dark:ring-zinc-700 dark:hover:bg-zinc-800"
-        >
+        <Button variant="secondary" onClick={() => void copyToClipboard()} className="gap-1.5 px-3">
           {copy === "copied" ? (
             <CheckIcon aria-hidden="true" className="h-4 w-4 text-emerald-600 dark:text-emerald-400" />
           ) : (
             <CopyIcon aria-hidden="true" className="h-4 w-4" />
           )}
           {copy === "copied" ? "Copied" : "Copy"}
-        </button>
+        </Button>
       </div>
       <p aria-live="polite" className={copy === "failed" ? "mt-2 text-sm text-red-700 dark:text-red-300" : "sr-only"}>
         {copy === "copied" ? "Token copied to the clipboard." : copy === "failed" ? "Couldn’t copy automatically. The token is selected: copy it with Ctrl+C (⌘C)." : ""}
       </p>
       <div className="mt-3 flex justify-end">
-        <button
-          type="button"
-          onClick={onDismiss}
-          className="rounded-lg px-4 py-2 text-sm font-medium text-zinc-700 ring-1 ring-zinc-300 hover:bg-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:text-zinc-200 dark:ring-zinc-700 dark:hover:bg-zinc-800"
-        >
+        <Button variant="secondary" onClick={onDismiss}>
           Done
-        </button>
+        </Button>
       </div>
     </section>
   );

@@ -1,5 +1,6 @@
 import { ChevronLeft as ChevronLeftIcon } from "lucide-react";
 import Link from "next/link";
+import { buttonVariants } from "@/components/ui/button-variants";
 
 /**
  * The top bar of a settings page, as tall as the conversation's: a link back to the conversations (on phones the
@@ -12,7 +13,7 @@ export function SettingsHeader({ title }: { title: string }) {
         href="/"
         aria-label="Back to conversations"
         title="Back to conversations"
-        className="inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-full text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+        className={buttonVariants({ variant: "ghost", size: "icon" })}
       >
         <ChevronLeftIcon aria-hidden="true" className="h-6 w-6" />
       </Link>

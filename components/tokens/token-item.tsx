@@ -1,6 +1,7 @@
 "use client";
 
 import { KeyRound as KeyIcon } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { calendarDate, fullDateTime, relativeTime } from "@/lib/format";
 import type { ApiTokenView } from "@/lib/schemas/tokens";
 
@@ -48,14 +49,9 @@ export function TokenItem({ token, now, onRevoke }: { token: ApiTokenView; now: 
           )}
         </p>
       </div>
-      <button
-        type="button"
-        onClick={onRevoke}
-        aria-label={`Revoke ${token.name}`}
-        className="shrink-0 rounded-lg px-3 py-1.5 text-sm font-medium text-red-600 ring-1 ring-zinc-300 transition-[background-color] hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500 dark:text-red-400 dark:ring-zinc-700 dark:hover:bg-red-500/10"
-      >
+      <Button variant="danger-secondary" size="sm" onClick={onRevoke} aria-label={`Revoke ${token.name}`}>
         Revoke
-      </button>
+      </Button>
     </li>
   );
 }

@@ -3,9 +3,10 @@
 import { KeyRound as KeyIcon } from "lucide-react";
 import { type RefObject, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
-import { ConfirmDialog } from "@/components/chat/conversation/confirm-dialog";
-import { useNow } from "@/components/chat/thread-list/use-now";
-import { LoadError, secondaryButton } from "@/components/load-error";
+import { LoadError } from "@/components/load-error";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { useNow } from "@/hooks/use-now";
 import { useRevokeToken, useTokens } from "@/lib/client/queries";
 import type { ApiTokenView } from "@/lib/schemas/tokens";
 import { TokenItem } from "./token-item";
@@ -25,20 +26,15 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
   // Kept while the dialog closes, so that its title does not change under the closing animation.
   const [target, setTarget] = useState<ApiTokenView | null>(null);
   const [confirming, setConfirming] = useState(false);
-  // After a revocation the focus goes to the list's heading, once the dialog has closed: while it is open everything
-  // else is inert, and the row's own button, where the dialog would return the focus, is gone.
-  const refocusHeading = useRef(false);
-  useEffect(() => {
-    if (confirming || !refocusHeading.current) return;
-    refocusHeading.current = false;
-    headingRef.current?.focus();
-  }, [confirming, headingRef]);
+  // After a revocation the dialog hands the focus to the list's heading: the row's own button, where it would
+  // return the focus, is gone. After Cancel it goes back to that button.
+  const revoked = useRef(false);
 
   const confirmRevoke = () => {
     if (!target) return;
     revoke.mutate(target.id, {
       onSuccess: () => {
-        refocusHeading.current = true;
+        revoked.current = true;
         setConfirming(false);
         toast.success(`Token “${target.name}” revoked`);
       },
@@ -102,6 +98,7 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
                 token={t}
                 now={now}
                 onRevoke={() => {
+                  revoked.current = false;
                   setTarget(t);
                   setConfirming(true);
                 }}
@@ -110,9 +107,9 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
           </ul>
           {hasNextPage && (
             <div className="mt-3 flex justify-center">
-              <button type="button" onClick={loadMore} disabled={isFetchingNextPage} className={secondaryButton}>
+              <Button variant="secondary" size="sm" onClick={loadMore} disabled={isFetchingNextPage}>
                 {isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
+              </Button>
             </div>
           )}
           {isError && (
@@ -130,6 +127,7 @@ export function TokenList({ headingRef }: { headingRef: RefObject<HTMLElement | 
         pending={revoke.isPending}
         onConfirm={confirmRevoke}
         onClose={() => setConfirming(false)}
+        finalFocus={() => (revoked.current ? headingRef.current : true)}
       />
     </>
   );

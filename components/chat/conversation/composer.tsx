@@ -1,9 +1,10 @@
 "use client";
 
+import { SendHorizontal as SendIcon } from "lucide-react";
 import { useId, useLayoutEffect, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
 import { codePointLength } from "@/lib/schemas/common";
 import { MAX_MESSAGE_LENGTH } from "@/lib/schemas/messages";
-import { SendHorizontal as SendIcon } from "lucide-react";
 
 /** The counter shows up when this many characters (code points) or fewer remain. */
 export const COUNTER_THRESHOLD = 200;
@@ -91,14 +92,16 @@ export function Composer({
             <span className="sr-only"> characters left</span>
           </span>
         )}
-        <button
+        <Button
           type="submit"
+          size="icon"
           aria-label="Send"
           disabled={!canSend}
-          className="inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-white transition hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:bg-zinc-200 disabled:text-zinc-400 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
+          // Greyed rather than faded while there is nothing to send: it is the normal state of an empty box.
+          className="shadow-none disabled:cursor-default disabled:bg-zinc-200 disabled:text-zinc-400 disabled:opacity-100 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-500"
         >
           <SendIcon aria-hidden="true" className="h-[18px] w-[18px] -translate-x-px translate-y-px" />
-        </button>
+        </Button>
       </div>
       <p id={hintId} className="sr-only">
         Press Enter to send, Shift+Enter for a new line.

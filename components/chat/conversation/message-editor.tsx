@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useLayoutEffect, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
 import { remainingCharacters } from "./composer";
 
 const MAX_HEIGHT_PX = 8 * 24 + 16;
@@ -82,22 +83,12 @@ export function MessageEditor({
             "Enter to save · Esc to cancel"
           )}
         </span>
-        <button
-          type="button"
-          onClick={onCancel}
-          disabled={saving}
-          className="rounded-lg px-2.5 py-1 text-xs font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-50 dark:text-zinc-300 dark:hover:bg-zinc-800"
-        >
+        <Button variant="ghost" size="xs" onClick={onCancel} disabled={saving}>
           Cancel
-        </button>
-        <button
-          type="button"
-          onClick={() => void save()}
-          disabled={!canSave}
-          className="rounded-lg bg-indigo-600 px-2.5 py-1 text-xs font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:opacity-50"
-        >
+        </Button>
+        <Button size="xs" onClick={() => void save()} disabled={!canSave}>
           Save
-        </button>
+        </Button>
       </div>
     </div>
   );

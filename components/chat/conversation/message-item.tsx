@@ -1,9 +1,11 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { CircleAlert as AlertIcon, Clock as ClockIcon, Ellipsis as DotsIcon, CheckCheck as DoubleCheckIcon, Pencil as PencilIcon, Trash2 as TrashIcon } from "lucide-react";
+import { useId, useRef, useState } from "react";
+import { buttonVariants } from "@/components/ui/button";
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { displayName, timeOfDay } from "@/lib/format";
 import { Avatar } from "../avatar";
-import { CircleAlert as AlertIcon, Clock as ClockIcon, Ellipsis as DotsIcon, CheckCheck as DoubleCheckIcon, Pencil as PencilIcon, Trash2 as TrashIcon } from "lucide-react";
 import { MessageEditor } from "./message-editor";
 import type { TimelineItem } from "./timeline";
 
@@ -25,9 +27,6 @@ function corners(own: boolean, first: boolean, last: boolean): string {
   if (own) return `${first ? "" : "rounded-tr-md"} ${last ? "" : "rounded-br-md"}`;
   return `${first ? "" : "rounded-tl-md"} ${last ? "" : "rounded-bl-md"}`;
 }
-
-const smallButton =
-  "inline-flex items-center gap-1.5 rounded-full px-3 py-1.5 text-xs font-medium focus-visible:outline-2 focus-visible:outline-indigo-500";
 
 /**
  * One message of the list. The `data-testid="message"` element holds only the bubble and the message's own
@@ -53,23 +52,11 @@ export function MessageItem({
   const [editing, setEditing] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
   const toggleRef = useRef<HTMLButtonElement>(null);
-  const menuId = useId();
+  const toggleId = useId();
+  // What the chosen item does once the menu has closed, and why it closed: they decide where the focus goes.
+  const chosen = useRef<"edit" | "delete" | null>(null);
+  const closedBy = useRef<string | null>(null);
   const editable = own && status === "sent" && item.id !== null;
-
-  // The actions close on a press anywhere else.
-  useEffect(() => {
-    if (!menuOpen) return;
-    const onPointerDown = (e: PointerEvent) => {
-      if (!rootRef.current?.contains(e.target as Node)) setMenuOpen(false);
-    };
-    document.addEventListener("pointerdown", onPointerDown);
-    return () => document.removeEventListener("pointerdown", onPointerDown);
-  }, [menuOpen]);
-
-  const closeMenu = (refocus: boolean) => {
-    setMenuOpen(false);
-    if (refocus) toggleRef.current?.focus();
-  };
 
   const bubbleColors = own
     ? "bg-indigo-600 text-white"
@@ -98,36 +85,74 @@ export function MessageItem({
           data-own={own ? "true" : "false"}
           data-status={status}
           className={`group/message flex max-w-full flex-col ${own ? "items-end" : "items-start"}`}
-          onKeyDown={(e) => {
-            if (e.key === "Escape" && menuOpen) {
-              e.stopPropagation();
-              closeMenu(true);
-            }
-          }}
         >
           <div className="flex max-w-full items-center gap-1">
             {editable && !editing && (
-              <button
-                ref={toggleRef}
-                type="button"
-                aria-label="Message actions"
-                aria-expanded={menuOpen}
-                aria-controls={menuOpen ? menuId : undefined}
-                onClick={() => setMenuOpen((o) => !o)}
-                className="inline-flex h-7 w-7 shrink-0 items-center justify-center rounded-full text-zinc-400 opacity-0 transition-opacity group-hover/message:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-expanded:bg-zinc-100 aria-expanded:text-zinc-700 aria-expanded:opacity-100 dark:hover:bg-zinc-800 dark:hover:text-zinc-200 dark:aria-expanded:bg-zinc-800 dark:aria-expanded:text-zinc-200"
+              <DropdownMenu
+                open={menuOpen}
+                triggerId={toggleId}
+                // Not modal, like the rest of the conversation: a press elsewhere closes it and still does what it does.
+                modal={false}
+                onOpenChange={(open, details) => {
+                  // A tap on the message itself toggles the menu (below), rather than closing it as a press outside.
+                  if (!open && details.reason === "outside-press" && rootRef.current?.contains(details.event.target as Node)) return;
+                  closedBy.current = open ? null : details.reason;
+                  setMenuOpen(open);
+                }}
+                onOpenChangeComplete={(open) => {
+                  // The confirmation opens once the menu has given the focus back to its button, so that the dialog
+                  // traps it from the start and returns it there when it closes.
+                  if (open || chosen.current !== "delete") return;
+                  chosen.current = null;
+                  handlers.onRequestDelete(item);
+                }}
               >
-                <DotsIcon aria-hidden="true" className="h-4 w-4" />
-              </button>
+                <DropdownMenuTrigger
+                  ref={toggleRef}
+                  id={toggleId}
+                  aria-label="Message actions"
+                  className={buttonVariants({
+                    variant: "ghost",
+                    size: "icon",
+                    className:
+                      "h-7 w-7 text-zinc-400 opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100 focus-visible:outline-offset-0 data-popup-open:bg-zinc-100 data-popup-open:text-zinc-700 data-popup-open:opacity-100 dark:text-zinc-400 dark:data-popup-open:bg-zinc-800 dark:data-popup-open:text-zinc-200",
+                  })}
+                >
+                  <DotsIcon aria-hidden="true" className="h-4 w-4" />
+                </DropdownMenuTrigger>
+                <DropdownMenuContent
+                  align={own ? "end" : "start"}
+                  // Back to the button, except after Edit (the editor, which takes the button's place, has the focus)
+                  // and after a press elsewhere (which put the focus where it pressed).
+                  finalFocus={() => chosen.current !== "edit" && closedBy.current !== "outside-press"}
+                >
+                  <DropdownMenuItem
+                    onClick={() => {
+                      chosen.current = "edit";
+                      setEditing(true);
+                    }}
+                  >
+                    <PencilIcon aria-hidden="true" className="h-4 w-4" />
+                    Edit
+                  </DropdownMenuItem>
+                  <DropdownMenuItem variant="danger" onClick={() => (chosen.current = "delete")}>
+                    <TrashIcon aria-hidden="true" className="h-4 w-4" />
+                    Delete
+                  </DropdownMenuItem>
+                </DropdownMenuContent>
+              </DropdownMenu>
             )}
             {editing && item.id ? (
               <MessageEditor
                 initialText={item.text}
                 onCancel={() => {
+                  chosen.current = null;
                   setEditing(false);
                   requestAnimationFrame(() => toggleRef.current?.focus());
                 }}
                 onSave={async (text) => {
                   await handlers.onEdit(item.id!, text);
+                  chosen.current = null;
                   setEditing(false);
                   requestAnimationFrame(() => toggleRef.current?.focus());
                 }}
@@ -155,39 +180,6 @@ export function MessageItem({
               </div>
             )}
           </div>
-
-          {menuOpen && (
-            <div
-              id={menuId}
-              role="group"
-              aria-label="Actions for this message"
-              className="mt-1 flex gap-0.5 rounded-full bg-white p-0.5 shadow-md ring-1 ring-zinc-900/10 dark:bg-zinc-900 dark:ring-white/10"
-            >
-              <button
-                type="button"
-                autoFocus
-                onClick={() => {
-                  setMenuOpen(false);
-                  setEditing(true);
-                }}
-                className={`${smallButton} text-zinc-700 hover:bg-zinc-100 dark:text-zinc-200 dark:hover:bg-zinc-800`}
-              >
-                <PencilIcon aria-hidden="true" className="h-3.5 w-3.5" />
-                Edit
-              </button>
-              <button
-                type="button"
-                onClick={() => {
-                  closeMenu(true);
-                  handlers.onRequestDelete(item);
-                }}
-                className={`${smallButton} text-red-600 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-500/10`}
-              >
-                <TrashIcon aria-hidden="true" className="h-3.5 w-3.5" />
-                Delete
-              </button>
-            </div>
-          )}
 
           {status === "pending" &&
             (last ? (

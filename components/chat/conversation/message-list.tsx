@@ -1,8 +1,9 @@
 "use client";
 
-import { useImperativeHandle, useRef, useSyncExternalStore } from "react";
-import { dayLabel } from "@/lib/format";
 import { ArrowDown as ArrowDownIcon } from "lucide-react";
+import { useImperativeHandle, useRef, useSyncExternalStore } from "react";
+import { Button } from "@/components/ui/button";
+import { dayLabel } from "@/lib/format";
 import { type MessageHandlers, MessageItem } from "./message-item";
 import type { TimelineRow } from "./timeline";
 import { useStickToBottom } from "./use-stick-to-bottom";
@@ -119,15 +120,14 @@ export function MessageList({
         </div>
       </div>
       {showNewPill && (
-        <button
-          type="button"
+        <Button
           data-testid="new-messages-pill"
           onClick={() => scrollToBottom(true)}
-          className="absolute bottom-4 left-1/2 z-20 inline-flex -translate-x-1/2 items-center gap-1.5 rounded-full bg-indigo-600 py-2 pl-3 pr-4 text-sm font-medium text-white shadow-lg shadow-indigo-600/25 hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+          className="absolute bottom-4 left-1/2 z-20 -translate-x-1/2 gap-1.5 rounded-full pl-3 pr-4 font-medium shadow-lg shadow-indigo-600/25"
         >
           <ArrowDownIcon aria-hidden="true" className="h-4 w-4" />
           New messages
-        </button>
+        </Button>
       )}
     </div>
   );

@@ -1,14 +1,16 @@
 "use client";
 
+import { Check as CheckIcon, X as XIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { toast } from "sonner";
+import { Button, buttonVariants } from "@/components/ui/button";
+import { DialogClose, DialogTitle } from "@/components/ui/dialog";
+import { useDebouncedValue } from "@/hooks/use-debounced-value";
 import { useCreateThread, useUserSearch } from "@/lib/client/queries";
 import { displayName } from "@/lib/format";
 import type { PublicUser } from "@/lib/schemas/users";
 import { Avatar } from "../avatar";
-import { useDebouncedValue } from "../thread-list/use-debounced-value";
-import { Check as CheckIcon, X as XIcon } from "lucide-react";
 
 /** How long the people search waits after the last keystroke before asking the server. */
 const SEARCH_DEBOUNCE_MS = 200;
@@ -23,19 +25,19 @@ const focusRing = "focus-visible:outline-2 focus-visible:outline-offset-2 focus-
  * Keyboard: Enter in the search box picks the first result, Backspace in the empty box removes the last chip, and
  * the arrow keys move between the box and the results.
  *
+ * Rendered inside a `DialogContent`: its heading is the dialog's `DialogTitle`, and Cancel and the close button are
+ * `DialogClose` buttons.
+ *
  * @param meId the signed-in user, left out of the results.
- * @param titleId the id to give the dialog's heading (the dialog is labelled by it).
  * @param inputRef receives the search box, which the dialog focuses when it opens.
- * @param onClose closes the dialog.
+ * @param onClose closes the dialog (once the conversation exists).
  */
 export function PeoplePicker({
   meId,
-  titleId,
   inputRef,
   onClose,
 }: {
   meId: string;
-  titleId: string;
   inputRef: React.RefObject<HTMLInputElement | null>;
   onClose: () => void;
 }) {
@@ -109,17 +111,10 @@ export function PeoplePicker({
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center justify-between gap-4 px-5 pb-3 pt-4">
-        <h2 id={titleId} className="text-base font-semibold text-zinc-950 dark:text-white">
-          New conversation
-        </h2>
-        <button
-          type="button"
-          onClick={onClose}
-          aria-label="Close"
-          className={`-mr-2 rounded-lg p-1.5 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100 ${focusRing}`}
-        >
+        <DialogTitle>New conversation</DialogTitle>
+        <DialogClose aria-label="Close" className={buttonVariants({ variant: "ghost", size: "icon", className: "-mr-2" })}>
           <XIcon aria-hidden="true" className="h-5 w-5" />
-        </button>
+        </DialogClose>
       </div>
 
       <div className="px-5">
@@ -238,25 +233,13 @@ export function PeoplePicker({
           {summary}
         </p>
         <div className="flex shrink-0 justify-end gap-2">
-          <button
-            type="button"
-            onClick={onClose}
-            className={`rounded-lg px-3 py-2 text-sm font-medium text-zinc-700 hover:bg-zinc-200/70 dark:text-zinc-300 dark:hover:bg-zinc-800 ${focusRing}`}
-          >
-            Cancel
-          </button>
-          <button
-            type="button"
-            onClick={start}
-            disabled={selected.length === 0}
-            aria-disabled={create.isPending || undefined}
-            className={`inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:cursor-not-allowed disabled:bg-indigo-600/40 disabled:shadow-none dark:disabled:bg-indigo-500/30 dark:disabled:text-white/60 ${focusRing}`}
-          >
+          <DialogClose className={buttonVariants({ variant: "ghost", className: "hover:bg-zinc-200/70" })}>Cancel</DialogClose>
+          <Button onClick={start} disabled={selected.length === 0} aria-disabled={create.isPending || undefined}>
             {create.isPending && (
               <span aria-hidden="true" className="h-3.5 w-3.5 animate-spin rounded-full border-2 border-white/40 border-t-white" />
             )}
             Start conversation
-          </button>
+          </Button>
         </div>
       </div>
     </div>
