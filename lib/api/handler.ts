@@ -138,8 +138,13 @@ function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
   };
 }
 
-/** What a declared schema parses to, or `undefined` when the operation declares none. */
-type Parsed<O, K extends "params" | "query" | "body"> = O extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
+/** What a declared schema parses to; `undefined` when the operation declares none, or reads its query itself. */
+type Parsed<O, K extends "params" | "query" | "body"> = K extends "query"
+  ? O extends { parseQuery: false }
+    ? undefined
+    : Declared<O, K>
+  : Declared<O, K>;
+type Declared<O, K extends string> = O extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
 
 /** The caller a handler gets, by its operation's `auth`: always one, one or `null`, or none (credentials unread). */
 type CallerFor<O> = O extends { auth: "required" } ? Caller : O extends { auth: "optional" } ? Caller | null : null;
@@ -159,7 +164,8 @@ export type OperationContext<O extends Operation> = BaseContext<Parsed<O, "param
  *    `none` does not read credentials at all;
  * 3. the `writes` rate limit, when the operation counts against it ({@link rateLimitsOf}), so that a limited request
  *    (429) does nothing; the answer carries the `RateLimit-*` fields;
- * 4. path parameters (404 for an id that cannot exist), then the query and the JSON body (400, 413, 415);
+ * 4. path parameters (404 for an id that cannot exist), then the query (unless the operation reads it itself) and the
+ *    JSON body (400, 413, 415);
  * 5. `handler`. It returns a `Response`, or the data of the operation's one success answer: `undefined` for 204,
  *    otherwise JSON with that status, revalidatable (`ETag`, 304) when the operation is `conditional`.
  * A handler of an operation with several success answers (200 or 201, say) returns the `Response` itself; data from
@@ -181,7 +187,7 @@ export function route<O extends Operation>(
       }
       if (countsWrites && caller) await countAgainst("writes", caller.userId, responseHeaders);
       const params = await parseParams(ctx, op.params);
-      const query = op.query ? parseQuery(req, op.query) : undefined;
+      const query = op.query && op.parseQuery !== false ? parseQuery(req, op.query) : undefined;
       const body = op.body ? await parseBody(req, op.body) : undefined;
       const result = await handler({ req, params, query, body, caller, requestId, responseHeaders } as OperationContext<O>);
       if (result instanceof Response) return result;

@@ -18,6 +18,7 @@ export const streamEvents = defineOperation({
   tag: "Live",
   auth: "required",
   query: z.object({ lastEventId: z.string().optional().meta({ description: "Resume after this event id." }) }),
+  parseQuery: false,
   ok: { 200: { description: "The event stream; it stays open." } },
   errors: { 400: "`Last-Event-ID` is not an event id." },
   stream: true,

@@ -48,6 +48,11 @@ export interface Operation {
   params?: z.ZodObject;
   /** The query parameters (400 naming each invalid one; unknown ones are ignored). */
   query?: z.ZodObject;
+  /**
+   * `false`: `query` only documents the parameters, and the handler reads them itself. For the event stream, whose
+   * resume position comes from the `Last-Event-ID` header first and the query only as a fallback.
+   */
+  parseQuery?: false;
   /** The JSON body (400, 413, 415). */
   body?: z.ZodType;
   /**

@@ -14,8 +14,8 @@ export const maxDuration = 300;
  * `?lastEventId=` for clients that reconnect by hand.
  * @throws AppError `validation` (400) for a value that is not an event id.
  */
-function resumeFrom(req: Request, lastEventId: string | undefined): bigint | null {
-  const raw = req.headers.get("last-event-id") ?? lastEventId ?? null;
+function resumeFrom(req: Request): bigint | null {
+  const raw = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId");
   if (raw === null || raw === "") return null;
   if (!/^\d{1,19}$/.test(raw)) {
     throw new AppError("validation", "Last-Event-ID must be an event id from this stream.", [
@@ -29,8 +29,8 @@ function resumeFrom(req: Request, lastEventId: string | undefined): bigint | nul
  * The caller's live events: replay after `Last-Event-ID` (or `resync`), `ready`, then events as they happen, until
  * the credential the stream was opened with ends (`unauthorized`).
  */
-export const GET = route(streamEvents, async ({ req, query, caller }) => {
-  const since = resumeFrom(req, query.lastEventId);
+export const GET = route(streamEvents, async ({ req, caller }) => {
+  const since = resumeFrom(req);
   return eventStreamResponse(req, ({ write, end }) => getHub().subscribe(caller.userId, caller.credential, since, write, end), {
     retryMs: 2000,
     maxSeconds: config().EVENTS_MAX_STREAM_SECONDS,
