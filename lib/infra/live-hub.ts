@@ -14,6 +14,8 @@ import {
 import {
   EVENTS_CHANNEL,
   eventBounds,
+  eventIdsAfter,
+  pruneEvents,
   eventsSince,
   loadEvents,
   personalize,
@@ -21,7 +23,6 @@ import {
 } from "../server/events";
 import { connectTimeoutMs, directDatabaseUrl, queryTimeoutMs, watchListener } from "../db";
 import { log } from "../log";
-import { getPrisma } from "../server/sql";
 
 /**
  * One per app instance: listens on the `parley_events` channel with a dedicated PostgreSQL connection and delivers
@@ -42,7 +43,6 @@ import { getPrisma } from "../server/sql";
 
 /** Most events replayed to a reconnecting client; beyond that it is told to refetch (`resync`). */
 export const REPLAY_LIMIT = 500;
-const PRUNE_LOCK_KEY = 7_261_021; // arbitrary, shared by all instances
 /** The longest delay `setTimeout` takes, ms (a signed 32-bit integer; longer ones fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -163,10 +163,9 @@ class EventHub {
         // Notifications sent while we were disconnected are lost. Credentials ended meanwhile are found by asking, ahead
         // of every delivery from here on (deliveries run one after another on `delivering`); the outbox has the events.
         this.delivering = this.delivering.then(() => this.endStreamsWithEndedCredentials(check));
-        const missed = await getPrisma().$queryRaw<{ id: bigint }[]>`
-          SELECT id FROM events WHERE id > ${this.stable} ORDER BY id LIMIT ${10 * REPLAY_LIMIT}`;
+        const missed = await eventIdsAfter(this.stable, 10 * REPLAY_LIMIT);
         const now = Date.now();
-        for (const { id } of missed) this.pending.set(id, now);
+        for (const id of missed) this.pending.set(id, now);
         this.advance();
       }
     } catch (e) {
@@ -423,10 +422,7 @@ class EventHub {
 
   private async prune() {
     try {
-      await getPrisma().$transaction(async (tx) => {
-        const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK_KEY}) AS ok`;
-        if (lock?.ok) await tx.$executeRaw`DELETE FROM events WHERE created_at < now() - make_interval(hours => ${this.retentionHours}::int)`;
-      });
+      await pruneEvents(this.retentionHours);
     } catch {
       // The next round tries again.
     }

@@ -78,6 +78,28 @@ export function eventsSince(userId: string, afterId: bigint, upToId: bigint, lim
     ORDER BY id LIMIT ${limit + 1}`;
 }
 
+/** Ids of stored events after `afterId`, oldest first, at most `limit` (what a listener that lost its connection missed). */
+export async function eventIdsAfter(afterId: bigint, limit: number): Promise<bigint[]> {
+  const rows = await getPrisma().$queryRaw<{ id: bigint }[]>`
+    SELECT id FROM events WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`;
+  return rows.map((r) => r.id);
+}
+
+/** Advisory lock key of the retention prune, the same on every instance (any fixed number; only this takes it). */
+const PRUNE_LOCK_KEY = 7_261_021;
+
+/**
+ * Deletes the events older than `retentionHours` (`EVENTS_RETENTION_HOURS`): a client that reconnects with an older
+ * `Last-Event-ID` is told to refetch (`resync`). One instance at a time prunes; the others skip their turn rather than
+ * wait (a transaction-scoped advisory lock, `pg_try_advisory_xact_lock`).
+ */
+export async function pruneEvents(retentionHours: number): Promise<void> {
+  await getPrisma().$transaction(async (tx) => {
+    const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK_KEY}) AS ok`;
+    if (lock?.ok) await tx.$executeRaw`DELETE FROM events WHERE created_at < now() - make_interval(hours => ${retentionHours}::int)`;
+  });
+}
+
 /** Id bounds of the retained events (`null`s when there are none). */
 export async function eventBounds(): Promise<{ min: bigint | null; max: bigint | null }> {
   const [row] = await getPrisma().$queryRaw<{ min: bigint | null; max: bigint | null }[]>`
