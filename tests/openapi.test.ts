@@ -16,7 +16,10 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 /** Routes that are not part of the API the document describes: Auth.js's own endpoints, and the unknown-path 404. */
 const UNDOCUMENTED = new Set(["/api/auth/{nextauth}", "/api/{path}", "/api/openapi.json"]);
 
-/** Every `app/api/**\/route.ts` as a path template (`[id]` → `{id}`) with the HTTP methods it exports. */
+/**
+ * Every `app/api/**\/route.ts` as a path template (`[id]` → `{id}`) with the HTTP methods it exports, and the method and
+ * path of the declared operation each export serves.
+ */
 async function appRoutes(): Promise<string[]> {
   const root = path.join(process.cwd(), "app", "api");
   const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith("route.ts"));
@@ -25,7 +28,13 @@ async function appRoutes(): Promise<string[]> {
     const template = "/api/" + path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(?:\.\.\.)?(\w+)\]$/, "{$1}")).join("/");
     if (UNDOCUMENTED.has(template)) continue;
     const mod = (await import(/* @vite-ignore */ path.join(root, file))) as Record<string, unknown>;
-    for (const m of METHODS) if (typeof mod[m] === "function") found.push(`${m} ${template}`);
+    for (const m of METHODS) {
+      const handler = mod[m] as ((...args: unknown[]) => unknown) & { operation?: { method: string; path: string } };
+      if (typeof handler !== "function") continue;
+      // The handler serves the declaration of this method and path (route(op, …) in lib/api/handler.ts).
+      const served = handler.operation;
+      found.push(served ? `${m} ${template} serves ${served.method} ${served.path}` : `${m} ${template} serves no declared operation`);
+    }
   }
   return found.sort();
 }
@@ -41,7 +50,7 @@ describe("the OpenAPI document", () => {
 
   it("describes exactly the operations the app's route handlers implement", async () => {
     const documented = documentedOperations()
-      .map((o) => `${o.method} ${o.template}`)
+      .map((o) => `${o.method} ${o.template} serves ${o.method} ${o.template}`)
       .sort();
     expect(documented).toEqual(await appRoutes());
     const ids = documentedOperations().map((o) => o.operation.operationId);

@@ -169,16 +169,16 @@ export type OperationContext<O extends Operation> = BaseContext<Parsed<O, "param
  * 5. `handler`. It returns a `Response`, or the data of the operation's one success answer: `undefined` for 204,
  *    otherwise JSON with that status, revalidatable (`ETag`, 304) when the operation is `conditional`.
  * A handler of an operation with several success answers (200 or 201, say) returns the `Response` itself; data from
- * it is a programming error, answered 500.
+ * it is a programming error, answered 500. The function returned carries `operation`, the declaration it serves.
  */
 export function route<O extends Operation>(
   op: O,
   handler: (ctx: OperationContext<O>) => Promise<Response | object | void>,
-): RouteHandler {
+): RouteHandler & { operation: O } {
   const statuses = Object.keys(op.ok).map(Number);
   const sole = statuses.length === 1 ? statuses[0]! : null;
   const countsWrites = rateLimitsOf(op).includes("writes");
-  return run(
+  const routeHandler = run(
     async (req, ctx, requestId, responseHeaders) => {
       let caller: Caller | null = null;
       if (op.auth !== "none") caller = await resolveCaller(req);
@@ -197,6 +197,8 @@ export function route<O extends Operation>(
     },
     { accessLog: op.accessLog },
   );
+  // Which operation this handler serves, for tests/openapi.test.ts to check against the file and method it is in.
+  return Object.assign(routeHandler, { operation: op });
 }
 
 /**

@@ -9,10 +9,12 @@ import * as threads from "./threads";
 const isOperation = (value: unknown): value is Operation =>
   typeof value === "object" && value !== null && "operationId" in value && "method" in value && "path" in value;
 
+const METHOD_ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
 /**
- * Every operation of the API, in the order the document lists them: each resource file's declarations, resource by
- * resource. A new resource file is added here once.
+ * Every operation of the API: each resource file's declarations (a new resource file is added here once), by path and
+ * then method (GET, POST, PUT, PATCH, DELETE), the order the document lists them in.
  */
-export const operations: readonly Operation[] = [threads, messages, readState, live, accounts, probes].flatMap((resource) =>
-  Object.values(resource).filter(isOperation),
-);
+export const operations: readonly Operation[] = [threads, messages, readState, live, accounts, probes]
+  .flatMap((resource) => Object.values(resource).filter(isOperation))
+  .sort((a, b) => (a.path === b.path ? METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) : a.path < b.path ? -1 : 1));
