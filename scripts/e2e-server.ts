@@ -1,7 +1,7 @@
 // One app instance as Playwright's webServer: a production build, run as the Docker image runs it (the standalone
 // output assembled by scripts/assemble-standalone.sh, `node server.mjs`), on a database of the test server.
 //
-//   tsx scripts/e2e-server.ts
+//   tsx --conditions=react-server scripts/e2e-server.ts
 //
 //   TEST_DATABASE_URL   the test server (required; its role needs CREATEDB). `npm test` and `npm run test:e2e` set it.
 //   E2E_DATABASE        the database's name (default: parley_e2e_<random>)

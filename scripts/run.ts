@@ -1,6 +1,6 @@
 // `npm run dev` / `npm start`: database, migrations, seed, secret, then Next.js.
 //
-//   tsx scripts/run.ts dev|start [--seed]
+//   tsx --conditions=react-server scripts/run.ts dev|start [--seed]
 //
 // - DATABASE_URL unset: starts the embedded PostgreSQL kept in .data/postgres (stopped again on exit). While another
 //   run uses it, refuses to start and prints the DATABASE_URL that shares it.
@@ -173,7 +173,7 @@ async function main(mode: Mode, seedFlag: boolean): Promise<number> {
 
 const [mode, ...flags] = process.argv.slice(2);
 if ((mode !== "dev" && mode !== "start") || flags.some((f) => f !== "--seed")) {
-  console.error("usage: tsx scripts/run.ts dev|start [--seed]");
+  console.error("usage: tsx --conditions=react-server scripts/run.ts dev|start [--seed]");
   process.exit(2);
 }
 for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);

@@ -1,7 +1,7 @@
 // `npm test`: the whole suite against a real PostgreSQL; `npm run test:e2e`: the browser suite alone.
 //
-//   tsx scripts/test.ts [vitest args…]
-//   tsx scripts/test.ts --e2e [playwright args…]
+//   tsx --conditions=react-server scripts/test.ts [vitest args…]
+//   tsx --conditions=react-server scripts/test.ts --e2e [playwright args…]
 //
 // 1. Database: TEST_DATABASE_URL when set (its role needs CREATEDB), else a throw-away embedded PostgreSQL in a fresh
 //    temporary directory on a free port; exported to the children as TEST_DATABASE_URL.
@@ -9,11 +9,11 @@
 // 3. `playwright test`, when playwright.config.ts exists (also after a Vitest failure, so one run shows everything);
 //    with --e2e, `playwright test [args…]`. Its two app instances share one database on this server; the first one
 //    makes the production build.
-// 4. `tsx tests/smoke/standalone.ts` (also after earlier failures): the Docker image's steps without Docker, on
-//    that production build (it builds when there is none) and its own empty PostgreSQL. Skipped with --e2e, which
+// 4. `tsx --conditions=react-server tests/smoke/standalone.ts` (also after earlier failures): the Docker image's steps
+//    without Docker, on that production build (it builds when there is none) and its own empty PostgreSQL. Skipped with --e2e, which
 //    is the browser suite alone.
-// 5. `tsx tests/smoke/start.ts` (also after earlier failures): `npm start` from this checkout, several at a time,
-//    on that build and databases of this server. Skipped with --e2e.
+// 5. `tsx --conditions=react-server tests/smoke/start.ts` (also after earlier failures): `npm start` from this
+//    checkout, several at a time, on that build and databases of this server. Skipped with --e2e.
 // 6. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
