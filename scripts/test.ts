@@ -10,8 +10,8 @@
 //    with --e2e, `playwright test [args…]`. Its two app instances share one database on this server; the first one
 //    makes the production build.
 // 4. `tsx --conditions=react-server tests/smoke/standalone.ts` (also after earlier failures): the Docker image's steps
-//    without Docker, on that production build (it builds when there is none) and its own empty PostgreSQL. Skipped with --e2e, which
-//    is the browser suite alone.
+//    without Docker, on that production build (it builds when there is none) and its own empty PostgreSQL. Skipped
+//    with --e2e, which is the browser suite alone.
 // 5. `tsx --conditions=react-server tests/smoke/start.ts` (also after earlier failures): `npm start` from this
 //    checkout, several at a time, on that build and databases of this server. Skipped with --e2e.
 // 6. Stops the database (also on Ctrl-C / SIGTERM) and exits non-zero when any step failed.
