@@ -1,5 +1,6 @@
 -- Deletes a message at its sender's request (lib/server/messages.ts, deleteMessage), in one statement and so one
 -- round trip and one transaction.
+-- Only the sender may (parley_own_message).
 -- Locks: the thread row FOR UPDATE (after checking that the caller takes part), then the participant rows whose
 -- counts change, by updating them: the same locks in the same order as sending, so a deletion waits for any mark-read
 -- in flight (which holds the thread row FOR SHARE) and then sees its watermark.
@@ -13,18 +14,12 @@ CREATE OR REPLACE FUNCTION "parley_delete_message"(p_message_id text, p_user_id 
 RETURNS TABLE (outcome text, thread_id text, seq int) LANGUAGE plpgsql AS $$
 DECLARE
   v_thread_id text;
-  v_sender_id text;
+  v_outcome text;
   v_seq int;
 BEGIN
-  SELECT m.thread_id, m.sender_id INTO v_thread_id, v_sender_id FROM messages m
-  WHERE m.id = p_message_id
-    AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = m.thread_id AND p.user_id = p_user_id);
-  IF NOT FOUND THEN
-    RETURN QUERY SELECT 'message_not_found'::text, NULL::text, NULL::int;
-    RETURN;
-  END IF;
-  IF v_sender_id <> p_user_id THEN
-    RETURN QUERY SELECT 'forbidden'::text, NULL::text, NULL::int;
+  SELECT o.outcome, o.thread_id INTO v_outcome, v_thread_id FROM parley_own_message(p_message_id, p_user_id) o;
+  IF v_outcome <> 'found' THEN -- 'message_not_found' or 'forbidden'
+    RETURN QUERY SELECT v_outcome, NULL::text, NULL::int;
     RETURN;
   END IF;
 

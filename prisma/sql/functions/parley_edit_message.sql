@@ -1,5 +1,6 @@
 -- Replaces the text of a message at its sender's request and sets edited_at (lib/server/messages.ts, editMessage), in
 -- one statement and so one round trip and one transaction. Read state and unread counts do not change.
+-- Only the sender may (parley_own_message).
 -- Locks: the thread row FOR SHARE (after checking that the caller takes part), so that a deletion of the thread
 -- waits for the edit or the edit finds the thread gone, and no event of a thread follows its `thread.deleted`; then
 -- every participant row FOR SHARE, which waits for any mark-read in flight (it holds its row FOR NO KEY UPDATE), so the
@@ -13,20 +14,14 @@ CREATE OR REPLACE FUNCTION "parley_edit_message"(p_message_id text, p_user_id te
 RETURNS TABLE (outcome text, message jsonb) LANGUAGE plpgsql AS $$
 DECLARE
   v_thread_id text;
-  v_sender_id text;
+  v_outcome text;
   v_row messages;
   v_sender users;
   v_message jsonb;
 BEGIN
-  SELECT m.thread_id, m.sender_id INTO v_thread_id, v_sender_id FROM messages m
-  WHERE m.id = p_message_id
-    AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = m.thread_id AND p.user_id = p_user_id);
-  IF NOT FOUND THEN
-    RETURN QUERY SELECT 'message_not_found'::text, NULL::jsonb;
-    RETURN;
-  END IF;
-  IF v_sender_id <> p_user_id THEN
-    RETURN QUERY SELECT 'forbidden'::text, NULL::jsonb;
+  SELECT o.outcome, o.thread_id INTO v_outcome, v_thread_id FROM parley_own_message(p_message_id, p_user_id) o;
+  IF v_outcome <> 'found' THEN -- 'message_not_found' or 'forbidden'
+    RETURN QUERY SELECT v_outcome, NULL::jsonb;
     RETURN;
   END IF;
 
