@@ -19,7 +19,7 @@
 import fc from "fast-check";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "@/lib/api/parse";
+import { MAX_BODY_BYTES } from "@/lib/schemas/common";
 import { getPrisma } from "@/lib/db";
 import { getHub } from "@/lib/infra/live-hub";
 import { api, call } from "./helpers/api";

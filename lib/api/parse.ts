@@ -1,9 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { AppError, type FieldError } from "../errors";
+import { MAX_BODY_BYTES } from "../schemas/common";
 
-/** Largest request body accepted, in bytes. A 4,000-character message is at most 16 KiB of UTF-8. */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 const toPointer = (path: PropertyKey[]) => "#" + path.map((p) => "/" + String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { ZodOpenApiResponseObject } from "zod-openapi";
 import type { RateLimitName } from "../infra/rate-limit";
-import { MAX_BODY_BYTES } from "../api/parse";
-import { problem } from "../schemas/common";
+import { MAX_BODY_BYTES, problem } from "../schemas/common";
 import type { ErrorStatus } from "./operation";
 
 /** What each error status means, whichever operation answers it. */

@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** Largest request body accepted, in bytes (larger: 413). A 4,000-character message is at most 16 KiB of UTF-8. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
 /** Opaque resource id as the API accepts it (ids are UUIDv7 strings today; clients must not rely on that). */
 export const id = z.string().min(1).max(64).meta({ description: "Opaque id. Compare it, store it; do not parse it." });
 
