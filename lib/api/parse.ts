@@ -3,7 +3,6 @@ import { z } from "zod";
 import { AppError, type FieldError } from "../errors";
 import { MAX_BODY_BYTES } from "../schemas/common";
 
-
 const toPointer = (path: PropertyKey[]) => "#" + path.map((p) => "/" + String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
 
 /** Zod issues as RFC 9457 field errors; unknown keys get one entry each. */
