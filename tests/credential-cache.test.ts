@@ -59,7 +59,7 @@ describe("token cache", () => {
 
   it("rejects a token revoked through the API on the very next request", async () => {
     const user = await createUser("revoke");
-    const { token, id } = await createToken(user.id, "second");
+    const { token, id } = await createToken(user.id, "second", null);
     expect((await api.get("/api/users/me", { token })).status).toBe(200);
     expect(await statementsOf(() => authenticateToken(token))).toBe(0); // cached
     expect((await api.delete(`/api/tokens/${id}`, { token: user.token })).status).toBe(204);
@@ -68,7 +68,7 @@ describe("token cache", () => {
 
   it("drops a token deleted elsewhere (another instance, an operator) once the deletion commits", async () => {
     const user = await createUser("other");
-    const { token, id } = await createToken(user.id, "doomed");
+    const { token, id } = await createToken(user.id, "doomed", null);
     expect((await authenticateToken(token))?.userId).toBe(user.id);
     expect(await statementsOf(() => authenticateToken(token))).toBe(0);
     await elsewhere("DELETE FROM api_tokens WHERE id = $1", [id]);
@@ -85,7 +85,7 @@ describe("token cache", () => {
 
   it("trusts nothing cached across a lost listening connection", async () => {
     const user = await createUser("lost");
-    const { token, id } = await createToken(user.id, "while-away");
+    const { token, id } = await createToken(user.id, "while-away", null);
     expect((await authenticateToken(token))?.userId).toBe(user.id);
     expect(await statementsOf(() => authenticateToken(token))).toBe(0);
 

@@ -161,6 +161,15 @@ describe("every operation answers as documented", () => {
     getMe: async () => ({ method: "GET", path: "/api/users/me", opts: { token: alice.token }, status: 200 }),
     updateMe: async () => ({ method: "PATCH", path: "/api/users/me", opts: { token: alice.token, body: { name: "Alice L." } }, status: 200 }),
     getUser: async () => ({ method: "GET", path: `/api/users/${bob.id}`, opts: { token: alice.token }, status: 200 }),
+    changePassword: async () => {
+      const carol = await createUser("carol");
+      const body = { currentPassword: carol.password, newPassword: "another horse battery" };
+      return { method: "POST", path: "/api/users/me/password", opts: { token: carol.token, body }, status: 204 };
+    },
+    signOutEverywhere: async () => {
+      const dave = await createUser("dave");
+      return { method: "DELETE", path: "/api/users/me/credentials", opts: { token: dave.token }, status: 200 };
+    },
     register: async () => ({
       method: "POST",
       path: "/api/auth/register",

@@ -106,7 +106,7 @@ describe("statement budgets", () => {
   });
 
   it("authenticates a token with one lookup, then from the token cache with none", async () => {
-    const { token } = await createToken(me.id, "budget");
+    const { token } = await createToken(me.id, "budget", null);
     const first = await measure(() => authenticateToken(token));
     expect(first.statements).toHaveLength(2); // the lookup, and lastUsedAt written on first use
     expect((await measure(() => authenticateToken(token))).statements).toHaveLength(0);

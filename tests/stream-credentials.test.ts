@@ -108,7 +108,7 @@ async function pair() {
 
 /** Another token for `user`, as a second client (a script, a phone) would hold. */
 async function secondToken(user: TestUser) {
-  const { id, token } = await createToken(user.id, "second client");
+  const { id, token } = await createToken(user.id, "second client", null);
   return { id, token };
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { idParams, page } from "../schemas/common";
 import { apiToken, createdToken, createTokenBody, listTokensQuery } from "../schemas/tokens";
-import { me, publicUser, registerBody, searchUsersQuery, updateMeBody } from "../schemas/users";
+import { changePasswordBody, me, publicUser, registerBody, searchUsersQuery, signedOut, updateMeBody } from "../schemas/users";
 import { defineOperation } from "./operation";
 
 const userParams = z.object({ id: idParams.shape.id.meta({ description: "The user's id." }) });
@@ -40,6 +40,33 @@ export const updateMe = defineOperation({
   auth: "required",
   body: updateMeBody,
   ok: { 200: { description: "Your account.", schema: me } },
+});
+
+export const changePassword = defineOperation({
+  method: "POST",
+  path: "/api/users/me/password",
+  operationId: "changePassword",
+  summary: "Change your password",
+  description:
+    "Needs the current password. Every other browser session of the account ends; the one making the change stays signed in, and API tokens stay valid. Wrong current passwords count against the sign-in limit.",
+  tag: "Accounts",
+  auth: "required",
+  body: changePasswordBody,
+  ok: { 204: { description: "Changed." } },
+  errors: { 400: "Also when `currentPassword` is wrong (`errors` points at it)." },
+  rateLimits: ["writes", "signIn"],
+});
+
+export const signOutEverywhere = defineOperation({
+  method: "DELETE",
+  path: "/api/users/me/credentials",
+  operationId: "signOutEverywhere",
+  summary: "Sign out everywhere",
+  description:
+    "Ends every browser session of the account, the caller's included, and revokes every API token: requests and event streams with any of them fail from now on, on every instance.",
+  tag: "Accounts",
+  auth: "required",
+  ok: { 200: { description: "What was ended.", schema: signedOut } },
 });
 
 export const getUser = defineOperation({

@@ -25,6 +25,19 @@ export const registerBody = z.strictObject({
 
 export const updateMeBody = z.strictObject({ name: displayName.nullable() });
 
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1, "Enter your current password.").max(256, "Use at most 256 characters."),
+  newPassword: password,
+});
+
+/** What signing out everywhere ended. */
+export const signedOut = z
+  .object({
+    sessions: z.number().int().min(0).meta({ description: "Browser sessions ended, the caller's included." }),
+    tokens: z.number().int().min(0).meta({ description: "API tokens revoked." }),
+  })
+  .meta({ id: "SignedOut" });
+
 export const searchUsersQuery = z.object({
   q: z.string().trim().max(64).optional(),
   limit: limit(20),
@@ -47,3 +60,5 @@ export const me = publicUser.extend({ email: z.string().nullable() }).meta({ id:
 export type PublicUser = z.infer<typeof publicUser>;
 export type Me = z.infer<typeof me>;
 export type RegisterInput = z.infer<typeof registerBody>;
+export type ChangePasswordInput = z.infer<typeof changePasswordBody>;
+export type SignedOut = z.infer<typeof signedOut>;

@@ -1,5 +1,6 @@
 import "server-only";
 import { getPrisma } from "../db";
+import type { Db } from "./sql";
 import { getCredentialCache } from "../infra/credential-cache";
 import { type Authenticated, credentialKey } from "./credentials";
 import { isForeignKeyViolation } from "./sql";
@@ -80,4 +81,21 @@ export async function authenticateSession(claims: SessionClaims): Promise<Authen
 export async function endSession(sessionId: string): Promise<void> {
   await getPrisma().session.deleteMany({ where: { id: sessionId } });
   getCredentialCache().drop(credentialKey("session", sessionId));
+}
+
+/**
+ * Ends every session of `userId` but `exceptId` (the caller's own, when they stay signed in), inside the caller's
+ * transaction `db`. Their cookies stop working once it commits, on every instance (the deletion's notification);
+ * call {@link forgetSessions} with the ids after the commit so that this instance forgets them at once.
+ * @returns the ids of the sessions ended.
+ */
+export async function endSessionsOf(db: Db, userId: string, exceptId: string | null = null): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    DELETE FROM sessions WHERE user_id = ${userId} AND id IS DISTINCT FROM ${exceptId} RETURNING id`;
+  return rows.map((r) => r.id);
+}
+
+/** Drops ended sessions from this instance's credential cache (the other instances hear of them by notification). */
+export function forgetSessions(ids: readonly string[]): void {
+  for (const id of ids) getCredentialCache().drop(credentialKey("session", id));
 }

@@ -1,13 +1,13 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { getPrisma } from "../db";
-import { notFound } from "../errors";
+import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { getCredentialCache } from "../infra/credential-cache";
-import { type Authenticated, credentialKey } from "./credentials";
-import { isForeignKeyViolation } from "./sql";
+import { type Authenticated, type Credential, credentialKey } from "./credentials";
+import { type Db, isForeignKeyViolation } from "./sql";
 import { accountGone } from "./users";
 
 /** Token secrets: a fixed prefix (so leaked tokens are easy to scan for) and 32 random bytes in base64url. */
@@ -32,21 +32,45 @@ const toView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date
 
 /**
  * Issues a personal access token for `userId`.
+ *
+ * `issuer` is the credential that asked for it (a browser session or another token), or `null` when the user's
+ * password did. A token asked for by a credential is issued only while that credential still exists, checked under a
+ * key-share lock on the user's row: signing out everywhere ({@link signOutEverywhere} in lib/server/account.ts) locks
+ * that row for update first, so a token is either issued before it, and revoked by it, or refused after it. Without
+ * the lock, a request authenticated just before the sign-out could insert a token just after it, and that token
+ * would outlive "sign out everywhere".
  * @returns the token with its secret: the only time the secret is available; only its hash is stored.
- * @throws AppError `unauthorized` when the user no longer exists (a session that outlived its account).
+ * @throws AppError `unauthorized` when the user no longer exists (a session that outlived its account), or when
+ *   `issuer` ended before the token could be issued.
  */
-export async function createToken(userId: string, name?: string): Promise<CreatedToken> {
+export async function createToken(userId: string, name: string | undefined, issuer: Credential | null): Promise<CreatedToken> {
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   try {
-    const t = await getPrisma().apiToken.create({
-      data: { userId, name: name ?? "API token", tokenHash: hashToken(token) },
-      select: { id: true, name: true, createdAt: true },
+    const t = await getPrisma().$transaction(async (tx) => {
+      const [user] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} FOR KEY SHARE`;
+      if (!user) throw accountGone();
+      if (issuer && !(await credentialExists(tx, issuer))) {
+        throw new AppError("unauthorized", "The credential that asked for this token has ended. Sign in again.");
+      }
+      return tx.apiToken.create({
+        data: { userId, name: name ?? "API token", tokenHash: hashToken(token) },
+        select: { id: true, name: true, createdAt: true },
+      });
     });
     return { id: t.id, name: t.name, token, createdAt: t.createdAt.toISOString() };
   } catch (e) {
     if (isForeignKeyViolation(e)) throw accountGone();
     throw e;
   }
+}
+
+/** Whether `credential` (a session's id, or a token's hash) is still stored. */
+async function credentialExists(db: Db, credential: Credential): Promise<boolean> {
+  const rows =
+    credential.kind === "session"
+      ? await db.$queryRaw<unknown[]>`SELECT 1 FROM sessions WHERE id = ${credential.id}`
+      : await db.$queryRaw<unknown[]>`SELECT 1 FROM api_tokens WHERE token_hash = ${credential.id}`;
+  return rows.length > 0;
 }
 
 /** The caller's tokens, newest first, without secrets or hashes. */
@@ -81,7 +105,22 @@ export async function revokeToken(userId: string, tokenId: string): Promise<void
   const deleted = await getPrisma().$queryRaw<{ token_hash: string }[]>`
     DELETE FROM api_tokens WHERE id = ${tokenId} AND user_id = ${userId} RETURNING token_hash`;
   if (deleted.length === 0) throw notFound("Token");
-  for (const { token_hash } of deleted) getCredentialCache().drop(credentialKey("token", token_hash));
+  forgetTokens(deleted.map((d) => d.token_hash));
+}
+
+/**
+ * Revokes every token of `userId` inside the caller's transaction `db`; requests bearing them fail once it commits,
+ * on every instance (the deletion's notification). Call {@link forgetTokens} with the result after the commit.
+ * @returns the hashes of the tokens revoked.
+ */
+export async function revokeTokensOf(db: Db, userId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ token_hash: string }[]>`DELETE FROM api_tokens WHERE user_id = ${userId} RETURNING token_hash`;
+  return rows.map((r) => r.token_hash);
+}
+
+/** Drops revoked tokens (by hash) from this instance's credential cache. */
+export function forgetTokens(hashes: readonly string[]): void {
+  for (const hash of hashes) getCredentialCache().drop(credentialKey("token", hash));
 }
 
 /**

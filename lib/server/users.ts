@@ -13,7 +13,8 @@ import { escapeLike, isUniqueViolation } from "./sql";
  * Argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1), which are OWASP's recommended minimum for
  * Argon2id (OWASP Password Storage Cheat Sheet).
  */
-const hashPassword = (password: string) => hash(password);
+/** An Argon2id hash of `password` (@node-rs/argon2's defaults), as `users.password_hash` holds it. */
+export const hashPassword = (password: string): Promise<string> => hash(password);
 
 const publicSelect = { id: true, username: true, name: true, createdAt: true } as const;
 
@@ -97,6 +98,19 @@ export async function verifyCredentialsLimited(ip: string, username: string, pas
     if (!(e instanceof AppError && e.type === "too_many_requests")) throw e;
   });
   return user;
+}
+
+/**
+ * Checks the password of a signed-in user (who changes their password, say) behind the same `signIn` limit as
+ * {@link verifyCredentialsLimited}, keyed by `ip` and the user's username: a stolen session cannot be used to guess
+ * the password any faster than the sign-in form allows.
+ * @returns whether `password` is the user's.
+ * @throws AppError `too_many_requests` (429) while the limit holds; `unauthorized` when the user no longer exists.
+ */
+export async function checkPasswordLimited(ip: string, userId: string, password: string): Promise<boolean> {
+  const user = await getPrisma().user.findUnique({ where: { id: userId }, select: { username: true } });
+  if (!user) throw accountGone();
+  return (await verifyCredentialsLimited(ip, user.username, password)) !== null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { clientIp } from "@/lib/infra/rate-limit";
 import { createToken, listTokens } from "@/lib/openapi/accounts";
 import * as tokens from "@/lib/server/tokens";
+import type { Credential } from "@/lib/server/credentials";
 import { verifyCredentialsLimited } from "@/lib/server/users";
 
 /** The caller's tokens, newest first, without secrets. */
@@ -16,16 +17,18 @@ export const GET = route(listTokens, async ({ query, caller }) => tokens.listTok
  */
 export const POST = route(createToken, async ({ req, body, caller, responseHeaders }) => {
   let userId: string;
+  let issuer: Credential | null = null;
   if (body.username !== undefined && body.password !== undefined) {
     const user = await verifyCredentialsLimited(clientIp(req.headers), body.username, body.password);
     if (!user) throw new AppError("unauthorized", "Invalid username or password.");
     userId = user.id;
   } else if (caller) {
     userId = caller.userId;
+    issuer = caller.credential;
   } else {
     throw new AppError("unauthorized", "Send username and password, or sign in first.");
   }
   await countAgainst("tokenCreation", userId, responseHeaders);
-  const token = await tokens.createToken(userId, body.name);
+  const token = await tokens.createToken(userId, body.name, issuer);
   return json(token, 201, { location: `/api/tokens/${token.id}` });
 });

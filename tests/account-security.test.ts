@@ -1,0 +1,146 @@
+/**
+ * Changing a password and signing out everywhere (issue 16, account settings): who may, what each ends, and what it
+ * leaves alone. Session cookies are the sign-in form's (a `sessions` row and a sealed cookie naming it).
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { resetConfig } from "@/lib/config";
+import { getPrisma } from "@/lib/db";
+import { resetRateLimiters } from "@/lib/infra/rate-limit";
+import { api } from "./helpers/api";
+import { createUser, signedInSession, type TestUser } from "./helpers/fixtures";
+
+/** Whether `username` can get a token with `password` (what an integration does to sign in). */
+async function passwordWorks(user: TestUser, password: string): Promise<boolean> {
+  const res = await api.post("/api/tokens", { body: { username: user.username, password, name: "probe" } });
+  if (res.status !== 201 && res.status !== 401) throw new Error(`unexpected ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.status === 201;
+}
+
+/** The status `GET /api/users/me` answers with a credential: 200 while it works, 401 once it has ended. */
+const meWith = async (auth: { token: string } | { cookie: string }) => (await api.get("/api/users/me", auth)).status;
+
+const NEW_PASSWORD = "a brand new passphrase";
+
+describe("changing a password", () => {
+  it("refuses anonymous callers", async () => {
+    const res = await api.post("/api/users/me/password", { body: { currentPassword: "x", newPassword: NEW_PASSWORD } });
+    expect(res.status).toBe(401);
+  });
+
+  it("needs the current password: a wrong one is 400 naming it, and nothing changes", async () => {
+    const alice = await createUser("alice");
+    const other = await signedInSession(alice.id);
+    const res = await api.post("/api/users/me/password", {
+      token: alice.token,
+      body: { currentPassword: "not my password", newPassword: NEW_PASSWORD },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ pointer: "#/currentPassword", detail: "Wrong password." }]);
+    expect(await passwordWorks(alice, alice.password)).toBe(true);
+    expect(await passwordWorks(alice, NEW_PASSWORD)).toBe(false);
+    expect(await meWith({ cookie: other.cookie })).toBe(200);
+  });
+
+  it("refuses a new password the sign-up form would refuse, naming the field", async () => {
+    const alice = await createUser("alice");
+    const res = await api.post("/api/users/me/password", { token: alice.token, body: { currentPassword: alice.password, newPassword: "short" } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: "#/newPassword" })]);
+    expect(await passwordWorks(alice, alice.password)).toBe(true);
+  });
+
+  it("replaces the password, ends the account's other browser sessions and keeps the caller's and the tokens", async () => {
+    const [alice, bob] = await Promise.all([createUser("alice"), createUser("bob")]);
+    const [mine, other, bobs] = await Promise.all([signedInSession(alice.id), signedInSession(alice.id), signedInSession(bob.id)]);
+    const res = await api.post("/api/users/me/password", {
+      cookie: mine.cookie,
+      body: { currentPassword: alice.password, newPassword: NEW_PASSWORD },
+    });
+    expect(res.status).toBe(204);
+    expect(await passwordWorks(alice, alice.password)).toBe(false);
+    expect(await passwordWorks(alice, NEW_PASSWORD)).toBe(true);
+    expect(await meWith({ cookie: mine.cookie })).toBe(200);
+    expect(await meWith({ cookie: other.cookie })).toBe(401);
+    expect(await meWith({ token: alice.token })).toBe(200);
+    expect(await meWith({ cookie: bobs.cookie })).toBe(200);
+  });
+
+  it("ends every browser session when the change is made with a token", async () => {
+    const alice = await createUser("alice");
+    const session = await signedInSession(alice.id);
+    const res = await api.post("/api/users/me/password", { token: alice.token, body: { currentPassword: alice.password, newPassword: NEW_PASSWORD } });
+    expect(res.status).toBe(204);
+    expect(await meWith({ cookie: session.cookie })).toBe(401);
+    expect(await meWith({ token: alice.token })).toBe(200);
+  });
+
+  describe("under the sign-in limit", () => {
+    const saved = process.env.RATE_LIMIT_SIGN_IN;
+    afterAll(() => {
+      process.env.RATE_LIMIT_SIGN_IN = saved;
+      resetConfig();
+      resetRateLimiters();
+    });
+
+    it("counts wrong current passwords as failed sign-ins: past the limit even the right one is 429", async () => {
+      process.env.RATE_LIMIT_SIGN_IN = "2/900";
+      resetConfig();
+      resetRateLimiters();
+      await getPrisma().$executeRaw`DELETE FROM rate_limits`;
+      const alice = await createUser("alice");
+      const attempt = (currentPassword: string) =>
+        api.post("/api/users/me/password", { token: alice.token, body: { currentPassword, newPassword: NEW_PASSWORD } });
+      expect((await attempt("wrong one")).status).toBe(400);
+      expect((await attempt("wrong two")).status).toBe(400);
+      const limited = await attempt(alice.password);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("retry-after")).toBeTruthy();
+      // Nothing changed: once the limit is lifted, the old password still signs in and the new one does not.
+      resetRateLimiters();
+      await getPrisma().$executeRaw`DELETE FROM rate_limits`;
+      expect(await passwordWorks(alice, alice.password)).toBe(true);
+      expect(await passwordWorks(alice, NEW_PASSWORD)).toBe(false);
+    });
+  });
+});
+
+describe("signing out everywhere", () => {
+  it("refuses anonymous callers", async () => {
+    expect((await api.delete("/api/users/me/credentials")).status).toBe(401);
+  });
+
+  it("ends every session and revokes every token of the caller, and nobody else's", async () => {
+    const [alice, bob] = await Promise.all([createUser("alice"), createUser("bob")]);
+    const second = await api.post("/api/tokens", { token: alice.token, body: { name: "second" } });
+    const [s1, s2, bobs] = await Promise.all([signedInSession(alice.id), signedInSession(alice.id), signedInSession(bob.id)]);
+    const res = await api.delete("/api/users/me/credentials", { cookie: s1.cookie });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ sessions: 2, tokens: 2 });
+    for (const auth of [{ cookie: s1.cookie }, { cookie: s2.cookie }, { token: alice.token }, { token: second.body.token as string }]) {
+      expect(await meWith(auth)).toBe(401);
+    }
+    expect(await meWith({ cookie: bobs.cookie })).toBe(200);
+    expect(await meWith({ token: bob.token })).toBe(200);
+    // The password still works: signing in again is how the person comes back.
+    expect(await passwordWorks(alice, alice.password)).toBe(true);
+  });
+
+  it("leaves no token behind that a session of the account asked for at the same time", async () => {
+    // Each round races one sign-out against ten token requests of a session; whichever wins, no token survives: it
+    // was issued before the sign-out and revoked by it, or refused after it (401).
+    for (let round = 0; round < 5; round++) {
+      const alice = await createUser("alice");
+      const session = await signedInSession(alice.id);
+      const [out, ...created] = await Promise.all([
+        api.delete("/api/users/me/credentials", { token: alice.token }),
+        ...Array.from({ length: 10 }, (_, i) => api.post("/api/tokens", { cookie: session.cookie, body: { name: `racing ${i}` } })),
+      ]);
+      expect(out.status).toBe(200);
+      for (const res of created) {
+        expect([201, 401]).toContain(res.status);
+        if (res.status === 201) expect(await meWith({ token: res.body.token as string })).toBe(401);
+      }
+      expect(await getPrisma().apiToken.count({ where: { userId: alice.id } })).toBe(0);
+    }
+  });
+});
