@@ -5,6 +5,7 @@ import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import type { AuthFormState } from "@/lib/actions/auth";
+import { FormError } from "@/components/ui/form-error";
 
 interface Props {
   mode: "sign-in" | "sign-up";
@@ -21,9 +22,9 @@ export function AuthForm({ mode, action, callbackUrl }: Props) {
     <form action={formAction} className="flex flex-col gap-4" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       {state.error && (
-        <p data-testid="form-error" role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-200">
+        <FormError testId="form-error" className="rounded-md">
           {state.error}
-        </p>
+        </FormError>
       )}
       <Field label="Username" name="username" autoComplete="username" defaultValue={state.values?.username} error={state.fieldErrors?.username} />
       {signUp && <Field label="Display name (optional)" name="name" autoComplete="name" defaultValue={state.values?.name} error={state.fieldErrors?.name} />}

@@ -26,14 +26,20 @@ export async function createPerson(browser: Browser, request: APIRequestContext,
   expect(reg.status()).toBe(201);
   const tok = await request.post("/api/tokens", { data: { username, password: PASSWORD, name: "e2e" } });
   expect(tok.status()).toBe(201);
+  const { context, page } = await signIn(browser, username, PASSWORD, contextOptions);
+  return { id: (await reg.json()).id, username, name, token: (await tok.json()).token, context, page };
+}
+
+/** Signs `username` in through the form in a new browser context (another browser of theirs), on the home page. */
+export async function signIn(browser: Browser, username: string, password = PASSWORD, contextOptions = {}) {
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   await page.goto("/sign-in");
   await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL("/");
-  return { id: (await reg.json()).id, username, name, token: (await tok.json()).token, context, page };
+  return { context, page };
 }
 
 /** API calls as a person (bearer token). */

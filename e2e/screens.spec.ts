@@ -48,4 +48,9 @@ test("main screens", async ({ people, request, browser }, testInfo) => {
   // Wait for the debounced search to narrow the results to Bob.
   await expect(dialog.getByText(/@(alice|carol)_/)).toHaveCount(0);
   await shoot(alice.page, testInfo, "new-conversation");
+
+  await alice.page.keyboard.press("Escape");
+  await alice.page.goto("/settings/account");
+  await expect(alice.page.getByRole("heading", { level: 1, name: "Account" })).toBeVisible();
+  await shoot(alice.page, testInfo, "account");
 });

@@ -1,6 +1,6 @@
 "use client";
 
-import { KeyRound, LogOut, MessageSquare } from "lucide-react";
+import { KeyRound, LogOut, MessageSquare, UserCog } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useSelectedLayoutSegment } from "next/navigation";
 import { useEffect } from "react";
@@ -21,17 +21,38 @@ export interface Me {
   name: string | null;
 }
 
-/** Where the footer's "API tokens" link leads. */
+/** Where the footer's settings links lead. */
 const TOKENS_PATH = "/settings/tokens";
+const ACCOUNT_PATH = "/settings/account";
+
+/** An icon link of the footer to a settings page, marked as the current page while it is open. */
+function SettingsLink({ href, label, current, children }: { href: string; label: string; current: boolean; children: React.ReactNode }) {
+  return (
+    <Link
+      href={href}
+      aria-label={label}
+      title={label}
+      aria-current={current ? "page" : undefined}
+      className={buttonVariants({
+        variant: "ghost",
+        size: "icon",
+        className:
+          "aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-600 dark:aria-[current=page]:bg-indigo-500/15 dark:aria-[current=page]:text-indigo-400",
+      })}
+    >
+      {children}
+    </Link>
+  );
+}
 
 /**
- * The chat frame: the thread list beside the open page (a conversation, or the API tokens settings). Below 768 px
+ * The chat frame: the thread list beside the open page (a conversation, or a settings page). Below 768 px
  * they are separate screens — the list on the home page, the page (with its back button) anywhere else.
  */
 export function ChatShell({ me, children }: { me: Me; children: React.ReactNode }) {
   // Any segment below the group (`t/[threadId]`, `settings/…`) is a page of its own; none is the home page.
   const pageOpen = useSelectedLayoutSegment() !== null;
-  const onTokens = usePathname() === TOKENS_PATH;
+  const pathname = usePathname();
   const total = useUnread().data?.total ?? 0;
   // The tab's one live stream: open while signed in to the chat, closed on sign-out and when the shell unmounts.
   useLiveEvents(me.id);
@@ -81,20 +102,12 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
             </span>
             <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{me.username}</span>
           </span>
-          <Link
-            href={TOKENS_PATH}
-            aria-label="API tokens"
-            title="API tokens"
-            aria-current={onTokens ? "page" : undefined}
-            className={buttonVariants({
-              variant: "ghost",
-              size: "icon",
-              className:
-                "aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-600 dark:aria-[current=page]:bg-indigo-500/15 dark:aria-[current=page]:text-indigo-400",
-            })}
-          >
+          <SettingsLink href={ACCOUNT_PATH} label="Account" current={pathname === ACCOUNT_PATH}>
+            <UserCog aria-hidden="true" className="h-5 w-5" />
+          </SettingsLink>
+          <SettingsLink href={TOKENS_PATH} label="API tokens" current={pathname === TOKENS_PATH}>
             <KeyRound aria-hidden="true" className="h-5 w-5" />
-          </Link>
+          </SettingsLink>
           <form action={signOutAction} onSubmit={stopLive}>
             <Button type="submit" variant="ghost" size="icon" aria-label="Sign out" title="Sign out">
               <LogOut aria-hidden="true" className="h-5 w-5" />

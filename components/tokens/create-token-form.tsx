@@ -7,6 +7,7 @@ import { ApiError } from "@/lib/client/api";
 import { useCreateToken } from "@/lib/client/queries";
 import type { CreatedToken } from "@/lib/schemas/tokens";
 import { tokenName } from "@/lib/schemas/tokens";
+import { FormError } from "@/components/ui/form-error";
 
 /**
  * The "Create token" form: one name field, checked with the API's own rule (lib/schemas/tokens.ts) before sending.
@@ -62,9 +63,9 @@ export function CreateTokenForm({
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-1.5">
       {formError && (
-        <p data-testid="token-form-error" role="alert" className="mb-2 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-200">
+        <FormError testId="token-form-error" className="mb-2">
           {formError}
-        </p>
+        </FormError>
       )}
       <label htmlFor={id} className="text-sm font-medium">
         Token name

@@ -5,7 +5,7 @@ import { useId, useRef, useState } from "react";
 import type { CreatedToken } from "@/lib/schemas/tokens";
 import { CreateTokenForm } from "./create-token-form";
 import { NewTokenSecret } from "./new-token-secret";
-import { SettingsHeader } from "./settings-header";
+import { SettingsHeader } from "@/components/settings-header";
 import { TokenList } from "./token-list";
 
 /**

@@ -17,7 +17,7 @@ import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
-import type { PublicUser } from "../schemas/users";
+import type { ChangePasswordInput, PublicUser, SignedOut } from "../schemas/users";
 import { ApiError, apiFetch } from "./api";
 import { isLiveConnected, useLiveConnected } from "./live/connection-status";
 import { PAGE_SIZES, queryKeys } from "./query-keys";
@@ -280,5 +280,27 @@ export function useRevokeToken() {
       );
       void client.invalidateQueries({ queryKey: queryKeys.tokens });
     },
+  });
+}
+
+/**
+ * Changes the caller's password (`POST /api/users/me/password`); the account's other browser sessions end.
+ * @throws ApiError as the API answers: 400 with `errors` pointing at `#/currentPassword` (wrong) or `#/newPassword`
+ *   (too short or long), 429 while too many wrong passwords were tried.
+ */
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (input: ChangePasswordInput) => apiFetch<void>("/api/users/me/password", { method: "POST", body: input }),
+  });
+}
+
+/**
+ * Signs the caller out everywhere (`DELETE /api/users/me/credentials`): every browser session, this one included,
+ * and every API token end. What is cached here is then of no use; the caller leaves for the sign-in page.
+ * @throws ApiError as the API answers (429 when rate-limited, 503 when the database is away: nothing was ended).
+ */
+export function useSignOutEverywhere() {
+  return useMutation({
+    mutationFn: () => apiFetch<SignedOut>("/api/users/me/credentials", { method: "DELETE" }),
   });
 }

@@ -1,0 +1,40 @@
+"use client";
+
+import { useId } from "react";
+import { SettingsHeader } from "@/components/settings-header";
+import { ChangePasswordForm } from "./change-password-form";
+import { SignOutEverywhere } from "./sign-out-everywhere";
+
+/** The account page: change the password; sign out everywhere. */
+export function AccountSettings() {
+  const passwordId = useId();
+  const everywhereId = useId();
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <SettingsHeader title="Account" />
+      <div className="min-h-0 flex-1 overflow-y-auto">
+        <div className="mx-auto flex w-full max-w-2xl flex-col gap-10 px-4 py-6 md:px-8 md:py-8">
+          <section aria-labelledby={passwordId} className="flex flex-col gap-3">
+            <h2 id={passwordId} className="text-base font-semibold">
+              Change password
+            </h2>
+            <p className="text-sm leading-6 text-zinc-600 dark:text-zinc-400">
+              Your other browser sessions are signed out; this one stays signed in, and your API tokens keep working.
+            </p>
+            <ChangePasswordForm />
+          </section>
+          <section aria-labelledby={everywhereId} className="flex flex-col gap-3">
+            <h2 id={everywhereId} className="text-base font-semibold">
+              Sign out everywhere
+            </h2>
+            <p className="text-sm leading-6 text-zinc-600 dark:text-zinc-400">
+              Ends every session in every browser, this one included, and revokes all your API tokens. Use it when a
+              device or a token may be in someone else&apos;s hands.
+            </p>
+            <SignOutEverywhere />
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}
