@@ -1,13 +1,13 @@
 /**
- * Changing a password and signing out everywhere (issue 16, account settings): who may, what each ends, and what it
- * leaves alone. Session cookies are the sign-in form's (a `sessions` row and a sealed cookie naming it).
+ * Changing a password, signing out everywhere and deleting an account (issue 16, account settings): who may, what
+ * each ends, and what it leaves alone. Session cookies are the sign-in form's (a `sessions` row and a sealed cookie naming it).
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { resetConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db";
 import { resetRateLimiters } from "@/lib/infra/rate-limit";
 import { api } from "./helpers/api";
-import { createUser, signedInSession, type TestUser } from "./helpers/fixtures";
+import { createThread, createUser, send, signedInSession, type TestUser } from "./helpers/fixtures";
 
 /** Whether `username` can get a token with `password` (what an integration does to sign in). */
 async function passwordWorks(user: TestUser, password: string): Promise<boolean> {
@@ -142,5 +142,59 @@ describe("signing out everywhere", () => {
       }
       expect(await getPrisma().apiToken.count({ where: { userId: alice.id } })).toBe(0);
     }
+  });
+});
+
+describe("deleting an account", () => {
+  it("refuses anonymous callers", async () => {
+    expect((await api.delete("/api/users/me", { body: { password: "x" } })).status).toBe(401);
+  });
+
+  it("needs the password: a wrong one is 400 naming it, and nothing changes", async () => {
+    const alice = await createUser("alice");
+    const res = await api.delete("/api/users/me", { token: alice.token, body: { password: "not my password" } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ pointer: "#/password", detail: "Wrong password." }]);
+    expect(await meWith({ token: alice.token })).toBe(200);
+    expect(await passwordWorks(alice, alice.password)).toBe(true);
+  });
+
+  it("ends every credential and leaves a tombstone that keeps the others' history and counts exact", async () => {
+    const [alice, bob] = await Promise.all([createUser("alice"), createUser("bob")]);
+    const threadId = await createThread(alice, bob);
+    const sent = await send(alice, threadId, "before I go");
+    await send(alice, threadId, "really");
+    const session = await signedInSession(alice.id);
+    const unreadBefore = (await api.get("/api/unread", { token: bob.token })).body;
+    expect(unreadBefore.total).toBe(2);
+
+    const res = await api.delete("/api/users/me", { cookie: session.cookie, body: { password: alice.password } });
+    expect(res.status).toBe(204);
+
+    expect(await meWith({ token: alice.token })).toBe(401);
+    expect(await meWith({ cookie: session.cookie })).toBe(401);
+    expect(await passwordWorks(alice, alice.password)).toBe(false);
+    // Bob keeps the conversation, its messages under "Deleted user", and his unread count.
+    const tombstone = (await api.get(`/api/users/${alice.id}`, { token: bob.token })).body;
+    expect(tombstone).toMatchObject({ id: alice.id, name: "Deleted user" });
+    expect(tombstone.username).toMatch(/^deleted_[0-9a-f]{24}$/);
+    const messages = (await api.get(`/api/threads/${threadId}/messages`, { token: bob.token })).body.data;
+    expect(messages.map((m: { id: string }) => m.id)).toContain(sent.id);
+    expect(messages.every((m: { sender: { name: string } }) => m.sender.name === "Deleted user")).toBe(true);
+    expect((await api.get("/api/unread", { token: bob.token })).body).toEqual(unreadBefore);
+    // Nobody finds it or starts a conversation with it; its username is free again.
+    const found = (await api.get(`/api/users?q=${alice.username}`, { token: bob.token })).body.data;
+    expect(found).toEqual([]);
+    const withIt = await api.post("/api/threads", { token: bob.token, body: { participantIds: [alice.id] } });
+    expect(withIt.status).toBe(404);
+    const again = await api.post("/api/auth/register", { body: { username: alice.username, password: "another horse battery" } });
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(alice.id);
+  });
+
+  it("reserves the deleted_ prefix: nobody can register a name a tombstone could take", async () => {
+    const res = await api.post("/api/auth/register", { body: { username: "deleted_0123456789abcdef01234567", password: "correct horse battery" } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: "#/username" })]);
   });
 });

@@ -166,6 +166,10 @@ describe("every operation answers as documented", () => {
       const body = { currentPassword: carol.password, newPassword: "another horse battery" };
       return { method: "POST", path: "/api/users/me/password", opts: { token: carol.token, body }, status: 204 };
     },
+    deleteAccount: async () => {
+      const erin = await createUser("erin");
+      return { method: "DELETE", path: "/api/users/me", opts: { token: erin.token, body: { password: erin.password } }, status: 204 };
+    },
     signOutEverywhere: async () => {
       const dave = await createUser("dave");
       return { method: "DELETE", path: "/api/users/me/credentials", opts: { token: dave.token }, status: 200 };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { idParams, page } from "../schemas/common";
 import { apiToken, createdToken, createTokenBody, listTokensQuery } from "../schemas/tokens";
-import { changePasswordBody, me, publicUser, registerBody, searchUsersQuery, signedOut, updateMeBody } from "../schemas/users";
+import { changePasswordBody, deleteAccountBody, me, publicUser, registerBody, searchUsersQuery, signedOut, updateMeBody } from "../schemas/users";
 import { defineOperation } from "./operation";
 
 const userParams = z.object({ id: idParams.shape.id.meta({ description: "The user's id." }) });
@@ -67,6 +67,21 @@ export const signOutEverywhere = defineOperation({
   tag: "Accounts",
   auth: "required",
   ok: { 200: { description: "What was ended.", schema: signedOut } },
+});
+
+export const deleteAccount = defineOperation({
+  method: "DELETE",
+  path: "/api/users/me",
+  operationId: "deleteAccount",
+  summary: "Delete your account",
+  description:
+    "Needs the password. Every session and token ends; the account becomes a tombstone named \"Deleted user\" (no e-mail, no password, a `deleted_…` username), under which the messages you sent stay in the others' conversations. Nobody can start a conversation with it or find it in search. Wrong passwords count against the sign-in limit.",
+  tag: "Accounts",
+  auth: "required",
+  body: deleteAccountBody,
+  ok: { 204: { description: "Deleted." } },
+  errors: { 400: "Also when `password` is wrong (`errors` points at it)." },
+  rateLimits: ["writes", "signIn"],
 });
 
 export const getUser = defineOperation({

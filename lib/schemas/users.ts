@@ -1,12 +1,16 @@
 import { z } from "zod";
 import { cursor, id, limit, timestamp } from "./common";
 
+/** What a deleted account's username starts with (lib/server/account.ts): reserved, so no one can register one. */
+export const DELETED_USERNAME_PREFIX = "deleted_";
+
 /** Usernames: 3–32 of `[a-z0-9_]`, compared case-insensitively (input is lowercased). */
 export const username = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9_]{3,32}$/, "Use 3–32 letters, digits or underscores.");
+  .regex(/^[a-z0-9_]{3,32}$/, "Use 3–32 letters, digits or underscores.")
+  .refine((u) => !u.startsWith(DELETED_USERNAME_PREFIX), `Usernames starting with ${DELETED_USERNAME_PREFIX} are reserved.`);
 
 /** Passwords: at least 8 characters; at most 256 so hashing cost stays bounded. */
 export const password = z
@@ -28,6 +32,10 @@ export const updateMeBody = z.strictObject({ name: displayName.nullable() });
 export const changePasswordBody = z.strictObject({
   currentPassword: z.string().min(1, "Enter your current password.").max(256, "Use at most 256 characters."),
   newPassword: password,
+});
+
+export const deleteAccountBody = z.strictObject({
+  password: z.string().min(1, "Enter your password.").max(256, "Use at most 256 characters."),
 });
 
 /** What signing out everywhere ended. */
@@ -62,3 +70,4 @@ export type Me = z.infer<typeof me>;
 export type RegisterInput = z.infer<typeof registerBody>;
 export type ChangePasswordInput = z.infer<typeof changePasswordBody>;
 export type SignedOut = z.infer<typeof signedOut>;
+export type DeleteAccountInput = z.infer<typeof deleteAccountBody>;

@@ -1,14 +1,15 @@
 import "server-only";
 import { AppError } from "../errors";
+import { DELETED_USERNAME_PREFIX } from "../schemas/users";
 import type { Credential } from "./credentials";
 import { endSessionsOf, forgetSessions } from "./sessions";
-import { getPrisma } from "./sql";
+import { type Db, getPrisma } from "./sql";
 import { forgetTokens, revokeTokensOf } from "./tokens";
 import { accountGone, checkPasswordLimited, hashPassword } from "./users";
 
 /**
- * What a person does to their whole account: change its password, sign out everywhere (docs/decisions.md, "Account
- * security"). Each ends credentials on every instance within one notification's delivery: the deletions' triggers
+ * What a person does to their whole account: change its password, sign out everywhere, delete it (docs/decisions.md,
+ * "Account security", "Deleting an account"). Each ends credentials on every instance within one notification's delivery: the deletions' triggers
  * announce them, caches forget them and the hubs end the event streams opened with them (lib/server/credentials.ts).
  */
 
@@ -41,6 +42,35 @@ export async function changePassword(
   forgetSessions(ended);
 }
 
+/** The name every deleted account shows, wherever its messages appear. */
+export const DELETED_USER_NAME = "Deleted user";
+
+/**
+ * Deletes the caller's account. The password is required, checked behind the `signIn` limit. In one transaction:
+ * every session and token ends, and the user row becomes a tombstone: username `deleted_` and 24 hex digits (free for
+ * anyone to register the old one), name {@link DELETED_USER_NAME}, no e-mail, no usable password, `deleted_at` set.
+ * The messages the person sent stay in the others' conversations under that name, so nobody's history, sequence
+ * numbers or unread counts change; nobody can start a new conversation with a deleted account, and user search leaves
+ * it out.
+ * @throws AppError `validation` (400, pointer `#/password`) when the password is wrong, changing nothing;
+ *   `too_many_requests` (429) while the `signIn` limit holds; `unauthorized` when the account is already gone.
+ */
+export async function deleteAccount(userId: string, ip: string, password: string): Promise<void> {
+  if (!(await checkPasswordLimited(ip, userId, password))) {
+    throw new AppError("validation", "The password is wrong.", [{ pointer: "#/password", detail: "Wrong password." }]);
+  }
+  const { sessions, tokens } = await getPrisma().$transaction(async (tx) => {
+    const ended = await endEveryCredential(tx, userId);
+    await tx.$executeRaw`
+      UPDATE users SET username = ${DELETED_USERNAME_PREFIX} || left(md5(id), 24), name = ${DELETED_USER_NAME}, email = NULL,
+        password_hash = '!', deleted_at = clock_timestamp()
+      WHERE id = ${userId}`;
+    return ended;
+  });
+  forgetSessions(sessions);
+  forgetTokens(tokens);
+}
+
 /**
  * Signs the account out everywhere: ends every browser session (the caller's too) and revokes every API token, in
  * one transaction. Requests and event streams with any of them fail from then on, on every instance, once the
@@ -49,14 +79,22 @@ export async function changePassword(
  * @throws AppError `unauthorized` when the account is gone.
  */
 export async function signOutEverywhere(userId: string): Promise<{ sessions: number; tokens: number }> {
-  const { sessions, tokens } = await getPrisma().$transaction(async (tx) => {
-    // Waits for tokens being issued by a credential of this user, and holds new ones off until the commit, when their
-    // credential is gone (createToken in lib/server/tokens.ts).
-    const [user] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`;
-    if (!user) throw accountGone();
-    return { sessions: await endSessionsOf(tx, userId), tokens: await revokeTokensOf(tx, userId) };
-  });
+  const { sessions, tokens } = await getPrisma().$transaction((tx) => endEveryCredential(tx, userId));
   forgetSessions(sessions);
   forgetTokens(tokens);
   return { sessions: sessions.length, tokens: tokens.length };
+}
+
+/**
+ * Ends every session and revokes every token of `userId` inside `db`'s transaction, after locking the user row for
+ * update: tokens being issued by a credential of this user finish first (and are revoked here), and new ones wait for
+ * the commit, when their credential is gone (createToken in lib/server/tokens.ts).
+ * @returns the sessions' ids and the tokens' hashes, for {@link forgetSessions} and {@link forgetTokens} after the
+ *   commit.
+ * @throws AppError `unauthorized` when the account is gone or already deleted.
+ */
+async function endEveryCredential(db: Db, userId: string): Promise<{ sessions: string[]; tokens: string[] }> {
+  const [user] = await db.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR UPDATE`;
+  if (!user) throw accountGone();
+  return { sessions: await endSessionsOf(db, userId), tokens: await revokeTokensOf(db, userId) };
 }

@@ -149,7 +149,9 @@ export async function createOrGetThread(
   // A thread found by key can be deleted before we read it; trying again then creates a new one.
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = await getPrisma().$transaction(async (tx) => {
-      const found = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ANY(${members}::text[])`;
+      // A deleted account (a tombstone, lib/server/account.ts) counts as no user: nobody starts a thread with it.
+      const found = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM users WHERE id = ANY(${members}::text[]) AND deleted_at IS NULL`;
       if (found.length !== members.length) {
         const known = new Set(found.map((u) => u.id));
         const unknown = members.filter((m) => !known.has(m));

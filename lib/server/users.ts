@@ -157,7 +157,7 @@ export async function getUser(id: string): Promise<PublicUser> {
 const userCursor = z.strictObject({ u: z.string().min(1).max(64) });
 
 /**
- * Users whose username or name contains `q` (case-insensitive), ordered by username.
+ * Users whose username or name contains `q` (case-insensitive), ordered by username. Deleted accounts are left out.
  * @param opts.limit page size, 1..100; `opts.cursor` a `nextCursor` from a previous page.
  * @throws AppError `validation` for a malformed cursor.
  */
@@ -168,6 +168,7 @@ export async function searchUsers(opts: { q?: string; limit: number; cursor?: st
   const q = opts.q?.trim() ? escapeLike(opts.q.trim()) : undefined;
   const rows = await getPrisma().user.findMany({
     where: {
+      deletedAt: null,
       ...(q
         ? { OR: [{ username: { contains: q, mode: "insensitive" } }, { name: { contains: q, mode: "insensitive" } }] }
         : {}),
