@@ -1,4 +1,4 @@
-import { createPerson, expect, PASSWORD, signIn, test } from "./fixtures";
+import { as, createPerson, expect, openThread, PASSWORD, signIn, test } from "./fixtures";
 
 const NEW_PASSWORD = "a brand new passphrase";
 
@@ -51,5 +51,31 @@ test.describe("account settings", () => {
     expect(me.status()).toBe(401);
     await other.context.close();
     await bea.context.close();
+  });
+
+  test("deleting the account needs the password, signs out, and leaves a Deleted user in the other's conversation", async ({ browser, request }) => {
+    const [dan, eve] = [await createPerson(browser, request, "Dan"), await createPerson(browser, request, "Eve")];
+    const threadId = await as(request, dan).createThread(eve);
+    await as(request, dan).send(threadId, "Goodbye, Eve");
+    const { page } = dan;
+
+    await page.getByRole("link", { name: "Account" }).click();
+    const section = page.getByRole("region", { name: "Delete account" });
+    await section.getByLabel("Password").fill("not my password");
+    await section.getByRole("button", { name: "Delete account" }).click();
+    await page.getByRole("alertdialog", { name: "Delete your account?" }).getByRole("button", { name: "Delete account" }).click();
+    await expect(section.getByText("Wrong password.")).toBeVisible();
+    await expect(section.getByLabel("Password")).toBeFocused();
+
+    await section.getByLabel("Password").fill(PASSWORD);
+    await section.getByRole("button", { name: "Delete account" }).click();
+    await page.getByRole("alertdialog", { name: "Delete your account?" }).getByRole("button", { name: "Delete account" }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+
+    await openThread(eve.page, threadId);
+    await expect(eve.page.getByTestId("message").filter({ hasText: "Goodbye, Eve" })).toBeVisible();
+    await expect(eve.page.getByRole("heading", { name: "Deleted user" }).first()).toBeVisible();
+    await dan.context.close();
+    await eve.context.close();
   });
 });

@@ -3,12 +3,14 @@
 import { useId } from "react";
 import { SettingsHeader } from "@/components/settings-header";
 import { ChangePasswordForm } from "./change-password-form";
+import { DeleteAccount } from "./delete-account";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
-/** The account page: change the password; sign out everywhere. */
+/** The account page: change the password; sign out everywhere; delete the account. */
 export function AccountSettings() {
   const passwordId = useId();
   const everywhereId = useId();
+  const deleteId = useId();
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <SettingsHeader title="Account" />
@@ -32,6 +34,16 @@ export function AccountSettings() {
               device or a token may be in someone else&apos;s hands.
             </p>
             <SignOutEverywhere />
+          </section>
+          <section aria-labelledby={deleteId} className="flex flex-col gap-3">
+            <h2 id={deleteId} className="text-base font-semibold">
+              Delete account
+            </h2>
+            <p className="text-sm leading-6 text-zinc-600 dark:text-zinc-400">
+              Your profile, sessions and API tokens go. The messages you sent stay in the others&apos; conversations,
+              under &ldquo;Deleted user&rdquo;: delete any you want gone first.
+            </p>
+            <DeleteAccount />
           </section>
         </div>
       </div>

@@ -17,7 +17,7 @@ import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
-import type { ChangePasswordInput, PublicUser, SignedOut } from "../schemas/users";
+import type { ChangePasswordInput, DeleteAccountInput, PublicUser, SignedOut } from "../schemas/users";
 import { ApiError, apiFetch } from "./api";
 import { isLiveConnected, useLiveConnected } from "./live/connection-status";
 import { PAGE_SIZES, queryKeys } from "./query-keys";
@@ -302,5 +302,17 @@ export function useChangePassword() {
 export function useSignOutEverywhere() {
   return useMutation({
     mutationFn: () => apiFetch<SignedOut>("/api/users/me/credentials", { method: "DELETE" }),
+  });
+}
+
+/**
+ * Deletes the caller's account (`DELETE /api/users/me` with the password): every credential ends and the account
+ * becomes a "Deleted user" tombstone. The caller leaves for the sign-in page afterwards.
+ * @throws ApiError as the API answers: 400 with `errors` pointing at `#/password` when it is wrong, 429 while too
+ *   many wrong passwords were tried.
+ */
+export function useDeleteAccount() {
+  return useMutation({
+    mutationFn: (input: DeleteAccountInput) => apiFetch<void>("/api/users/me", { method: "DELETE", body: input }),
   });
 }
