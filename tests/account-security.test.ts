@@ -1,6 +1,6 @@
 /**
- * Changing a password, signing out everywhere and deleting an account (issue 16, account settings): who may, what
- * each ends, and what it leaves alone. Session cookies are the sign-in form's (a `sessions` row and a sealed cookie naming it).
+ * Changing a password, signing out everywhere, downloading one's data and deleting an account (issue 16, account
+ * settings): who may, what each ends or shows, and what it leaves alone. Session cookies are the sign-in form's (a `sessions` row and a sealed cookie naming it).
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { resetConfig } from "@/lib/config";
@@ -196,5 +196,44 @@ describe("deleting an account", () => {
     const res = await api.post("/api/auth/register", { body: { username: "deleted_0123456789abcdef01234567", password: "correct horse battery" } });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ pointer: "#/username" })]);
+  });
+});
+
+describe("downloading one's data", () => {
+  it("refuses anonymous callers", async () => {
+    expect((await api.get("/api/users/me/export")).status).toBe(401);
+  });
+
+  it("holds the account and every thread of the caller with all its messages in order, and nobody else's", async () => {
+    const [alice, bob, carol] = await Promise.all([createUser("alice"), createUser("bob"), createUser("carol")]);
+    const withBob = await createThread(alice, bob);
+    const withCarol = await createThread(alice, carol);
+    const notMine = await createThread(bob, carol);
+    // More than one page of the export's reads (100 messages) in one thread.
+    for (let i = 1; i <= 130; i++) await send(i % 2 ? bob : alice, withBob, `m${i}`);
+    await send(carol, withCarol, "hello alice");
+    await send(bob, notMine, "not for alice");
+    await api.post(`/api/threads/${withBob}/read`, { token: alice.token, body: {} });
+
+    const res = await api.get("/api/users/me/export", { token: alice.token });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="parley-export-\d{4}-\d{2}-\d{2}\.json"$/);
+    expect(res.body.account).toMatchObject({ id: alice.id, username: alice.username });
+    const threads = res.body.threads as { id: string; unreadCount: number; messages: { text: string; seq: number; isRead: boolean }[] }[];
+    expect(threads.map((t) => t.id).sort()).toEqual([withBob, withCarol].sort());
+    const bobs = threads.find((t) => t.id === withBob)!;
+    expect(bobs.messages.map((m) => m.text)).toEqual(Array.from({ length: 130 }, (_, i) => `m${i + 1}`));
+    expect(bobs.messages.map((m) => m.seq)).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
+    expect(bobs.messages.every((m) => m.isRead)).toBe(true);
+    const carols = threads.find((t) => t.id === withCarol)!;
+    expect(carols).toMatchObject({ unreadCount: 1, messages: [{ text: "hello alice", isRead: false }] });
+    expect(JSON.stringify(res.body)).not.toContain("not for alice");
+  });
+
+  it("is an empty list of threads for an account with none", async () => {
+    const alice = await createUser("alice");
+    const res = await api.get("/api/users/me/export", { token: alice.token });
+    expect(res.status).toBe(200);
+    expect(res.body.threads).toEqual([]);
   });
 });

@@ -166,6 +166,7 @@ describe("every operation answers as documented", () => {
       const body = { currentPassword: carol.password, newPassword: "another horse battery" };
       return { method: "POST", path: "/api/users/me/password", opts: { token: carol.token, body }, status: 204 };
     },
+    exportAccount: async () => ({ method: "GET", path: "/api/users/me/export", opts: { token: alice.token }, status: 200 }),
     deleteAccount: async () => {
       const erin = await createUser("erin");
       return { method: "DELETE", path: "/api/users/me", opts: { token: erin.token, body: { password: erin.password } }, status: 204 };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { idParams, page } from "../schemas/common";
 import { apiToken, createdToken, createTokenBody, listTokensQuery } from "../schemas/tokens";
-import { changePasswordBody, deleteAccountBody, me, publicUser, registerBody, searchUsersQuery, signedOut, updateMeBody } from "../schemas/users";
+import { accountExport, changePasswordBody, deleteAccountBody, me, publicUser, registerBody, searchUsersQuery, signedOut, updateMeBody } from "../schemas/users";
 import { defineOperation } from "./operation";
 
 const userParams = z.object({ id: idParams.shape.id.meta({ description: "The user's id." }) });
@@ -82,6 +82,18 @@ export const deleteAccount = defineOperation({
   ok: { 204: { description: "Deleted." } },
   errors: { 400: "Also when `password` is wrong (`errors` points at it)." },
   rateLimits: ["writes", "signIn"],
+});
+
+export const exportAccount = defineOperation({
+  method: "GET",
+  path: "/api/users/me/export",
+  operationId: "exportAccount",
+  summary: "Download your data",
+  description:
+    "Your account and every thread you take part in, each with all its messages oldest first, as you see them, in one JSON document sent as a download (`Content-Disposition: attachment`). It is streamed: large accounts take a while.",
+  tag: "Accounts",
+  auth: "required",
+  ok: { 200: { description: "The export.", schema: accountExport } },
 });
 
 export const getUser = defineOperation({

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { cursor, id, limit, timestamp } from "./common";
+import { message } from "./messages";
+import { thread } from "./threads";
 
 /** What a deleted account's username starts with (lib/server/account.ts): reserved, so no one can register one. */
 export const DELETED_USERNAME_PREFIX = "deleted_";
@@ -71,3 +73,16 @@ export type RegisterInput = z.infer<typeof registerBody>;
 export type ChangePasswordInput = z.infer<typeof changePasswordBody>;
 export type SignedOut = z.infer<typeof signedOut>;
 export type DeleteAccountInput = z.infer<typeof deleteAccountBody>;
+
+/**
+ * The caller's data (`GET /api/users/me/export`): their account, and every thread they take part in with all its
+ * messages, oldest first, as they see them.
+ */
+export const accountExport = z
+  .object({
+    exportedAt: timestamp,
+    account: me,
+    threads: z.array(thread.extend({ messages: z.array(message) }).meta({ id: "ExportedThread" })),
+  })
+  .meta({ id: "AccountExport" });
+

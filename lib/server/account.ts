@@ -5,7 +5,10 @@ import type { Credential } from "./credentials";
 import { endSessionsOf, forgetSessions } from "./sessions";
 import { type Db, getPrisma } from "./sql";
 import { forgetTokens, revokeTokensOf } from "./tokens";
-import { accountGone, checkPasswordLimited, hashPassword } from "./users";
+import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users";
+import { encodeCursor } from "./cursor";
+import { listMessages } from "./messages";
+import { getThread, threadIdsOf } from "./threads";
 
 /**
  * What a person does to their whole account: change its password, sign out everywhere, delete it (docs/decisions.md,
@@ -97,4 +100,52 @@ async function endEveryCredential(db: Db, userId: string): Promise<{ sessions: s
   const [user] = await db.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR UPDATE`;
   if (!user) throw accountGone();
   return { sessions: await endSessionsOf(db, userId), tokens: await revokeTokensOf(db, userId) };
+}
+
+/** Messages read per query while exporting. */
+const EXPORT_PAGE = 100;
+
+/**
+ * The caller's data as JSON text, in pieces to stream (`GET /api/users/me/export`, schema `accountExport` in
+ * lib/schemas/users.ts): `exportedAt`, the account, and every thread the caller takes part in, in id order, each as
+ * the caller sees it with all its messages, oldest first, read {@link EXPORT_PAGE} at a time by sequence number. The
+ * threads are those of the moment the export starts; one deleted while it runs is left out, and messages sent while
+ * it runs are in it when their thread has not been written yet.
+ * Memory: one page of messages at a time, whatever the account's size.
+ * @throws AppError `unauthorized` when the account is gone (before the first piece).
+ */
+export async function* exportAccount(userId: string): AsyncGenerator<string> {
+  const account = await getMe(userId);
+  const threadIds = await threadIdsOf(userId);
+  yield `{"exportedAt":${JSON.stringify(new Date().toISOString())},"account":${JSON.stringify(account)},"threads":[`;
+  let first = true;
+  for (const threadId of threadIds) {
+    let thread;
+    try {
+      thread = await getThread(userId, threadId);
+    } catch (e) {
+      if (e instanceof AppError && e.type === "not_found") continue;
+      throw e;
+    }
+    yield `${first ? "" : ","}${JSON.stringify(thread).slice(0, -1)},"messages":[`;
+    first = false;
+    let cursor: string | null = encodeCursor({ a: 0 });
+    let firstMessage = true;
+    while (cursor) {
+      let page;
+      try {
+        page = await listMessages(userId, threadId, { limit: EXPORT_PAGE, cursor });
+      } catch (e) {
+        if (e instanceof AppError && e.type === "not_found") break; // deleted while exported: what was read stays
+        throw e;
+      }
+      if (page.data.length > 0) {
+        yield (firstMessage ? "" : ",") + page.data.map((m) => JSON.stringify(m)).join(",");
+        firstMessage = false;
+      }
+      cursor = page.nextCursor;
+    }
+    yield "]}";
+  }
+  yield "]}";
 }

@@ -182,6 +182,13 @@ export async function createOrGetThread(
   throw new AppError("conflict", "The thread changed while it was being created. Try again.");
 }
 
+/** The ids of every thread `userId` takes part in, in id order (a stable order for walking them all: the export). */
+export async function threadIdsOf(userId: string): Promise<string[]> {
+  const rows = await getPrisma().$queryRaw<{ thread_id: string }[]>`
+    SELECT thread_id FROM participants WHERE user_id = ${userId} ORDER BY thread_id`;
+  return rows.map((r) => r.thread_id);
+}
+
 /**
  * Deletes a thread, its messages and everyone's read state, and tells the participants (`thread.deleted`).
  * Any participant may do it.
