@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { as, createPerson, expect, openThread, PASSWORD, signIn, test } from "./fixtures";
 
 const NEW_PASSWORD = "a brand new passphrase";
@@ -24,7 +25,7 @@ test.describe("account settings", () => {
     // This browser is still signed in; the other one is not, and signs in with the new password.
     await page.reload();
     await expect(page.getByRole("heading", { level: 1, name: "Account" })).toBeVisible();
-    await other.page.reload();
+    // The other browser's event stream ends with `unauthorized`, and its tab goes to the sign-in page by itself.
     await expect(other.page).toHaveURL(/\/sign-in/);
     await other.context.close();
     const again = await signIn(browser, ann.username, NEW_PASSWORD);
@@ -45,7 +46,7 @@ test.describe("account settings", () => {
     await dialog.getByRole("button", { name: "Sign out everywhere" }).click();
     await expect(page).toHaveURL(/\/sign-in/);
 
-    await other.page.reload();
+    // The other browser's event stream ends with `unauthorized`, and its tab goes to the sign-in page by itself.
     await expect(other.page).toHaveURL(/\/sign-in/);
     const me = await request.get("/api/users/me", { headers: { authorization: `Bearer ${bea.token}` } });
     expect(me.status()).toBe(401);
@@ -78,4 +79,22 @@ test.describe("account settings", () => {
     await dan.context.close();
     await eve.context.close();
   });
+
+  test("downloading my data saves a JSON file with my account and my conversations", async ({ browser, request }) => {
+    const [fay, gus] = [await createPerson(browser, request, "Fay"), await createPerson(browser, request, "Gus")];
+    const threadId = await as(request, gus).createThread(fay);
+    await as(request, gus).send(threadId, "Exported hello");
+    const { page } = fay;
+
+    await page.getByRole("link", { name: "Account" }).click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download my data" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^parley-export-\d{4}-\d{2}-\d{2}\.json$/);
+    const data = JSON.parse(await readFile(await download.path(), "utf8"));
+    expect(data.account.username).toBe(fay.username);
+    expect(data.threads).toHaveLength(1);
+    expect(data.threads[0].messages.map((m: { text: string }) => m.text)).toEqual(["Exported hello"]);
+    await fay.context.close();
+    await gus.context.close();
+  });
 });
+

@@ -2,15 +2,17 @@
 
 import { useId } from "react";
 import { SettingsHeader } from "@/components/settings-header";
+import { buttonVariants } from "@/components/ui/button-variants";
 import { ChangePasswordForm } from "./change-password-form";
 import { DeleteAccount } from "./delete-account";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
-/** The account page: change the password; sign out everywhere; delete the account. */
+/** The account page: change the password; sign out everywhere; download one's data; delete the account. */
 export function AccountSettings() {
   const passwordId = useId();
   const everywhereId = useId();
   const deleteId = useId();
+  const exportId = useId();
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <SettingsHeader title="Account" />
@@ -34,6 +36,18 @@ export function AccountSettings() {
               device or a token may be in someone else&apos;s hands.
             </p>
             <SignOutEverywhere />
+          </section>
+          <section aria-labelledby={exportId} className="flex flex-col gap-3">
+            <h2 id={exportId} className="text-base font-semibold">
+              Download your data
+            </h2>
+            <p className="text-sm leading-6 text-zinc-600 dark:text-zinc-400">
+              One JSON file with your account and every conversation you are in, with all its messages.
+            </p>
+            {/* A plain download: the browser sends the session cookie, and the answer says it is an attachment. */}
+            <a href="/api/users/me/export" download className={buttonVariants({ variant: "secondary", className: "self-start" })}>
+              Download my data
+            </a>
           </section>
           <section aria-labelledby={deleteId} className="flex flex-col gap-3">
             <h2 id={deleteId} className="text-base font-semibold">
