@@ -5,15 +5,16 @@ import type { Credential } from "./credentials";
 import { endSessionsOf, forgetSessions } from "./sessions";
 import { type Db, getPrisma } from "./sql";
 import { forgetTokens, revokeTokensOf } from "./tokens";
-import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users";
 import { encodeCursor } from "./cursor";
 import { listMessages } from "./messages";
 import { getThread, threadIdsOf } from "./threads";
+import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users";
 
 /**
- * What a person does to their whole account: change its password, sign out everywhere, delete it (docs/decisions.md,
- * "Account security", "Deleting an account"). Each ends credentials on every instance within one notification's delivery: the deletions' triggers
- * announce them, caches forget them and the hubs end the event streams opened with them (lib/server/credentials.ts).
+ * What a person does to their whole account: change its password, sign out everywhere, download its data, delete it
+ * (docs/decisions.md: "Account security", "Deleting an account", "Downloading one's data"). Credentials ended here end
+ * on every instance within one notification's delivery: the deletions' triggers announce them, caches forget them
+ * and the hubs end the event streams opened with them (lib/server/credentials.ts).
  */
 
 /**
