@@ -230,6 +230,21 @@ describe("downloading one's data", () => {
     expect(JSON.stringify(res.body)).not.toContain("not for alice");
   });
 
+  it("holds every thread when there are more than one batch of them (100), each once, in id order", async () => {
+    const alice = await createUser("alice");
+    const others = await Promise.all(Array.from({ length: 21 }, (_, i) => createUser(`p${i}`)));
+    // 21 one-to-one threads and 90 groups of three: 111 threads.
+    const ids = await Promise.all([
+      ...others.map((o) => createThread(alice, o)),
+      ...Array.from({ length: 90 }, (_, i) => createThread(alice, others[i % 21]!, others[(i + 1 + Math.floor(i / 21)) % 21]!)),
+    ]);
+    const unique = [...new Set(ids)].sort();
+    const res = await api.get("/api/users/me/export", { token: alice.token });
+    expect(res.status).toBe(200);
+    expect(res.body.threads.map((t: { id: string }) => t.id)).toEqual(unique);
+    expect(unique.length).toBeGreaterThan(100);
+  });
+
   it("is an empty list of threads for an account with none", async () => {
     const alice = await createUser("alice");
     const res = await api.get("/api/users/me/export", { token: alice.token });

@@ -7,7 +7,7 @@ import { type Db, getPrisma } from "./sql";
 import { forgetTokens, revokeTokensOf } from "./tokens";
 import { encodeCursor } from "./cursor";
 import { listMessages } from "./messages";
-import { getThread, threadIdsOf } from "./threads";
+import { getThreads, threadIdsOf } from "./threads";
 import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users";
 
 /**
@@ -33,9 +33,7 @@ export async function changePassword(
   credential: Credential,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
-  if (!(await checkPasswordLimited(ip, userId, input.currentPassword))) {
-    throw new AppError("validation", "The current password is wrong.", [{ pointer: "#/currentPassword", detail: "Wrong password." }]);
-  }
+  await requirePassword(ip, userId, input.currentPassword, "currentPassword");
   const passwordHash = await hashPassword(input.newPassword);
   const keep = credential.kind === "session" ? credential.id : null;
   const ended = await getPrisma().$transaction(async (tx) => {
@@ -44,6 +42,18 @@ export async function changePassword(
     return endSessionsOf(tx, userId, keep);
   });
   forgetSessions(ended);
+}
+
+/**
+ * Checks the caller's password before a change to the whole account, behind the `signIn` limit.
+ * @param field the body field that holds it, named in the error.
+ * @throws AppError `validation` (400) pointing at `field` when it is wrong; `too_many_requests` (429) while the limit
+ *   holds; `unauthorized` when the account is gone.
+ */
+async function requirePassword(ip: string, userId: string, password: string, field: string): Promise<void> {
+  if (!(await checkPasswordLimited(ip, userId, password))) {
+    throw new AppError("validation", "The password is wrong.", [{ pointer: `#/${field}`, detail: "Wrong password." }]);
+  }
 }
 
 /** The name every deleted account shows, wherever its messages appear. */
@@ -60,9 +70,7 @@ export const DELETED_USER_NAME = "Deleted user";
  *   `too_many_requests` (429) while the `signIn` limit holds; `unauthorized` when the account is already gone.
  */
 export async function deleteAccount(userId: string, ip: string, password: string): Promise<void> {
-  if (!(await checkPasswordLimited(ip, userId, password))) {
-    throw new AppError("validation", "The password is wrong.", [{ pointer: "#/password", detail: "Wrong password." }]);
-  }
+  await requirePassword(ip, userId, password, "password");
   const { sessions, tokens } = await getPrisma().$transaction(async (tx) => {
     const ended = await endEveryCredential(tx, userId);
     await tx.$executeRaw`
@@ -109,7 +117,8 @@ const EXPORT_PAGE = 100;
 /**
  * The caller's data as JSON text, in pieces to stream (`GET /api/users/me/export`, schema `accountExport` in
  * lib/schemas/users.ts): `exportedAt`, the account, and every thread the caller takes part in, in id order, each as
- * the caller sees it with all its messages, oldest first, read {@link EXPORT_PAGE} at a time by sequence number. The
+ * the caller sees it (read {@link EXPORT_PAGE} threads at a time) with all its messages, oldest first, read
+ * {@link EXPORT_PAGE} at a time by sequence number. The
  * threads are those of the moment the export starts; one deleted while it runs is left out, and messages sent while
  * it runs are in it when their thread has not been written yet.
  * Memory: one page of messages at a time, whatever the account's size.
@@ -120,33 +129,34 @@ export async function* exportAccount(userId: string): AsyncGenerator<string> {
   const threadIds = await threadIdsOf(userId);
   yield `{"exportedAt":${JSON.stringify(new Date().toISOString())},"account":${JSON.stringify(account)},"threads":[`;
   let first = true;
-  for (const threadId of threadIds) {
-    let thread;
-    try {
-      thread = await getThread(userId, threadId);
-    } catch (e) {
-      if (e instanceof AppError && e.type === "not_found") continue;
-      throw e;
+  for (let i = 0; i < threadIds.length; i += EXPORT_PAGE) {
+    // A thread deleted since the ids were read is simply not in its batch.
+    for (const thread of await getThreads(userId, threadIds.slice(i, i + EXPORT_PAGE))) {
+      yield `${first ? "" : ","}${JSON.stringify(thread).slice(0, -1)},"messages":[`;
+      first = false;
+      yield* exportMessages(userId, thread.id);
+      yield "]}";
     }
-    yield `${first ? "" : ","}${JSON.stringify(thread).slice(0, -1)},"messages":[`;
-    first = false;
-    let cursor: string | null = encodeCursor({ a: 0 });
-    let firstMessage = true;
-    while (cursor) {
-      let page;
-      try {
-        page = await listMessages(userId, threadId, { limit: EXPORT_PAGE, cursor });
-      } catch (e) {
-        if (e instanceof AppError && e.type === "not_found") break; // deleted while exported: what was read stays
-        throw e;
-      }
-      if (page.data.length > 0) {
-        yield (firstMessage ? "" : ",") + page.data.map((m) => JSON.stringify(m)).join(",");
-        firstMessage = false;
-      }
-      cursor = page.nextCursor;
-    }
-    yield "]}";
   }
   yield "]}";
+}
+
+/** One thread's messages for the export, oldest first, comma-separated, {@link EXPORT_PAGE} per query. */
+async function* exportMessages(userId: string, threadId: string): AsyncGenerator<string> {
+  let cursor: string | null = encodeCursor({ a: 0 });
+  let first = true;
+  while (cursor) {
+    let page;
+    try {
+      page = await listMessages(userId, threadId, { limit: EXPORT_PAGE, cursor });
+    } catch (e) {
+      if (e instanceof AppError && e.type === "not_found") return; // deleted while exported: what was read stays
+      throw e;
+    }
+    if (page.data.length > 0) {
+      yield (first ? "" : ",") + page.data.map((m) => JSON.stringify(m)).join(",");
+      first = false;
+    }
+    cursor = page.nextCursor;
+  }
 }

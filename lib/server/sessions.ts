@@ -80,7 +80,7 @@ export async function authenticateSession(claims: SessionClaims): Promise<Authen
  */
 export async function endSession(sessionId: string): Promise<void> {
   await getPrisma().session.deleteMany({ where: { id: sessionId } });
-  getCredentialCache().drop(credentialKey("session", sessionId));
+  forgetSessions([sessionId]);
 }
 
 /**
