@@ -21,8 +21,10 @@ const person = (id: string) => ({ id, username: id.slice(2), name: null });
 const at = (minute: number) => new Date(Date.UTC(2026, 4, 14, 12, minute)).toISOString();
 
 const message = (over: Partial<Message> & Pick<Message, "id" | "threadId" | "seq">): Message => ({
+  kind: "text",
   sender: person(ALICE),
   text: `message ${over.id}`,
+  system: null,
   clientMessageId: null,
   createdAt: at(over.seq),
   editedAt: null,
@@ -32,13 +34,16 @@ const message = (over: Partial<Message> & Pick<Message, "id" | "threadId" | "seq
 
 const thread = (id: string, minute: number, over: Partial<Thread> = {}): Thread => ({
   id,
+  kind: "direct",
+  title: null,
+  description: null,
   createdAt: at(0),
   lastActivityAt: at(minute),
   participants: [
-    { ...person(ME), lastReadSeq: 0 },
-    { ...person(ALICE), lastReadSeq: 0 },
+    { ...person(ME), lastReadSeq: 0, role: "member" },
+    { ...person(ALICE), lastReadSeq: 0, role: "member" },
   ],
-  lastMessage: { id: `last-${id}`, text: "earlier", senderId: ALICE, createdAt: at(minute) },
+  lastMessage: { id: `last-${id}`, kind: "text", text: "earlier", senderId: ALICE, createdAt: at(minute) },
   unreadCount: 0,
   ...over,
 });
@@ -77,7 +82,7 @@ describe("message.created", () => {
     expect(cached.pages[0]!.data.map((x) => x.id)).toEqual(["m3", "m2", "m1"]);
     expect(threadsIn()).toEqual([["t3", "t1", "t2"], []]);
     const top = client.getQueryData<Pages<Thread>>(queryKeys.threads())!.pages[0]!.data[0]!;
-    expect(top.lastMessage).toEqual({ id: "m3", text: "x".repeat(200), senderId: ALICE, createdAt: at(40) });
+    expect(top.lastMessage).toEqual({ id: "m3", kind: "text", text: "x".repeat(200), senderId: ALICE, createdAt: at(40) });
     expect(top.lastActivityAt).toBe(at(40));
     expect(top.unreadCount).toBe(1);
   });
@@ -155,7 +160,7 @@ describe("message.created", () => {
 
 describe("message.updated and message.deleted", () => {
   it("changes a cached message and the list preview that shows it", () => {
-    client.setQueryData(queryKeys.threads(), pages([thread("t3", 10, { lastMessage: { id: "m2", text: "old", senderId: ALICE, createdAt: at(2) } })]));
+    client.setQueryData(queryKeys.threads(), pages([thread("t3", 10, { lastMessage: { id: "m2", kind: "text", text: "old", senderId: ALICE, createdAt: at(2) } })]));
     apply({ type: "message.updated", payload: { message: message({ id: "m2", threadId: "t3", seq: 2, text: "new text", editedAt: at(50) }) } });
     expect(client.getQueryData<Pages<Message>>(queryKeys.messages("t3"))!.pages[0]!.data[0]!.text).toBe("new text");
     expect(client.getQueryData<Pages<Thread>>(queryKeys.threads())!.pages[0]!.data[0]!.lastMessage!.text).toBe("new text");

@@ -448,7 +448,17 @@ describe("resuming with Last-Event-ID", () => {
     witness.close();
 
     const migration = new URL("../prisma/migrations/20261205002929_events_personal_is_read/migration.sql", import.meta.url);
-    await getPrisma().$executeRawUnsafe(await readFile(migration, "utf8"));
+    // The migration calls parley_is_read as it was then, before system entries (migration groups_functions) gave it
+    // the message's kind: that function, for as long as the migration runs.
+    const rerun = () =>
+      getPrisma().$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`
+          CREATE FUNCTION parley_is_read(p_sender_id text, p_seq int, p_viewer_id text, p_viewer_last_read_seq int)
+          RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT p_sender_id = p_viewer_id OR p_seq <= p_viewer_last_read_seq $$`);
+        await tx.$executeRawUnsafe(await readFile(migration, "utf8"));
+        await tx.$executeRawUnsafe(`DROP FUNCTION parley_is_read(text, int, text, int)`);
+      });
+    await rerun();
     const replayed = async (user: TestUser) => {
       const stream = await open(user, { since });
       stream.close();
@@ -464,7 +474,7 @@ describe("resuming with Last-Event-ID", () => {
     ]);
     // Events the new functions wrote keep their fields: applying the migration again changes nothing.
     const before = await getPrisma().$queryRaw<{ personal: unknown }[]>`SELECT personal FROM events ORDER BY id`;
-    await getPrisma().$executeRawUnsafe(await readFile(migration, "utf8"));
+    await rerun();
     expect(await getPrisma().$queryRaw`SELECT personal FROM events ORDER BY id`).toEqual(before);
   });
 

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openApiDocument } from "@/lib/openapi";
 import { api, type CallOptions } from "./helpers/api";
 import { checkResponse, documentedOperations } from "./helpers/contract";
-import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
+import { createGroup, createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 /** Routes that are not part of the API the document describes: Auth.js's own endpoints, and the unknown-path 404. */
@@ -70,8 +70,10 @@ describe("the OpenAPI document", () => {
       id: "m",
       threadId: "t",
       seq: 1,
+      kind: "text",
       sender: { id: "u", username: "ann", name: null },
       text: "hi",
+      system: null,
       clientMessageId: null,
       createdAt: "2026-11-21T00:00:00.000Z",
       editedAt: null,
@@ -118,6 +120,27 @@ describe("every operation answers as documented", () => {
       status: 201,
     }),
     getThread: async () => ({ method: "GET", path: `/api/threads/${threadId}`, opts: { token: alice.token }, status: 200 }),
+    updateThread: async () => {
+      const group = await createGroup(alice, "Contract", bob);
+      return { method: "PATCH", path: `/api/threads/${group}`, opts: { token: alice.token, body: { title: "Renamed" } }, status: 200 };
+    },
+    addParticipants: async () => {
+      const group = await createGroup(alice, "Contract", bob);
+      return { method: "POST", path: `/api/threads/${group}/participants`, opts: { token: alice.token, body: { userIds: [carol.id] } }, status: 200 };
+    },
+    updateParticipant: async () => {
+      const group = await createGroup(alice, "Contract", bob);
+      return {
+        method: "PATCH",
+        path: `/api/threads/${group}/participants/${bob.id}`,
+        opts: { token: alice.token, body: { role: "admin" } },
+        status: 200,
+      };
+    },
+    removeParticipant: async () => {
+      const group = await createGroup(alice, "Contract", bob, carol);
+      return { method: "DELETE", path: `/api/threads/${group}/participants/${carol.id}`, opts: { token: alice.token }, status: 204 };
+    },
     deleteThread: async () => {
       const doomed = await createThread(alice, bob, carol);
       return { method: "DELETE", path: `/api/threads/${doomed}`, opts: { token: alice.token }, status: 204 };
@@ -209,7 +232,14 @@ describe("every operation answers as documented", () => {
 
     if (authRequired) expect((await call({})).status).toBe(401);
     if (template.includes("{id}")) {
-      const body = { sendMessage: { text: "x" }, editMessage: { text: "x" }, markThreadRead: {} }[operationId];
+      const body = {
+        sendMessage: { text: "x" },
+        editMessage: { text: "x" },
+        markThreadRead: {},
+        updateThread: { title: "x" },
+        addParticipants: { userIds: [bob.id] },
+        updateParticipant: { role: "admin" },
+      }[operationId];
       expect((await call({ token: alice.token, ...(body ? { body } : {}) })).status).toBe(404);
     }
     if (hasBody) {

@@ -257,12 +257,15 @@ describe("GET /api/threads", () => {
     expect(item).toBeDefined();
     const participants = [...item.participants].sort((x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id));
     const expected = [
-      { id: a.id, username: a.username, name: "Ada Lovelace", lastReadSeq: 0 },
-      { id: b.id, username: b.username, name: null, lastReadSeq: last.seq },
+      { id: a.id, username: a.username, name: "Ada Lovelace", lastReadSeq: 0, role: "member" },
+      { id: b.id, username: b.username, name: null, lastReadSeq: last.seq, role: "member" },
     ].sort((x, y) => x.id.localeCompare(y.id));
     expect(participants).toEqual(expected);
+    expect(item.kind).toBe("direct");
+    expect(item.title).toBeNull();
     expect(item.lastMessage).toEqual({
       id: last.id,
+      kind: "text",
       text: [...long].slice(0, 200).join(""),
       senderId: b.id,
       createdAt: last.createdAt,
@@ -277,7 +280,7 @@ describe("GET /api/threads", () => {
     const exact = "🙂".repeat(200);
     const exactMsg = await send(a, threadId, exact);
     const after = (await listThreads(b)).body.data.find((t: { id: string }) => t.id === threadId);
-    expect(after.lastMessage).toEqual({ id: exactMsg.id, text: exact, senderId: a.id, createdAt: exactMsg.createdAt });
+    expect(after.lastMessage).toEqual({ id: exactMsg.id, kind: "text", text: exact, senderId: a.id, createdAt: exactMsg.createdAt });
     expect(after.unreadCount).toBe(1);
   });
 

@@ -94,7 +94,8 @@ A stream ends with an \`unauthorized\` event when the token or session it was op
 
 /** The document's tags, in the order `/docs` shows them. */
 export const TAGS: { name: Tag; description: string }[] = [
-    { name: "Threads", description: "Conversations between two or more users." },
+    { name: "Threads", description: "Conversations between two or more users: direct conversations and groups." },
+    { name: "Groups", description: "Titled threads whose members change: renaming, adding and removing people, roles." },
     { name: "Messages", description: "Sending, reading, editing and deleting messages." },
     { name: "Read state", description: "Read positions and unread counts." },
     { name: "Live", description: "Server-Sent Events and typing indicators." },

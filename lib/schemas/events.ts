@@ -17,6 +17,13 @@ export const eventPayloads = {
   "message.deleted": z.object({ threadId: id, messageId: id, seq: z.number().int(), unreadCount: z.number().int() }),
   /** You were made a participant of a new thread. */
   "thread.created": z.object({ thread }),
+  /**
+   * A group changed: its title or description, its members or their roles. `thread` is the whole thread as you now
+   * see it (its `unreadCount` is yours); someone just added receives it too, as their first event of the group.
+   */
+  "thread.updated": z.object({ thread }),
+  /** You are no longer in a group: you left (from another tab or client) or an admin removed you. Its events stop. */
+  "thread.removed": z.object({ threadId: id, reason: z.enum(["left", "removed"]) }),
   /** A thread you took part in was deleted (its events stop). */
   "thread.deleted": z.object({ threadId: id }),
   /** A participant's read position moved; `unreadCount` is present when that participant is you. */

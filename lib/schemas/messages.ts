@@ -36,13 +36,43 @@ export const listMessagesQuery = z.object({
 
 export const unreadMessagesQuery = z.object({ limit: limit(50), cursor });
 
+const userRef = z.object({ id, username: z.string(), name: z.string().nullable() });
+
+/** What a system entry records. */
+export const systemAction = z.enum([
+  "group_created",
+  "participants_added",
+  "participant_removed",
+  "participant_left",
+  "role_changed",
+  "title_changed",
+  "description_changed",
+]);
+
+/** A system entry of a group's timeline, structured: its `sender` did it, `users` are who it happened to. */
+export const systemEntry = z
+  .object({
+    action: systemAction.meta({
+      description:
+        "`group_created` (title), `participants_added` (users), `participant_removed` (users: the one removed), `participant_left` (the sender left), `role_changed` (users, role), `title_changed` (title), `description_changed`.",
+    }),
+    users: z.array(userRef).meta({ description: "The people it concerns (as they are named now)." }),
+    role: z.enum(["admin", "member"]).nullable(),
+    title: z.string().nullable().meta({ description: "The group's title it set (`group_created`, `title_changed`)." }),
+  })
+  .meta({ id: "SystemEntry" });
+
 export const message = z
   .object({
     id,
     threadId: id,
     seq: z.number().int().min(1).meta({ description: "Per-thread sequence number: strictly increasing in send order." }),
-    sender: z.object({ id, username: z.string(), name: z.string().nullable() }),
-    text: z.string(),
+    kind: z.enum(["text", "system"]).meta({
+      description: "`text`: a person's message; `system`: a group's timeline entry (\"alice added bob\"), never unread, never edited or deleted.",
+    }),
+    sender: userRef.meta({ description: "Who sent it; for a system entry, who caused it." }),
+    text: z.string().meta({ description: "The message; for a system entry, an English rendering of it." }),
+    system: systemEntry.nullable().meta({ description: "A system entry's structured form; `null` for text." }),
     clientMessageId: z.string().nullable().meta({ description: "The sender's idempotency key, if one was sent." }),
     createdAt: timestamp,
     editedAt: timestamp.nullable(),
@@ -51,5 +81,6 @@ export const message = z
   .meta({ id: "Message" });
 
 export type Message = z.infer<typeof message>;
+export type SystemEntry = z.infer<typeof systemEntry>;
 export type SendMessageInput = z.infer<typeof sendMessageBody>;
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;

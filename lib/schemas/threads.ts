@@ -1,9 +1,55 @@
 import { z } from "zod";
-import { cursor, id, limit, timestamp } from "./common";
+import { codePointLength, cursor, id, limit, timestamp } from "./common";
 
-export const createThreadBody = z.strictObject({
-  participantIds: z.array(id).min(1, "Name at least one other participant.").max(1000),
+/** Longest group title, in Unicode code points after trimming (at least 1). */
+export const MAX_TITLE_LENGTH = 100;
+/** Longest group description, in Unicode code points after trimming (0 clears it). */
+export const MAX_DESCRIPTION_LENGTH = 500;
+
+export const groupTitle = z
+  .string()
+  .trim()
+  .min(1, "A group's title cannot be empty.")
+  .refine((s) => codePointLength(s) <= MAX_TITLE_LENGTH, `Use at most ${MAX_TITLE_LENGTH} characters.`)
+  .meta({ description: `A group's title: 1 to ${MAX_TITLE_LENGTH} characters (Unicode code points) after trimming.` });
+
+export const groupDescription = z
+  .string()
+  .trim()
+  .refine((s) => codePointLength(s) <= MAX_DESCRIPTION_LENGTH, `Use at most ${MAX_DESCRIPTION_LENGTH} characters.`)
+  .transform((s) => (s === "" ? null : s))
+  .nullable()
+  .meta({ description: `0 to ${MAX_DESCRIPTION_LENGTH} characters after trimming; empty or \`null\` clears it.` });
+
+export const createThreadBody = z
+  .strictObject({
+    participantIds: z.array(id).min(1, "Name at least one other participant.").max(1000),
+    title: groupTitle.optional().meta({
+      description: "With a title this creates a group (always a new one, you its admin); without, it creates or returns the direct conversation of exactly these people.",
+    }),
+    description: groupDescription.optional(),
+  })
+  .refine((b) => b.title !== undefined || b.description === undefined, {
+    message: "Only a group (a thread with a title) has a description.",
+    path: ["description"],
+  });
+
+export const updateThreadBody = z
+  .strictObject({ title: groupTitle.optional(), description: groupDescription.optional() })
+  .refine((b) => b.title !== undefined || b.description !== undefined, "Change `title`, `description` or both.");
+
+/** A participant's role in a group. */
+export const role = z.enum(["admin", "member"]).meta({
+  description: "`admin`: manages the group (title, members, roles, deletion); `member`: takes part. Everyone in a direct conversation is a `member`.",
 });
+
+export const addParticipantsBody = z.strictObject({
+  userIds: z.array(id).min(1, "Name at least one user to add.").max(1000),
+});
+
+export const participantParams = z.object({ id, userId: id });
+
+export const updateParticipantBody = z.strictObject({ role });
 
 export const listThreadsQuery = z.object({
   limit: limit(20),
@@ -15,7 +61,7 @@ export const listThreadsQuery = z.object({
     .min(1)
     .max(64)
     .optional()
-    .meta({ description: "Threads with another participant whose username or name contains this text (case-insensitive)." }),
+    .meta({ description: "Threads with another participant whose username or name contains this text, or groups whose title does (case-insensitive)." }),
   unread: z
     .enum(["true", "false"])
     .optional()
@@ -31,6 +77,7 @@ export const participant = z
     username: z.string(),
     name: z.string().nullable(),
     lastReadSeq: z.number().int().min(0).meta({ description: "`seq` of the newest message this participant has read (0: none)." }),
+    role,
   })
   .meta({ id: "Participant" });
 
@@ -44,15 +91,24 @@ export const PREVIEW_LENGTH = 200;
 export const lastMessage = z
   .object({
     id,
+    kind: z.enum(["text", "system"]).meta({ description: "As the message's `kind`: a system entry's `text` is its English rendering." }),
     text: z.string().meta({ description: `The first ${PREVIEW_LENGTH} characters (Unicode code points) of the message.` }),
     senderId: id,
     createdAt: timestamp,
   })
   .meta({ id: "LastMessage" });
 
+/** `direct`: untitled, its people fixed, one per exact set of people; `group`: titled, its members change. */
+export const threadKind = z.enum(["direct", "group"]).meta({
+  description: "`direct`: no title, its people fixed, one per exact set of people (create-or-get); `group`: a title, members added and removed by its admins, never merged with another.",
+});
+
 export const thread = z
   .object({
     id,
+    kind: threadKind,
+    title: z.string().nullable().meta({ description: "A group's title; `null` for a direct conversation." }),
+    description: z.string().nullable().meta({ description: "A group's description, if it has one." }),
     createdAt: timestamp,
     lastActivityAt: timestamp.meta({ description: "Creation, or the newest message: what thread lists are ordered by." }),
     participants: z.array(participant),
@@ -71,6 +127,10 @@ export const unreadSummary = z
   .meta({ id: "UnreadSummary" });
 
 export type Thread = z.infer<typeof thread>;
+export type Participant = z.infer<typeof participant>;
+export type Role = z.infer<typeof role>;
+export type CreateThreadInput = z.infer<typeof createThreadBody>;
+export type UpdateThreadInput = z.infer<typeof updateThreadBody>;
 export type ReadState = z.infer<typeof readState>;
 export type UnreadSummary = z.infer<typeof unreadSummary>;
 export type ListThreadsQuery = z.infer<typeof listThreadsQuery>;

@@ -7,6 +7,7 @@ import { type Db, getPrisma } from "./sql";
 import { forgetTokens, revokeTokensOf } from "./tokens";
 import { encodeCursor } from "./cursor";
 import { listMessages } from "./messages";
+import { leaveAllGroups } from "./groups";
 import { getThreads, threadIdsOf } from "./threads";
 import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users";
 
@@ -65,7 +66,8 @@ export const DELETED_USER_NAME = "Deleted user";
  * anyone to register the old one), name {@link DELETED_USER_NAME}, no e-mail, no usable password, `deleted_at` set.
  * The messages the person sent stay in the others' conversations under that name, so nobody's history, sequence
  * numbers or unread counts change; nobody can start a new conversation with a deleted account, and user search leaves
- * it out.
+ * it out. Then the account leaves every group it was in (lib/server/groups.ts, leaveAllGroups), each in its own
+ * transaction: should the server stop between the two, the tombstone stays a member of the groups not yet left.
  * @throws AppError `validation` (400, pointer `#/password`) when the password is wrong, changing nothing;
  *   `too_many_requests` (429) while the `signIn` limit holds; `unauthorized` when the account is already gone.
  */
@@ -81,6 +83,9 @@ export async function deleteAccount(userId: string, ip: string, password: string
   });
   forgetSessions(sessions);
   forgetTokens(tokens);
+  // After the tombstone committed: nobody can add the account to a group any more (requireUsers), and a group being
+  // made or joined with it meanwhile held its row, so the deletion waited for it and the list below includes it.
+  await leaveAllGroups(userId);
 }
 
 /**

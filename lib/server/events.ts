@@ -28,7 +28,8 @@ export type PersonalCounts = { all: true } | { only: string } | null;
  * transaction that makes the change, after the change (so the participants' unread counts are the new ones).
  * Records nothing when the thread has no participants left. The SQL is `parley_record_thread_event`
  * (prisma/sql/functions/), which the functions that write messages and read state call too; this is for the others
- * (thread creation and deletion). An event whose payload carries a `message` gets each recipient's `isRead` for it.
+ * (threads and their members). An event whose payload carries a `message` gets each recipient's `isRead` for it.
+ * `recipients`, when given, narrows them to those of the participants it names.
  */
 export async function recordThreadEvent(
   tx: Db,
@@ -36,10 +37,12 @@ export async function recordThreadEvent(
   type: PersistedEventType,
   payload: object,
   counts: PersonalCounts = null,
+  recipients: readonly string[] | null = null,
 ): Promise<void> {
   const [mode, user] = counts === null ? ["none", null] : "all" in counts ? ["all", null] : ["only", counts.only];
   await tx.$queryRaw`
-    SELECT parley_record_thread_event(${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, ${mode}, ${user})::text`;
+    SELECT parley_record_thread_event(${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, ${mode}, ${user},
+      ${recipients}::text[])::text`;
 }
 
 /**
@@ -110,14 +113,19 @@ export async function eventBounds(): Promise<{ min: bigint | null; max: bigint |
 /**
  * The payload one recipient sees: the shared payload with that recipient's personal fields put in. The personal
  * fields are decided in SQL when the event is written (`parley_record_thread_event`), by the same rules as every other
- * answer: `unreadCount` (the recipient's count in the thread) goes into the payload, `isRead` (whether the recipient
- * has read the event's message: `parley_is_read`) into its `message`. Nothing about read state is decided here.
+ * answer: `unreadCount` (the recipient's count in the thread) goes into the payload's `thread` when it carries one
+ * (`thread.updated`), else into the payload itself; `isRead` (whether the recipient has read the event's message:
+ * `parley_is_read`) into its `message`. Nothing about read state is decided here.
  */
 export function personalize(event: StoredEvent, userId: string): Record<string, unknown> {
-  const { isRead, ...fields } = event.personal[userId] ?? {};
+  const { isRead, unreadCount, ...fields } = event.personal[userId] ?? {};
   const payload: Record<string, unknown> = { ...event.payload, ...fields };
-  if (isRead !== undefined && typeof payload.message === "object" && payload.message !== null) {
-    payload.message = { ...payload.message, isRead };
+  if (isRead !== undefined && isObject(payload.message)) payload.message = { ...payload.message, isRead };
+  if (unreadCount !== undefined) {
+    if (isObject(payload.thread)) payload.thread = { ...payload.thread, unreadCount };
+    else payload.unreadCount = unreadCount;
   }
   return payload;
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;

@@ -77,12 +77,13 @@ export async function getMessage(userId: string, messageId: string): Promise<Mes
 }
 
 /** What `parley_edit_message` and `parley_delete_message` answer besides success. */
-type OwnMessageOutcome = "message_not_found" | "forbidden" | "thread_not_found";
+type OwnMessageOutcome = "message_not_found" | "forbidden" | "system_entry" | "thread_not_found";
 
 /**
  * The error for a sender-only change that did not happen: `not_found` (404) when the message does not exist (or no
  * longer), the caller is not in its thread, or the thread was deleted meanwhile; `forbidden` (403) when the caller is
- * in the thread but did not send the message.
+ * in the thread but did not send the message, or it is a system entry of a group ("alice added bob"), which nobody
+ * changes.
  */
 function ownMessageError(outcome: OwnMessageOutcome): AppError {
   switch (outcome) {
@@ -92,6 +93,8 @@ function ownMessageError(outcome: OwnMessageOutcome): AppError {
       return notFound("Thread");
     case "forbidden":
       return new AppError("forbidden", "Only the sender can change or delete a message.");
+    case "system_entry":
+      return new AppError("forbidden", "A group's system entries cannot be edited or deleted.");
   }
 }
 

@@ -88,7 +88,7 @@ export async function listUnreadMessages(userId: string, opts: { limit: number; 
   const rows = await getPrisma().$queryRaw<{ message: Message }[]>`
     SELECT parley_message_json(m, u, p.user_id, p.last_read_seq) AS message
     FROM participants p
-    JOIN messages m ON m.thread_id = p.thread_id AND NOT parley_is_read(m.sender_id, m.seq, p.user_id, p.last_read_seq)
+    JOIN messages m ON m.thread_id = p.thread_id AND NOT parley_is_read(m.kind, m.sender_id, m.seq, p.user_id, p.last_read_seq)
     JOIN users u ON u.id = m.sender_id
     WHERE p.user_id = ${userId} AND p.unread_count > 0 ${bound}
     ORDER BY m.created_at DESC, m.thread_id DESC, m.seq DESC

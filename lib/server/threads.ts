@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import { config } from "../config";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
-import { type ListThreadsQuery, PREVIEW_LENGTH, type Thread } from "../schemas/threads";
+import { type ListThreadsQuery, PREVIEW_LENGTH, type Role, type Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { participantKey } from "./participant-key";
 import { recordThreadEvent } from "./events";
@@ -11,16 +11,26 @@ import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 
 type ThreadRow = {
   thread_id: string;
+  title: string | null;
+  description: string | null;
   created_at: Date;
   last_activity_at: Date;
   unread_count: number;
   lm_id: string | null;
+  lm_kind: "text" | "system" | null;
   lm_text: string | null;
   lm_sender_id: string | null;
   lm_created_at: Date | null;
 };
 
-type ParticipantRow = { thread_id: string; id: string; username: string; name: string | null; last_read_seq: number };
+type ParticipantRow = {
+  thread_id: string;
+  id: string;
+  username: string;
+  name: string | null;
+  last_read_seq: number;
+  role: Role;
+};
 
 /**
  * One statement: the caller's participant rows (ordered for the thread list), their thread, and each thread's newest
@@ -28,12 +38,12 @@ type ParticipantRow = { thread_id: string; id: string; username: string; name: s
  */
 function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: number): Promise<ThreadRow[]> {
   return db.$queryRaw<ThreadRow[]>`
-    SELECT p.thread_id, t.created_at, p.last_activity_at, p.unread_count,
-           lm.id AS lm_id, left(lm.text, ${PREVIEW_LENGTH}::int) AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
+    SELECT p.thread_id, t.title, t.description, t.created_at, p.last_activity_at, p.unread_count,
+           lm.id AS lm_id, lm.kind AS lm_kind, left(lm.text, ${PREVIEW_LENGTH}::int) AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
     FROM participants p
     JOIN threads t ON t.id = p.thread_id
     LEFT JOIN LATERAL (
-      SELECT m.id, m.text, m.sender_id, m.created_at FROM messages m
+      SELECT m.id, m.kind, m.text, m.sender_id, m.created_at FROM messages m
       WHERE m.thread_id = p.thread_id ORDER BY m.seq DESC LIMIT 1
     ) lm ON true
     WHERE p.user_id = ${userId} ${where}
@@ -41,29 +51,32 @@ function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: numb
     LIMIT ${limit}`;
 }
 
-/** One statement: the participants (with read positions) of all the given threads. */
+/** One statement: the participants (with read positions and roles) of all the given threads. */
 async function attachParticipants(db: Db, rows: ThreadRow[]): Promise<Thread[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.thread_id);
   const people = await db.$queryRaw<ParticipantRow[]>`
-    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq
+    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq, p.role
     FROM participants p JOIN users u ON u.id = p.user_id
     WHERE p.thread_id = ANY(${ids}::text[])
     ORDER BY u.username`;
   const byThread = new Map<string, Thread["participants"]>();
   for (const p of people) {
     const list = byThread.get(p.thread_id) ?? [];
-    list.push({ id: p.id, username: p.username, name: p.name, lastReadSeq: p.last_read_seq });
+    list.push({ id: p.id, username: p.username, name: p.name, lastReadSeq: p.last_read_seq, role: p.role });
     byThread.set(p.thread_id, list);
   }
   return rows.map((r) => ({
     id: r.thread_id,
+    kind: r.title === null ? "direct" : "group",
+    title: r.title,
+    description: r.description,
     createdAt: r.created_at.toISOString(),
     lastActivityAt: r.last_activity_at.toISOString(),
     participants: byThread.get(r.thread_id) ?? [],
     lastMessage:
-      r.lm_id && r.lm_sender_id && r.lm_created_at
-        ? { id: r.lm_id, text: r.lm_text ?? "", senderId: r.lm_sender_id, createdAt: r.lm_created_at.toISOString() }
+      r.lm_id && r.lm_kind && r.lm_sender_id && r.lm_created_at
+        ? { id: r.lm_id, kind: r.lm_kind, text: r.lm_text ?? "", senderId: r.lm_sender_id, createdAt: r.lm_created_at.toISOString() }
         : null,
     unreadCount: r.unread_count,
   }));
@@ -83,7 +96,7 @@ export async function getThread(userId: string, threadId: string, db: Db = getPr
 /**
  * The caller's threads, most recent activity first, in two statements whatever the page size.
  * Filters: `participant` (threads that include that user), `unread` (threads with unread messages), `q` (threads
- * with another participant whose username or name contains `q`, case-insensitively).
+ * with another participant whose username or name contains `q`, or groups whose title does, case-insensitively).
  * @throws AppError `validation` (400) for a malformed cursor.
  */
 export async function listThreads(userId: string, query: ListThreadsQuery): Promise<Page<Thread>> {
@@ -98,10 +111,10 @@ export async function listThreads(userId: string, query: ListThreadsQuery): Prom
   }
   if (query.q) {
     const pattern = `%${escapeLike(query.q)}%`;
-    filters.push(Prisma.sql`AND EXISTS (
+    filters.push(Prisma.sql`AND (t.title ILIKE ${pattern} OR EXISTS (
       SELECT 1 FROM participants o JOIN users u ON u.id = o.user_id
       WHERE o.thread_id = p.thread_id AND o.user_id <> ${userId}
-        AND (u.username ILIKE ${pattern} OR u.name ILIKE ${pattern}))`);
+        AND (u.username ILIKE ${pattern} OR u.name ILIKE ${pattern})))`);
   }
   const db = getPrisma();
   const rows = await selectThreadRows(db, userId, filters.length ? Prisma.join(filters, " ", "", "") : Prisma.empty, query.limit + 1);
@@ -112,21 +125,11 @@ export async function listThreads(userId: string, query: ListThreadsQuery): Prom
 }
 
 /**
- * Creates the thread for exactly `{caller} ∪ participantIds`, or returns the one that exists.
- *
- * Exactly one thread per participant set, even under concurrent requests: `INSERT … ON CONFLICT (participant_key)
- * DO NOTHING` makes PostgreSQL wait for any concurrent insert of the same key and then skip, so every request but
- * one falls through to reading the winner's thread (PostgreSQL docs, "INSERT … ON CONFLICT").
- *
- * @param participantIds the other users; the caller may be listed or not.
- * @returns the thread and whether this call created it.
- * @throws AppError `validation` (400) for duplicates, a set that is only the caller, or more than
- *   `MAX_PARTICIPANTS`; `not_found` (404) when an id names no user.
+ * The people of a new thread: the caller and `participantIds`, the caller first.
+ * @throws AppError `validation` (400, pointer `#/participantIds`) for duplicates, a set that is only the caller, or
+ *   more than `MAX_PARTICIPANTS` people.
  */
-export async function createOrGetThread(
-  callerId: string,
-  participantIds: readonly string[],
-): Promise<{ thread: Thread; created: boolean }> {
+export function memberSet(callerId: string, participantIds: readonly string[]): string[] {
   if (new Set(participantIds).size !== participantIds.length) {
     throw new AppError("validation", "participantIds lists a user more than once.", [
       { pointer: "#/participantIds", detail: "Contains duplicates." },
@@ -144,21 +147,58 @@ export async function createOrGetThread(
       { pointer: "#/participantIds", detail: `At most ${max - 1} other users.` },
     ]);
   }
+  return members;
+}
+
+/**
+ * Checks inside `tx` that every id names a user who can join a thread, and holds their rows `FOR KEY SHARE` until the
+ * commit. A deleted account (a tombstone, lib/server/account.ts) counts as no user: nobody starts a thread with it or
+ * adds it to a group, and the lock makes an account's deletion wait for a thread being made with it (deleteAccount
+ * then takes it out of the groups it is in).
+ * @returns the users' ids, usernames and names, in no particular order.
+ * @throws AppError `not_found` (404, at `pointer`) naming the ids that are no such user.
+ */
+export async function requireUsers(
+  tx: Db,
+  ids: readonly string[],
+  pointer: string,
+): Promise<{ id: string; username: string; name: string | null }[]> {
+  const found = await tx.$queryRaw<{ id: string; username: string; name: string | null }[]>`
+    SELECT id, username, name FROM users WHERE id = ANY(${ids}::text[]) AND deleted_at IS NULL FOR KEY SHARE`;
+  if (found.length !== new Set(ids).size) {
+    const known = new Set(found.map((u) => u.id));
+    const unknown = ids.filter((m) => !known.has(m));
+    throw new AppError("not_found", `No user with id ${unknown.join(", ")}.`, [
+      { pointer, detail: `Unknown user id: ${unknown.join(", ")}` },
+    ]);
+  }
+  return found;
+}
+
+/**
+ * Creates the direct conversation for exactly `{caller} ∪ participantIds`, or returns the one that exists. (A group,
+ * which is never merged with another, is created by `createGroup` in lib/server/groups.ts.)
+ *
+ * Exactly one thread per participant set, even under concurrent requests: `INSERT … ON CONFLICT (participant_key)
+ * DO NOTHING` makes PostgreSQL wait for any concurrent insert of the same key and then skip, so every request but
+ * one falls through to reading the winner's thread (PostgreSQL docs, "INSERT … ON CONFLICT").
+ *
+ * @param participantIds the other users; the caller may be listed or not.
+ * @returns the thread and whether this call created it.
+ * @throws AppError `validation` (400) for duplicates, a set that is only the caller, or more than
+ *   `MAX_PARTICIPANTS`; `not_found` (404) when an id names no user.
+ */
+export async function createOrGetThread(
+  callerId: string,
+  participantIds: readonly string[],
+): Promise<{ thread: Thread; created: boolean }> {
+  const members = memberSet(callerId, participantIds);
   const key = participantKey(members);
 
   // A thread found by key can be deleted before we read it; trying again then creates a new one.
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = await getPrisma().$transaction(async (tx) => {
-      // A deleted account (a tombstone, lib/server/account.ts) counts as no user: nobody starts a thread with it.
-      const found = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM users WHERE id = ANY(${members}::text[]) AND deleted_at IS NULL`;
-      if (found.length !== members.length) {
-        const known = new Set(found.map((u) => u.id));
-        const unknown = members.filter((m) => !known.has(m));
-        throw new AppError("not_found", `No user with id ${unknown.join(", ")}.`, [
-          { pointer: "#/participantIds", detail: `Unknown user id: ${unknown.join(", ")}` },
-        ]);
-      }
+      await requireUsers(tx, members, "#/participantIds");
       const inserted = await tx.$queryRaw<{ id: string }[]>`
         INSERT INTO threads (id, participant_key) VALUES (${uuidv7()}, ${key})
         ON CONFLICT (participant_key) DO NOTHING
@@ -203,22 +243,25 @@ export async function threadIdsOf(userId: string): Promise<string[]> {
 
 /**
  * Deletes a thread, its messages and everyone's read state, and tells the participants (`thread.deleted`).
- * Any participant may do it.
+ * Any participant of a direct conversation may do it; a group, only its admins.
  *
  * It locks the thread row `FOR UPDATE` first, as the SQL functions that write a thread's messages and counters do
  * (prisma/sql/functions/): a send, edit, deletion or mark-read in flight finishes first, and one that comes later finds
  * the thread gone, so no event of the thread follows its `thread.deleted`. The participant rows and messages go with
  * the thread row (ON DELETE CASCADE); no count is left to correct.
- * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant.
+ * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant; `forbidden`
+ *   (403) when it is a group and the caller is not one of its admins.
  */
 export async function deleteThread(userId: string, threadId: string): Promise<void> {
   await getPrisma().$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT t.id FROM threads t
+    const [locked] = await tx.$queryRaw<{ title: string | null; role: Role }[]>`
+      SELECT t.title, p.role FROM threads t JOIN participants p ON p.thread_id = t.id AND p.user_id = ${userId}
       WHERE t.id = ${threadId}
-        AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})
-      FOR UPDATE`;
+      FOR UPDATE OF t`;
     if (!locked) throw notFound("Thread");
+    if (locked.title !== null && locked.role !== "admin") {
+      throw new AppError("forbidden", "Only a group's admins can delete it. You can leave it instead.");
+    }
     // Recorded before the participants go, so that they are its recipients; it commits with the deletion.
     await recordThreadEvent(tx, threadId, "thread.deleted", { threadId });
     await tx.$executeRaw`DELETE FROM threads WHERE id = ${threadId}`;

@@ -34,6 +34,13 @@ export async function createThread(owner: TestUser, ...others: TestUser[]): Prom
   return res.body.id;
 }
 
+/** Creates a group titled `title` with `owner` as its admin and `others` as members, returning its id. */
+export async function createGroup(owner: TestUser, title: string, ...others: TestUser[]): Promise<string> {
+  const res = await api.post("/api/threads", { token: owner.token, body: { participantIds: others.map((o) => o.id), title } });
+  if (res.status !== 201) throw new Error(`group failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
 /** Sends a message, returning the created message body. */
 export async function send(from: TestUser, threadId: string, text: string, clientMessageId?: string) {
   const res = await api.post(`/api/threads/${threadId}/messages`, {

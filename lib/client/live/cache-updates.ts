@@ -28,6 +28,7 @@ type MessagePages = InfiniteData<Page<Message>, Cursor>;
 export function previewOf(message: Message): NonNullable<Thread["lastMessage"]> {
   return {
     id: message.id,
+    kind: message.kind,
     text: [...message.text].slice(0, PREVIEW_LENGTH).join(""),
     senderId: message.sender.id,
     createdAt: message.createdAt,
@@ -155,8 +156,11 @@ const invalidateLists = (client: QueryClient) =>
  * - `message.updated`: the cached copy and a list preview showing it change.
  * - `message.deleted`: the message leaves the cache, the counts come from the payload, the lists refetch (their
  *   previews may change).
- * - `thread.created`: the lists and the counts refetch. `thread.deleted`: the thread's cached data goes (an open
- *   view refetches and shows "not found"), the lists and the counts refetch.
+ * - `thread.created`: the lists and the counts refetch. `thread.deleted`, and `thread.removed` (the caller left or was
+ *   removed from a group): the thread's cached data goes (an open view refetches and shows "not found"), the lists and
+ *   the counts refetch.
+ * - `thread.updated` (a group's title, description, members or roles): the cached thread becomes the payload's; the
+ *   lists refetch (the caller may have just been added) and the counts follow the payload.
  * - `thread.read`: the participant's `lastReadSeq` ("Seen"); when it is the caller (`unreadCount` present, e.g.
  *   another tab), their counts and the messages' `isRead`.
  * - `typing`: someone else's indicator for `expiresInMs`. `ready`, `resync`: every query refetches.
@@ -210,7 +214,16 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
     case "thread.created":
       void invalidateLists(client);
       return;
-    case "thread.deleted": {
+    case "thread.updated": {
+      const { thread } = event.payload;
+      client.setQueryData<Thread>(queryKeys.thread(thread.id), thread);
+      refetchIfInFlight(client, queryKeys.thread(thread.id));
+      patchUnread(client, thread.id, thread.unreadCount);
+      void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+      return;
+    }
+    case "thread.deleted":
+    case "thread.removed": {
       const { threadId } = event.payload;
       // Unused copies go; a conversation on screen refetches instead, gets 404 and says the thread is gone.
       client.removeQueries({ queryKey: queryKeys.thread(threadId), type: "inactive" });

@@ -9,6 +9,7 @@
 -- count. Sequence numbers leave a gap (docs/data-model.md).
 -- outcome: 'deleted' (thread_id and seq: where the message was) | 'message_not_found' (no such message, the caller is
 -- not in its thread, or it was deleted meanwhile) | 'forbidden' (the caller is in the thread but did not send it) |
+-- 'system_entry' (a system entry, which nobody edits or deletes) |
 -- 'thread_not_found' (the thread was deleted meanwhile); thread_id and seq are NULL but for 'deleted'.
 CREATE OR REPLACE FUNCTION "parley_delete_message"(p_message_id text, p_user_id text)
 RETURNS TABLE (outcome text, thread_id text, seq int) LANGUAGE plpgsql AS $$
@@ -16,9 +17,10 @@ DECLARE
   v_thread_id text;
   v_outcome text;
   v_seq int;
+  v_kind text;
 BEGIN
   SELECT o.outcome, o.thread_id INTO v_outcome, v_thread_id FROM parley_own_message(p_message_id, p_user_id) o;
-  IF v_outcome <> 'found' THEN -- 'message_not_found' or 'forbidden'
+  IF v_outcome <> 'found' THEN -- 'message_not_found', 'forbidden' or 'system_entry'
     RETURN QUERY SELECT v_outcome, NULL::text, NULL::int;
     RETURN;
   END IF;
@@ -27,18 +29,19 @@ BEGIN
   WHERE t.id = v_thread_id
     AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_user_id)
   FOR UPDATE;
-  IF NOT FOUND THEN
+  -- Checked again under the lock: a removal from the group committed while this waited (parley_send_message says why).
+  IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = v_thread_id AND p.user_id = p_user_id) THEN
     RETURN QUERY SELECT 'thread_not_found'::text, NULL::text, NULL::int;
     RETURN;
   END IF;
 
-  DELETE FROM messages m WHERE m.id = p_message_id AND m.sender_id = p_user_id RETURNING m.seq INTO v_seq;
+  DELETE FROM messages m WHERE m.id = p_message_id AND m.sender_id = p_user_id RETURNING m.seq, m.kind INTO v_seq, v_kind;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'message_not_found'::text, NULL::text, NULL::int;
     RETURN;
   END IF;
   UPDATE participants p SET unread_count = p.unread_count - 1
-  WHERE p.thread_id = v_thread_id AND NOT parley_is_read(p_user_id, v_seq, p.user_id, p.last_read_seq);
+  WHERE p.thread_id = v_thread_id AND NOT parley_is_read(v_kind, p_user_id, v_seq, p.user_id, p.last_read_seq);
   PERFORM parley_record_thread_event(v_thread_id, 'message.deleted',
     jsonb_build_object('threadId', v_thread_id, 'messageId', p_message_id, 'seq', v_seq), 'all');
   RETURN QUERY SELECT 'deleted'::text, v_thread_id, v_seq;

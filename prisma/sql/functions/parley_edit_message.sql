@@ -9,6 +9,7 @@
 -- Records `message.updated`, whose `isRead` each recipient gets from their own watermark (parley_record_thread_event).
 -- outcome: 'updated' (message: as its sender sees it) | 'message_not_found' (no such message, the caller is not in its
 -- thread, or it was deleted meanwhile) | 'forbidden' (the caller is in the thread but did not send it) |
+-- 'system_entry' (a system entry, which nobody edits or deletes) |
 -- 'thread_not_found' (the thread was deleted meanwhile); message is NULL but for 'updated'.
 CREATE OR REPLACE FUNCTION "parley_edit_message"(p_message_id text, p_user_id text, p_text text)
 RETURNS TABLE (outcome text, message jsonb) LANGUAGE plpgsql AS $$
@@ -20,7 +21,7 @@ DECLARE
   v_message jsonb;
 BEGIN
   SELECT o.outcome, o.thread_id INTO v_outcome, v_thread_id FROM parley_own_message(p_message_id, p_user_id) o;
-  IF v_outcome <> 'found' THEN -- 'message_not_found' or 'forbidden'
+  IF v_outcome <> 'found' THEN -- 'message_not_found', 'forbidden' or 'system_entry'
     RETURN QUERY SELECT v_outcome, NULL::jsonb;
     RETURN;
   END IF;
@@ -29,7 +30,8 @@ BEGIN
   WHERE t.id = v_thread_id
     AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_user_id)
   FOR SHARE;
-  IF NOT FOUND THEN
+  -- Checked again under the lock: a removal from the group committed while this waited (parley_send_message says why).
+  IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = v_thread_id AND p.user_id = p_user_id) THEN
     RETURN QUERY SELECT 'thread_not_found'::text, NULL::jsonb;
     RETURN;
   END IF;

@@ -38,7 +38,7 @@ BEGIN
   SELECT p.last_read_seq, p.unread_count INTO v_last_read_seq, v_unread FROM participants p
   WHERE p.thread_id = v_thread_id AND p.user_id = p_user_id
   FOR NO KEY UPDATE;
-  IF NOT FOUND THEN -- cannot happen while the thread row is share-locked; answered rather than assumed
+  IF NOT FOUND THEN -- removed from the group while this waited for the thread lock (parley_send_message says why)
     RETURN QUERY SELECT 'thread_not_found'::text, NULL::text, NULL::int;
     RETURN;
   END IF;
@@ -59,7 +59,7 @@ BEGIN
   v_unread := 0;
   IF v_target < v_last_seq THEN
     SELECT count(*)::int INTO v_unread FROM messages m
-    WHERE m.thread_id = v_thread_id AND NOT parley_is_read(m.sender_id, m.seq, p_user_id, v_target);
+    WHERE m.thread_id = v_thread_id AND NOT parley_is_read(m.kind, m.sender_id, m.seq, p_user_id, v_target);
   END IF;
   UPDATE participants p SET last_read_seq = v_target, unread_count = v_unread
   WHERE p.thread_id = v_thread_id AND p.user_id = p_user_id;

@@ -1,9 +1,12 @@
 -- A message in its wire shape (lib/schemas/messages.ts, `Message`) as one viewer sees it: the only place that builds
 -- it. Every path that answers or announces a message takes its JSON from here: sending, editing (the functions below
 -- and their events), reading one message, a thread's pages and the unread list (lib/server/messages.ts,
--- lib/server/read-state.ts).
--- `u` is the message's sender; `p_viewer_id` and `p_viewer_last_read_seq` (that viewer's watermark in the thread) give
--- `isRead` (parley_is_read). The sender's own view needs no watermark: a message is read by whoever sent it.
+-- lib/server/read-state.ts), and the system entries of groups (parley_post_system_entry).
+-- `u` is the message's sender (for a system entry, whoever caused it); `p_viewer_id` and `p_viewer_last_read_seq`
+-- (that viewer's watermark in the thread) give `isRead` (parley_is_read). The sender's own view needs no watermark: a
+-- message is read by whoever sent it, and a system entry by everyone.
+-- A system entry's `system` names its people as users (id, username, name as they are now, in the entry's order);
+-- text messages have `system` NULL and pay nothing for it.
 -- Timestamps are ISO 8601 UTC with milliseconds, as JavaScript's toISOString writes them.
 CREATE OR REPLACE FUNCTION "parley_message_json"(
   m "messages", u "users", p_viewer_id text, p_viewer_last_read_seq int
@@ -12,10 +15,19 @@ CREATE OR REPLACE FUNCTION "parley_message_json"(
     'id', m.id,
     'threadId', m.thread_id,
     'seq', m.seq,
+    'kind', m.kind,
     'sender', jsonb_build_object('id', u.id, 'username', u.username, 'name', u.name),
     'text', m.text,
+    'system', CASE WHEN m.kind = 'system' THEN jsonb_build_object(
+      'action', m.system -> 'action',
+      'users', (
+        SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'username', x.username, 'name', x.name) ORDER BY i.n), '[]'::jsonb)
+        FROM jsonb_array_elements_text(m.system -> 'userIds') WITH ORDINALITY AS i(id, n)
+        JOIN users x ON x.id = i.id),
+      'role', m.system -> 'role',
+      'title', m.system -> 'title') END,
     'clientMessageId', m.client_message_id,
     'createdAt', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'editedAt', to_char(m.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-    'isRead', parley_is_read(m.sender_id, m.seq, p_viewer_id, p_viewer_last_read_seq))
+    'isRead', parley_is_read(m.kind, m.sender_id, m.seq, p_viewer_id, p_viewer_last_read_seq))
 $$;

@@ -6,16 +6,18 @@
 --   'only' that of `p_counts_user`, or 'none';
 --   `isRead`: when the payload carries a message (`payload.message`, from parley_message_json), whether the recipient
 --   has read it (parley_is_read, from the recipient's watermark as this statement sees it).
--- Records nothing when the thread has no participants left. Returns the event's id, or NULL when nothing was
--- recorded. Callers: the functions below, and lib/server/events.ts (recordThreadEvent) for thread creation and
--- deletion.
+-- `p_only`, when given, narrows the recipients to those of the participants it names (`thread.removed`, which only
+-- the person leaving receives). Records nothing when there is no recipient. Returns the event's id, or NULL when
+-- nothing was recorded. Callers: the functions that write messages and read state, and lib/server/events.ts
+-- (recordThreadEvent) for the changes to threads and their members.
 CREATE OR REPLACE FUNCTION "parley_record_thread_event"(
-  p_thread_id text, p_type text, p_payload jsonb, p_counts text, p_counts_user text DEFAULT NULL
+  p_thread_id text, p_type text, p_payload jsonb, p_counts text, p_counts_user text DEFAULT NULL, p_only text[] DEFAULT NULL
 ) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   v_id bigint;
   v_sender_id text := p_payload #>> '{message,sender,id}';
   v_seq int := (p_payload #>> '{message,seq}')::int;
+  v_kind text := p_payload #>> '{message,kind}';
 BEGIN
   IF p_counts NOT IN ('all', 'only', 'none') THEN
     RAISE EXCEPTION 'p_counts must be all, only or none, not %', p_counts;
@@ -29,10 +31,10 @@ BEGIN
     SELECT CASE WHEN p_counts = 'all' OR (p_counts = 'only' AND p.user_id = p_counts_user)
                 THEN jsonb_build_object('unreadCount', p.unread_count) ELSE '{}'::jsonb END
         || CASE WHEN v_seq IS NOT NULL
-                THEN jsonb_build_object('isRead', parley_is_read(v_sender_id, v_seq, p.user_id, p.last_read_seq))
+                THEN jsonb_build_object('isRead', parley_is_read(v_kind, v_sender_id, v_seq, p.user_id, p.last_read_seq))
                 ELSE '{}'::jsonb END AS fields
   ) f
-  WHERE p.thread_id = p_thread_id
+  WHERE p.thread_id = p_thread_id AND (p_only IS NULL OR p.user_id = ANY(p_only))
   HAVING count(*) > 0
   RETURNING id INTO v_id;
   IF v_id IS NOT NULL THEN

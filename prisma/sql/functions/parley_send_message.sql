@@ -27,7 +27,10 @@ BEGIN
   WHERE t.id = p_thread_id
     AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_sender_id)
   FOR UPDATE;
-  IF NOT FOUND THEN
+  -- Checked again now that the lock is held: the statement above saw the participants as they were when it began,
+  -- so a removal from a group that committed while it waited for the lock is seen only here (PostgreSQL docs,
+  -- "Transaction Isolation", Read Committed: a locking statement re-checks only the rows it locks).
+  IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = p_thread_id AND p.user_id = p_sender_id) THEN
     RETURN QUERY SELECT 'thread_not_found'::text, NULL::jsonb;
     RETURN;
   END IF;
