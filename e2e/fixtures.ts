@@ -51,6 +51,11 @@ export function as(request: APIRequestContext, who: Person) {
       expect([200, 201]).toContain(res.status());
       return (await res.json()).id as string;
     },
+    createGroup: async (title: string, ...others: Person[]) => {
+      const res = await request.post("/api/threads", { headers, data: { participantIds: others.map((o) => o.id), title } });
+      expect(res.status()).toBe(201);
+      return (await res.json()).id as string;
+    },
     send: async (threadId: string, text: string) => {
       const res = await request.post(`/api/threads/${threadId}/messages`, { headers, data: { text } });
       expect(res.status()).toBe(201);

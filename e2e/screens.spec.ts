@@ -16,7 +16,7 @@ async function shoot(page: Page, testInfo: TestInfo, screen: string) {
 test("main screens", async ({ people, request, browser }, testInfo) => {
   const [alice, bob, carol] = await people("Alice", "Bob", "Carol");
   const withBob = await as(request, alice).createThread(bob);
-  const group = await as(request, carol).createThread(alice, bob);
+  const group = await as(request, alice).createGroup("Weekly standup", bob, carol);
   await as(request, alice).send(withBob, "Morning! Did you see the release notes?");
   await as(request, bob).send(withBob, "Yes, left a few comments on the migration section.");
   await as(request, alice).send(withBob, "Great, thanks. Lunch tomorrow?");
@@ -38,6 +38,14 @@ test("main screens", async ({ people, request, browser }, testInfo) => {
   await openThread(alice.page, withBob);
   await expect(alice.page.getByTestId("message").filter({ hasText: "12:30" })).toBeVisible();
   await shoot(alice.page, testInfo, "conversation");
+
+  await openThread(alice.page, group);
+  await expect(alice.page.getByTestId("message").filter({ hasText: "Works for me." })).toBeVisible();
+  await shoot(alice.page, testInfo, "group");
+  await alice.page.getByRole("button", { name: "Group details" }).click();
+  await expect(alice.page.getByRole("dialog", { name: "Group details" }).getByTestId("group-member")).toHaveCount(3);
+  await shoot(alice.page, testInfo, "group-details");
+  await alice.page.keyboard.press("Escape");
 
   await alice.page.goto("/");
   await alice.page.getByRole("button", { name: "New conversation" }).first().click();

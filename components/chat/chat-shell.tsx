@@ -11,7 +11,7 @@ import { stopLive, useLiveEvents } from "@/lib/client/live/event-stream";
 import { useUnread } from "@/lib/client/queries";
 import { displayName } from "@/lib/format";
 import { Avatar } from "./avatar";
-import { NewConversationButton } from "./new-conversation-dialog";
+import { NewConversationButton, NewGroupButton } from "./new-conversation-dialog";
 import { ThreadList } from "./thread-list";
 import { UnreadBadge } from "./unread-badge";
 
@@ -90,6 +90,7 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
           <span className="text-lg font-semibold tracking-tight">Parley</span>
           <UnreadBadge count={total} testId="total-unread" label={`${total} unread messages in total`} />
           <div className="ml-auto flex items-center gap-1">
+            <NewGroupButton meId={me.id} />
             <NewConversationButton meId={me.id} />
           </div>
         </header>

@@ -12,7 +12,10 @@ import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/clie
 import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useThread } from "@/lib/client/queries";
 import { useTypingSender } from "@/lib/client/typing";
 import { displayName } from "@/lib/format";
-import { Avatar, GroupAvatar } from "./avatar";
+import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { Avatar } from "./avatar";
+import { GroupDetails } from "./conversation/group-details";
+import { ThreadAvatar, threadName } from "./thread-list/thread-item";
 import type { Me } from "./chat-shell";
 import { Composer } from "./conversation/composer";
 import { ConversationHeader } from "./conversation/header";
@@ -49,6 +52,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   // the focus instead.
   const messageDeleted = useRef(false);
   const [leaving, setLeaving] = useState(false);
+  const [detailsOpen, setDetailsOpen] = useState(false);
 
   const thread = threadQuery.data;
   const others = useMemo(() => thread?.participants.filter((p) => p.id !== me.id) ?? [], [thread, me.id]);
@@ -131,19 +135,29 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
     );
   }
 
-  const title = others.map(displayName).join(", ") || displayName(me);
-  const groupThread = others.length > 1;
-  const subtitle = groupThread ? `${thread.participants.length} participants` : others[0] ? `@${others[0].username}` : "Just you";
+  const isGroup = thread.kind === "group";
+  const title = threadName(thread, me.id) || displayName(me);
+  // Messages show their senders' names wherever more than one other person may write.
+  const groupThread = isGroup || others.length > 1;
+  const subtitle = isGroup
+    ? `${thread.participants.length} ${thread.participants.length === 1 ? "member" : "members"}`
+    : others.length > 1
+      ? `${thread.participants.length} participants`
+      : others[0]
+        ? `@${others[0].username}`
+        : "Just you";
+  const leave = (message: string) => {
+    setDetailsOpen(false);
+    setLeaving(true);
+    router.push("/");
+    toast.success(message);
+  };
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = messagesQuery;
 
   const confirmDelete = () => {
     if (confirm?.kind === "thread") {
       deleteThread.mutate(threadId, {
-        onSuccess: () => {
-          setLeaving(true);
-          router.push("/");
-          toast.success("Conversation deleted");
-        },
+        onSuccess: () => leave(isGroup ? "Group deleted" : "Conversation deleted"),
         onError: (e) => {
           setConfirm(null);
           toast.error("The conversation was not deleted", { description: reason(e) });
@@ -165,7 +179,29 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <ConversationHeader others={others} title={title} subtitle={subtitle} onDelete={() => setConfirm({ kind: "thread" })} />
+      <ConversationHeader
+        thread={thread}
+        meId={me.id}
+        title={title}
+        subtitle={subtitle}
+        onDelete={() => setConfirm({ kind: "thread" })}
+        onDetails={() => setDetailsOpen(true)}
+      />
+      {isGroup && (
+        <Dialog open={detailsOpen} onOpenChange={setDetailsOpen}>
+          <DialogContent className="flex max-h-[calc(100dvh-1.5rem)] flex-col sm:max-h-[80dvh]">
+            <GroupDetails
+              thread={thread}
+              meId={me.id}
+              onGone={leave}
+              onRequestDelete={() => {
+                setDetailsOpen(false);
+                setConfirm({ kind: "thread" });
+              }}
+            />
+          </DialogContent>
+        </Dialog>
+      )}
       <MessageList
         ref={listRef}
         rows={rows}
@@ -179,7 +215,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         intro={
           <>
             <span className="mb-3 mt-2 scale-150">
-              {groupThread ? <GroupAvatar users={others} /> : others[0] ? <Avatar user={others[0]} /> : <Avatar user={me} />}
+              {isGroup || others.length > 0 ? <ThreadAvatar thread={thread} meId={me.id} /> : <Avatar user={me} />}
             </span>
             <p className="text-base font-semibold">{title}</p>
           </>
@@ -200,7 +236,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
       />
       <ConfirmDialog
         open={confirm?.kind === "thread"}
-        title="Delete this conversation?"
+        title={isGroup ? "Delete this group?" : "Delete this conversation?"}
         description="All of its messages will be deleted for everyone in it. This cannot be undone."
         confirmLabel="Delete"
         pending={deleteThread.isPending}

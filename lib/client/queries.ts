@@ -15,7 +15,7 @@ import {
 } from "@tanstack/react-query";
 import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
-import type { ReadState, Thread, UnreadSummary } from "../schemas/threads";
+import type { Participant, ReadState, Role, Thread, UnreadSummary, UpdateThreadInput } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import type { ChangePasswordInput, DeleteAccountInput, PublicUser, SignedOut } from "../schemas/users";
 import { ApiError, apiFetch } from "./api";
@@ -216,10 +216,66 @@ export function useDeleteThread() {
 export function useCreateThread() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (participantIds: string[]) => apiFetch<Thread>("/api/threads", { method: "POST", body: { participantIds } }),
+    mutationFn: (input: { participantIds: string[]; title?: string }) => apiFetch<Thread>("/api/threads", { method: "POST", body: input }),
     onSuccess: (thread) => {
       client.setQueryData(queryKeys.thread(thread.id), thread);
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+    },
+  });
+}
+
+/** Puts a group as the server answered it into the cache and refreshes the lists (its title or members changed). */
+function groupChanged(client: QueryClient, thread: Thread): void {
+  client.setQueryData(queryKeys.thread(thread.id), thread);
+  void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+}
+
+/** Renames a group or changes its description (admins): `PATCH /api/threads/{id}`. */
+export function useUpdateGroup(threadId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateThreadInput) => apiFetch<Thread>(`/api/threads/${threadId}`, { method: "PATCH", body: input }),
+    onSuccess: (thread) => groupChanged(client, thread),
+  });
+}
+
+/** Adds people to a group (admins): `POST /api/threads/{id}/participants`. */
+export function useAddParticipants(threadId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (userIds: string[]) =>
+      apiFetch<Thread>(`/api/threads/${threadId}/participants`, { method: "POST", body: { userIds } }),
+    onSuccess: (thread) => groupChanged(client, thread),
+  });
+}
+
+/** Makes a member an admin or an admin a member (admins): `PATCH /api/threads/{id}/participants/{userId}`. */
+export function useSetRole(threadId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
+      apiFetch<Participant>(`/api/threads/${threadId}/participants/${userId}`, { method: "PATCH", body: { role } }),
+    onSuccess: () => invalidateThread(client, threadId),
+  });
+}
+
+/**
+ * Removes someone from a group (admins), or leaves it (the caller's own id): `DELETE
+ * /api/threads/{id}/participants/{userId}`. Leaving drops the group's cached data, as a deletion does.
+ */
+export function useRemoveParticipant(threadId: string, meId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) => apiFetch<void>(`/api/threads/${threadId}/participants/${userId}`, { method: "DELETE" }),
+    onSuccess: (_, userId) => {
+      if (userId === meId) {
+        client.removeQueries({ queryKey: queryKeys.thread(threadId) });
+        client.removeQueries({ queryKey: queryKeys.messages(threadId) });
+        void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+        void client.invalidateQueries({ queryKey: queryKeys.unread });
+      } else {
+        void invalidateThread(client, threadId);
+      }
     },
   });
 }

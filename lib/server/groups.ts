@@ -234,7 +234,8 @@ export async function removeParticipant(callerId: string, threadId: string, user
       const heir = rest[0]!.user_id;
       await tx.$executeRaw`UPDATE participants SET role = 'admin' WHERE thread_id = ${threadId} AND user_id = ${heir}`;
       const heirName = display((await people(tx, [heir])).get(heir)!);
-      await postEntry(tx, threadId, callerId, { action: "role_changed", userIds: [heir], role: "admin" }, `${heirName} is now an admin`);
+      // In the heir's own name: nobody chose them (an entry whose sender is the one it names reads "… is now an admin").
+      await postEntry(tx, threadId, heir, { action: "role_changed", userIds: [heir], role: "admin" }, `${heirName} is now an admin`);
     }
     await announce(tx, threadId, rest[0]!.user_id);
   });

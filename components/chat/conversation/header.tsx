@@ -1,41 +1,52 @@
 "use client";
 
-import { ChevronLeft as ChevronLeftIcon, Trash2 as TrashIcon } from "lucide-react";
+import { ChevronLeft as ChevronLeftIcon, Info as InfoIcon, Trash2 as TrashIcon } from "lucide-react";
 import Link from "next/link";
 import { Button, buttonVariants } from "@/components/ui/button";
-import { Avatar, GroupAvatar } from "../avatar";
-import type { Person } from "./timeline";
+import type { Thread } from "@/lib/schemas/threads";
+import { ThreadAvatar } from "../thread-list/thread-item";
 
 /**
- * The conversation's top bar: a back link (phones only, where the list is another screen), the other participants'
- * avatar and names as the page heading, and the "Delete conversation" button.
- * @param title the other participants' names, comma-separated
+ * The conversation's top bar: a back link (phones only, where the list is another screen), the thread's avatar and
+ * name as the page heading, and its action: "Group details" for a group (members, settings, leaving), "Delete
+ * conversation" for a direct one.
+ * @param title the group's title, or the other participants' names
  * @param subtitle a quieter second line (a username, or the number of people)
  */
 export function ConversationHeader({
-  others,
+  thread,
+  meId,
   title,
   subtitle,
   onDelete,
+  onDetails,
 }: {
-  others: readonly Person[];
+  thread: Thread;
+  meId: string;
   title: string;
   subtitle: string;
   onDelete: () => void;
+  onDetails: () => void;
 }) {
   return (
     <header className="flex h-16 shrink-0 items-center gap-2 border-b border-zinc-200 bg-white/95 px-2 backdrop-blur md:gap-3 md:px-4 dark:border-zinc-800 dark:bg-zinc-950/95">
       <Link href="/" aria-label="Back to conversations" className={buttonVariants({ variant: "ghost", size: "icon", className: "md:hidden" })}>
         <ChevronLeftIcon aria-hidden="true" className="h-6 w-6" />
       </Link>
-      {others.length > 1 ? <GroupAvatar users={[...others]} /> : others[0] ? <Avatar user={others[0]} /> : null}
+      <ThreadAvatar thread={thread} meId={meId} />
       <div className="min-w-0 flex-1">
         <h1 className="truncate text-[15px] font-semibold leading-5">{title}</h1>
         <p className="truncate text-xs leading-5 text-zinc-500 dark:text-zinc-400">{subtitle}</p>
       </div>
-      <Button variant="ghost" size="icon" aria-label="Delete conversation" title="Delete conversation" onClick={onDelete}>
-        <TrashIcon aria-hidden="true" className="h-[18px] w-[18px]" />
-      </Button>
+      {thread.kind === "group" ? (
+        <Button variant="ghost" size="icon" aria-label="Group details" title="Group details" onClick={onDetails}>
+          <InfoIcon aria-hidden="true" className="h-5 w-5" />
+        </Button>
+      ) : (
+        <Button variant="ghost" size="icon" aria-label="Delete conversation" title="Delete conversation" onClick={onDelete}>
+          <TrashIcon aria-hidden="true" className="h-[18px] w-[18px]" />
+        </Button>
+      )}
     </header>
   );
 }

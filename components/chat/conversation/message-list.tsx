@@ -17,7 +17,8 @@ export interface MessageListHandle {
 const noSubscription = () => () => {};
 
 /**
- * The scrolling message log (`role="log"`): day separators, messages grouped by sender, own on the right. Newest at
+ * The scrolling message log (`role="log"`): day separators, messages grouped by sender, own on the right, a group's
+ * system entries ("Alice added Bob") centred between them. Newest at
  * the bottom and pinned there while the reader is; a "New messages" pill when something arrives while they are
  * scrolled up; older pages load near the top without moving what the reader is looking at.
  * @param intro who the conversation is with (avatar and names), shown above the first message once the whole
@@ -104,6 +105,14 @@ export function MessageList({
                     </span>
                     <span aria-hidden="true" className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
                   </div>
+                ) : row.kind === "system" ? (
+                  <p
+                    key={row.key}
+                    data-testid="system-entry"
+                    className="mx-auto my-2 max-w-[85%] rounded-2xl bg-zinc-100 px-3 py-1 text-center text-xs text-zinc-600 dark:bg-zinc-800/70 dark:text-zinc-300"
+                  >
+                    {row.text}
+                  </p>
                 ) : (
                   <MessageItem
                     key={row.key}

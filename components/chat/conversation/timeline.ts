@@ -45,12 +45,20 @@ export interface TimelineItem {
   seen: string | null;
 }
 
-/** A row of the message list: a day separator, or a message with its place in its sender group. */
+/** A row of the message list: a day separator, a group's system entry, or a message with its place in its sender group. */
 export type TimelineRow =
   | {
       kind: "day";
       key: string;
       /** ISO 8601 instant inside the day, for the label. */
+      at: string;
+    }
+  | {
+      kind: "system";
+      key: string;
+      /** What happened, for the caller ("You added Bob"). */
+      text: string;
+      /** ISO 8601. */
       at: string;
     }
   | {
@@ -83,6 +91,53 @@ export function seenLabel(readers: readonly Person[], groupThread: boolean): str
 }
 
 /**
+ * A group's system entry in words, for the caller: "You added Bob and Carol", "Alice renamed the group to “Launch”",
+ * "Carol is now an admin" (an entry in its subject's own name: nobody chose them). Names are the users' current
+ * ones (`system.users`), "you" for the caller; the server's English `text` is the fallback for an action this
+ * client does not know.
+ */
+export function systemEntryText(m: Message, meId: string): string {
+  const entry = m.system;
+  if (!entry) return m.text;
+  const who = (u: Person) => (u.id === meId ? "you" : displayName(u));
+  const list = (us: readonly Person[]) => {
+    const names = us.map(who);
+    return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  };
+  const actor = who(m.sender);
+  const first = entry.users[0];
+  let text: string;
+  switch (entry.action) {
+    case "group_created":
+      text = `${actor} created the group “${entry.title ?? ""}”`;
+      break;
+    case "participants_added":
+      text = `${actor} added ${list(entry.users)}`;
+      break;
+    case "participant_removed":
+      text = `${actor} removed ${list(entry.users)}`;
+      break;
+    case "participant_left":
+      text = `${actor} left`;
+      break;
+    case "role_changed":
+      if (!first) return m.text;
+      if (first.id === m.sender.id) text = `${who(first)} ${first.id === meId ? "are" : "is"} now an admin`;
+      else text = `${actor} made ${who(first)} ${entry.role === "admin" ? "an admin" : "a member"}`;
+      break;
+    case "title_changed":
+      text = `${actor} renamed the group to “${entry.title ?? ""}”`;
+      break;
+    case "description_changed":
+      text = `${actor} changed the group description`;
+      break;
+    default:
+      return m.text;
+  }
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
  * Builds the timeline.
  * @param messages server messages, oldest first (see {@link flattenPages})
  * @param outbox the thread's outbox entries, oldest first; an entry whose clientMessageId is already among
@@ -103,7 +158,7 @@ export function buildTimeline(args: {
   let seenText: string | null = null;
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
-    if (m.sender.id !== me.id) continue;
+    if (m.sender.id !== me.id || m.kind === "system") continue;
     const readers = others.filter((o) => o.lastReadSeq >= m.seq);
     if (readers.length > 0) {
       seenId = m.id;
@@ -112,9 +167,11 @@ export function buildTimeline(args: {
     }
   }
 
-  const items: TimelineItem[] = [
-    ...messages.map(
-      (m): TimelineItem => ({
+  const items: (TimelineItem | Extract<TimelineRow, { kind: "system" }>)[] = [
+    ...messages.map((m): TimelineItem | Extract<TimelineRow, { kind: "system" }> =>
+      m.kind === "system"
+        ? { kind: "system", key: m.id, text: systemEntryText(m, me.id), at: m.createdAt }
+        : {
         key: m.clientMessageId ? `c:${m.sender.id}:${m.clientMessageId}` : m.id,
         id: m.id,
         seq: m.seq,
@@ -126,7 +183,7 @@ export function buildTimeline(args: {
         status: "sent",
         clientMessageId: m.clientMessageId,
         seen: m.id === seenId ? seenText : null,
-      }),
+      },
     ),
     ...outbox
       .filter((e) => !confirmed.has(e.clientMessageId))
@@ -150,10 +207,20 @@ export function buildTimeline(args: {
 
   const rows: TimelineRow[] = [];
   let prevMessage: Extract<TimelineRow, { kind: "message" }> | undefined;
+  let prevAt: string | undefined;
   for (const item of items) {
+    const at = "kind" in item ? item.at : item.createdAt;
+    const newDay = !prevAt || !sameDay(prevAt, at);
+    prevAt = at;
+    if (newDay) rows.push({ kind: "day", key: `day:${dayKey(at)}`, at });
+    if ("kind" in item) {
+      // A system entry ends the sender run before it.
+      if (prevMessage) prevMessage.last = true;
+      prevMessage = undefined;
+      rows.push(item);
+      continue;
+    }
     const prev = prevMessage?.item;
-    const newDay = !prev || !sameDay(prev.createdAt, item.createdAt);
-    if (newDay) rows.push({ kind: "day", key: `day:${dayKey(item.createdAt)}`, at: item.createdAt });
     const joins =
       !newDay &&
       prev !== undefined &&

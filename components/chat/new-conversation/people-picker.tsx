@@ -9,6 +9,8 @@ import { DialogClose, DialogTitle } from "@/components/ui/dialog";
 import { useDebouncedValue } from "@/hooks/use-debounced-value";
 import { useCreateThread, useUserSearch } from "@/lib/client/queries";
 import { displayName } from "@/lib/format";
+import { Input } from "@/components/ui/input";
+import { groupTitle, MAX_TITLE_LENGTH } from "@/lib/schemas/threads";
 import type { PublicUser } from "@/lib/schemas/users";
 import { Avatar } from "../avatar";
 
@@ -18,9 +20,11 @@ const SEARCH_DEBOUNCE_MS = 200;
 const focusRing = "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500";
 
 /**
- * The inside of the "New conversation" dialog: search people by name or username, pick one or more (shown as
- * removable chips), then "Start conversation" creates the thread with exactly those people — or returns the one
- * that already exists — and opens it. Mounted only while the dialog is open, so every opening starts afresh.
+ * The inside of the "New conversation" and "New group" dialogs: search people by name or username, pick one or more
+ * (shown as removable chips), then "Start conversation" creates the direct conversation with exactly those people —
+ * or returns the one that already exists — and opens it; in `group` mode a title is asked for first and "Create
+ * group" makes a new group, the caller its admin. Mounted only while the dialog is open, so every opening starts
+ * afresh.
  *
  * Keyboard: Enter in the search box picks the first result, Backspace in the empty box removes the last chip, and
  * the arrow keys move between the box and the results.
@@ -29,18 +33,25 @@ const focusRing = "focus-visible:outline-2 focus-visible:outline-offset-2 focus-
  * `DialogClose` buttons.
  *
  * @param meId the signed-in user, left out of the results.
- * @param inputRef receives the search box, which the dialog focuses when it opens.
+ * @param inputRef receives the first field (the search box, or the group's title), which the dialog focuses.
  * @param onClose closes the dialog (once the conversation exists).
+ * @param mode `conversation` (default) or `group`.
  */
 export function PeoplePicker({
   meId,
   inputRef,
   onClose,
+  mode = "conversation",
 }: {
   meId: string;
   inputRef: React.RefObject<HTMLInputElement | null>;
   onClose: () => void;
+  mode?: "conversation" | "group";
 }) {
+  const group = mode === "group";
+  const [title, setTitle] = useState("");
+  const [titleError, setTitleError] = useState<string | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
   const [text, setText] = useState("");
   const [selected, setSelected] = useState<PublicUser[]>([]);
   const q = useDebouncedValue(text.trim(), SEARCH_DEBOUNCE_MS);
@@ -49,6 +60,7 @@ export function PeoplePicker({
   const router = useRouter();
   const listRef = useRef<HTMLUListElement>(null);
 
+  const searchInput = () => (group ? searchRef : inputRef).current ?? { focus: () => undefined };
   const results = (search.data?.data ?? []).filter((u) => u.id !== meId);
   const isSelected = (u: PublicUser) => selected.some((s) => s.id === u.id);
   const stale = text.trim() !== q || search.isPlaceholderData;
@@ -56,7 +68,7 @@ export function PeoplePicker({
   const pick = (u: PublicUser) => {
     setSelected((s) => (s.some((x) => x.id === u.id) ? s : [...s, u]));
     setText("");
-    inputRef.current?.focus();
+    searchInput().focus();
   };
   const unpick = (u: PublicUser) => setSelected((s) => s.filter((x) => x.id !== u.id));
   const toggle = (u: PublicUser) => (isSelected(u) ? unpick(u) : pick(u));
@@ -83,20 +95,26 @@ export function PeoplePicker({
     const buttons = resultButtons();
     const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
     const next = e.key === "ArrowDown" ? Math.min(i + 1, buttons.length - 1) : i - 1;
-    if (next < 0) inputRef.current?.focus();
+    if (next < 0) searchInput().focus();
     else buttons[next]?.focus();
   };
 
   const start = () => {
     if (selected.length === 0 || create.isPending) return;
+    const parsed = group ? groupTitle.safeParse(title) : null;
+    if (parsed && !parsed.success) {
+      setTitleError(parsed.error.issues[0]?.message ?? "Give the group a title.");
+      inputRef.current?.focus();
+      return;
+    }
     create.mutate(
-      selected.map((u) => u.id),
+      { participantIds: selected.map((u) => u.id), ...(parsed ? { title: parsed.data } : {}) },
       {
         onSuccess: (thread) => {
           router.push(`/t/${thread.id}`);
           onClose();
         },
-        onError: (e) => toast.error("Couldn’t start the conversation.", { description: e.message }),
+        onError: (e) => toast.error(group ? "Couldn’t create the group." : "Couldn’t start the conversation.", { description: e.message }),
       },
     );
   };
@@ -104,24 +122,54 @@ export function PeoplePicker({
   const summary =
     selected.length === 0
       ? "Pick one or more people."
-      : selected.length === 1
+      : group
+        ? `${selected.length + 1} members, with you as admin`
+        : selected.length === 1
         ? `Chat with ${displayName(selected[0]!)}`
         : `Group of ${selected.length + 1}, with you`;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center justify-between gap-4 px-5 pb-3 pt-4">
-        <DialogTitle>New conversation</DialogTitle>
+        <DialogTitle>{group ? "New group" : "New conversation"}</DialogTitle>
         <DialogClose aria-label="Close" className={buttonVariants({ variant: "ghost", size: "icon", className: "-mr-2" })}>
           <XIcon aria-hidden="true" className="h-5 w-5" />
         </DialogClose>
       </div>
 
+      {group && (
+        <div className="px-5 pb-3">
+          <Input
+            ref={inputRef}
+            aria-label="Group title"
+            placeholder="Group title, e.g. Launch"
+            value={title}
+            maxLength={MAX_TITLE_LENGTH * 2}
+            aria-invalid={titleError ? true : undefined}
+            aria-describedby={titleError ? "group-title-error" : undefined}
+            onChange={(e) => {
+              setTitle(e.target.value);
+              setTitleError(null);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") {
+                e.preventDefault();
+                searchRef.current?.focus();
+              }
+            }}
+          />
+          {titleError && (
+            <p id="group-title-error" className="mt-1.5 text-sm text-red-600 dark:text-red-400">
+              {titleError}
+            </p>
+          )}
+        </div>
+      )}
       <div className="px-5">
         <div
           className="flex min-h-11 flex-wrap items-center gap-1.5 rounded-xl border border-zinc-300 bg-white px-2.5 py-1.5 transition-shadow focus-within:border-indigo-500 focus-within:ring-2 focus-within:ring-indigo-500/25 dark:border-zinc-700 dark:bg-zinc-950"
           onClick={(e) => {
-            if (e.target === e.currentTarget) inputRef.current?.focus();
+            if (e.target === e.currentTarget) searchInput().focus();
           }}
         >
           <span className="pl-0.5 pr-1 text-sm text-zinc-500 dark:text-zinc-400" aria-hidden="true">
@@ -143,7 +191,7 @@ export function PeoplePicker({
                     aria-label={`Remove ${displayName(u)}`}
                     onClick={() => {
                       unpick(u);
-                      inputRef.current?.focus();
+                      searchInput().focus();
                     }}
                     className={`rounded-full p-0.5 text-indigo-500 hover:bg-indigo-100 hover:text-indigo-800 dark:text-indigo-300 dark:hover:bg-indigo-500/25 dark:hover:text-white ${focusRing}`}
                   >
@@ -154,7 +202,7 @@ export function PeoplePicker({
             </ul>
           )}
           <input
-            ref={inputRef}
+            ref={group ? searchRef : inputRef}
             type="text"
             aria-label="Search people"
             placeholder={selected.length ? "Add someone else…" : "Search by name or username"}
@@ -238,7 +286,7 @@ export function PeoplePicker({
             {create.isPending && (
               <span aria-hidden="true" className="h-3.5 w-3.5 animate-spin rounded-full border-2 border-white/40 border-t-white" />
             )}
-            Start conversation
+            {group ? "Create group" : "Start conversation"}
           </Button>
         </div>
       </div>

@@ -12,15 +12,32 @@ export function otherParticipants(thread: Thread, meId: string): Thread["partici
   return others.length > 0 ? others : thread.participants;
 }
 
+/** What a thread is called for the caller: a group's title, else the other participants' names. */
+export function threadName(thread: Thread, meId: string): string {
+  return thread.title ?? otherParticipants(thread, meId).map(displayName).join(", ");
+}
+
+/**
+ * A thread's avatar for the caller: a group's (the title's initials), the other person's, or several people's.
+ * @param size of a single avatar (`md` by default)
+ */
+export function ThreadAvatar({ thread, meId }: { thread: Thread; meId: string }) {
+  if (thread.title !== null) return <Avatar user={{ id: thread.id, username: thread.title, name: thread.title }} />;
+  const others = otherParticipants(thread, meId);
+  return others.length > 1 ? <GroupAvatar users={others} /> : others[0] ? <Avatar user={others[0]} /> : null;
+}
+
 /**
  * The last-message line of a thread row: "You: …" for the caller's own, "Bob: …" for someone else's in a group,
- * the bare text in a one-to-one thread, and "No messages yet" when there is none.
+ * the bare text in a one-to-one thread, a system entry's own words ("alice added bob"), and "No messages yet" when
+ * there is none.
  */
 export function previewText(thread: Thread, meId: string): string {
   const last = thread.lastMessage;
   if (!last) return "No messages yet";
+  if (last.kind === "system") return last.text;
   if (last.senderId === meId) return `You: ${last.text}`;
-  if (thread.participants.length > 2) {
+  if (thread.kind === "group" || thread.participants.length > 2) {
     const sender = thread.participants.find((p) => p.id === last.senderId);
     if (sender) return `${displayName(sender).split(/\s+/)[0]}: ${last.text}`;
   }
@@ -35,8 +52,7 @@ export function previewText(thread: Thread, meId: string): string {
  * @param now the current time in ms (from `useNow`), or null while hydrating, when no time is shown yet.
  */
 export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId: string; active: boolean; now: number | null }) {
-  const others = otherParticipants(thread, meId);
-  const names = others.map(displayName).join(", ");
+  const names = threadName(thread, meId);
   const unread = thread.unreadCount > 0;
   return (
     <li>
@@ -48,7 +64,7 @@ export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId
         aria-current={active ? "page" : undefined}
         className="group flex items-center gap-3 rounded-xl px-3 py-2.5 transition-[background-color,color,border-color] hover:bg-zinc-100 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500 aria-[current=page]:bg-indigo-50 dark:hover:bg-zinc-800/70 dark:aria-[current=page]:bg-indigo-500/15"
       >
-        {others.length > 1 ? <GroupAvatar users={others} /> : others[0] ? <Avatar user={others[0]} /> : null}
+        <ThreadAvatar thread={thread} meId={meId} />
         <span className="flex min-w-0 flex-1 flex-col gap-0.5">
           <span className="flex items-baseline gap-2">
             <span
@@ -66,7 +82,7 @@ export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId
           <span className="flex items-center gap-2">
             <span
               className={`min-w-0 flex-1 truncate text-sm ${
-                !thread.lastMessage
+                !thread.lastMessage || thread.lastMessage.kind === "system"
                   ? "italic text-zinc-400 dark:text-zinc-500"
                   : unread
                     ? "font-medium text-zinc-800 dark:text-zinc-200"
