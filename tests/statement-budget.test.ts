@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getPrisma, onQuery } from "@/lib/db";
 import { deleteMessage, editMessage, getMessage, listMessages, sendMessage } from "@/lib/server/messages";
 import { getUnreadSummary, markMessageRead, markThreadRead } from "@/lib/server/read-state";
+import { addParticipants, createGroup, removeParticipant, setRole, updateGroup } from "@/lib/server/groups";
 import { getThread, listThreads } from "@/lib/server/threads";
 import { getCredentialCache } from "@/lib/infra/credential-cache";
 import { authenticateToken, createToken } from "@/lib/server/tokens";
@@ -45,7 +46,9 @@ beforeAll(async () => {
     await send(member, id, "hello");
     await send(me, id, "hi");
   }
-  expect(new Set(threadIds).size).toBe(15);
+  // And groups among them, with system entries as their newest messages: the list's budget holds with them too.
+  for (let i = 0; i < 3; i++) threadIds.push((await createGroup(me.id, others.slice(0, i + 1).map((o) => o.id), `Group ${i}`, null)).id);
+  expect(new Set(threadIds).size).toBe(18);
 });
 
 describe("statement budgets", () => {
@@ -111,6 +114,31 @@ describe("statement budgets", () => {
     expect(first.statements).toHaveLength(2); // the lookup, and lastUsedAt written on first use
     expect((await measure(() => authenticateToken(token))).statements).toHaveLength(0);
     expect(await getPrisma().apiToken.count()).toBeGreaterThan(0);
+  });
+
+  it("changes a group in a number of statements that does not grow with its members or the people added", async () => {
+    const [small, large] = [await measure(() => createGroup(me.id, [others[0]!.id], "Small", null)), await measure(() => createGroup(me.id, others.map((o) => o.id), "Large", "with everyone"))];
+    expect(small.statements.length).toBe(large.statements.length);
+    expect(large.statements.length).toBeLessThanOrEqual(7);
+    expect(large.commits).toBe(1);
+
+    const group = (await createGroup(me.id, [others[0]!.id], "Budget", null)).id;
+    const addOne = await measure(() => addParticipants(me.id, group, [others[1]!.id]));
+    const addTwo = await measure(() => addParticipants(me.id, group, [others[2]!.id, others[3]!.id]));
+    expect(addOne.statements.length).toBe(addTwo.statements.length);
+    expect(addTwo.statements.length).toBeLessThanOrEqual(10);
+
+    const promote = await measure(() => setRole(me.id, group, others[0]!.id, "admin"));
+    expect(promote.statements.length).toBeLessThanOrEqual(10);
+    const rename = await measure(() => updateGroup(me.id, group, { title: "Budgeted" }));
+    expect(rename.statements.length).toBeLessThanOrEqual(8);
+    const remove = await measure(() => removeParticipant(me.id, group, others[3]!.id));
+    expect(remove.statements.length).toBeLessThanOrEqual(11);
+    // The last admin leaving: the handover adds its own entry.
+    await setRole(me.id, group, others[0]!.id, "member");
+    const leave = await measure(() => removeParticipant(me.id, group, me.id));
+    expect(leave.statements.length).toBeLessThanOrEqual(14);
+    for (const m of [addOne, promote, rename, remove, leave]) expect(m.commits).toBe(1);
   });
 
   it("reports each request's statements in Server-Timing, counted apart", async () => {
