@@ -14,6 +14,7 @@ import pg from "pg";
 import { connectTimeoutMs, directDatabaseUrl, disconnectPrisma, getPrisma } from "../lib/db";
 import { markThreadRead } from "../lib/server/read-state";
 import { sendMessage } from "../lib/server/messages";
+import { createGroup } from "../lib/server/groups";
 import { createOrGetThread } from "../lib/server/threads";
 import { registerUser } from "../lib/server/users";
 import { isMainModule } from "../scripts/processes";
@@ -32,7 +33,8 @@ type Who = (typeof people)[number]["username"];
 /** [sender, text, minutes ago]. */
 type Line = [Who, string, number];
 
-const conversations: { members: Who[]; lines: Line[]; readUpTo?: Partial<Record<Who, number>> }[] = [
+/** A direct conversation, or with `title` a group (its first member the admin). */
+const conversations: { members: Who[]; title?: string; lines: Line[]; readUpTo?: Partial<Record<Who, number>> }[] = [
   {
     members: ["alice", "bob"],
     lines: [
@@ -57,7 +59,8 @@ const conversations: { members: Who[]; lines: Line[]; readUpTo?: Partial<Record<
     readUpTo: { alice: 2 },
   },
   {
-    members: ["alice", "bob", "carol", "dave"],
+    members: ["dave", "alice", "bob", "carol"],
+    title: "Team",
     lines: [
       ["dave", "Team, standup is 10 minutes late today.", 60 * 72],
       ["carol", "👍", 60 * 72 - 1],
@@ -171,7 +174,8 @@ async function seedDemoData(): Promise<void> {
   const now = Date.now();
   for (const c of conversations) {
     const owner = c.members[0]!;
-    const { thread } = await createOrGetThread(ids[owner], c.members.slice(1).map((m) => ids[m]));
+    const others = c.members.slice(1).map((m) => ids[m]);
+    const thread = c.title ? await createGroup(ids[owner], others, c.title, null) : (await createOrGetThread(ids[owner], others)).thread;
     const messageIds: string[] = [];
     for (const [who, text, minutesAgo] of c.lines) {
       const { message } = await sendMessage(ids[who], thread.id, { text });
@@ -183,7 +187,10 @@ async function seedDemoData(): Promise<void> {
     }
     const lastAt = new Date(now - c.lines[c.lines.length - 1]![2] * 60_000);
     await prisma.participant.updateMany({ where: { threadId: thread.id }, data: { lastActivityAt: lastAt } });
-    await prisma.thread.update({ where: { id: thread.id }, data: { createdAt: new Date(now - c.lines[0]![2] * 60_000 - 60_000) } });
+    const createdAt = new Date(now - c.lines[0]![2] * 60_000 - 60_000);
+    await prisma.thread.update({ where: { id: thread.id }, data: { createdAt } });
+    // A group's "created the group" entry dates from its creation, before the first message.
+    await prisma.message.updateMany({ where: { threadId: thread.id, kind: "system" }, data: { createdAt } });
   }
 }
 
