@@ -118,6 +118,11 @@ const schema = z
     EVENTS_GAP_TIMEOUT_MS: integer(1, 60_000, 1000),
     /** Keep-alive comment interval on event streams, ms. */
     EVENTS_HEARTBEAT_MS: integer(1000, 300_000, 15_000),
+    /**
+     * Presence: how long someone stays online after their last event stream closed, ms (docs/realtime.md,
+     * "Presence"). Instances refresh open streams' people every third of it, and sweep the others.
+     */
+    PRESENCE_TIMEOUT_MS: integer(1000, 3_600_000, 60_000),
     /** How long events are kept for reconnecting clients, hours. */
     EVENTS_RETENTION_HOURS: integer(1, 8760, 24),
     /**

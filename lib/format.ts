@@ -84,3 +84,12 @@ export function dayLabel(iso: string, now: Date = new Date()): string {
 
 /** True when two instants fall on the same local day. */
 export const sameDay = (a: string, b: string) => startOfDay(new Date(a)) === startOfDay(new Date(b));
+
+/**
+ * A person's presence in words: "online", "last seen 5 minutes ago" (as {@link relativeTime} says it), or "offline"
+ * when their last-seen time is not for the viewer to know.
+ */
+export function presenceLabel(presence: { status: "online" | "offline"; lastSeenAt: string | null }, now: Date = new Date()): string {
+  if (presence.status === "online") return "online";
+  return presence.lastSeenAt ? `last seen ${relativeTime(presence.lastSeenAt, now)}` : "offline";
+}

@@ -97,12 +97,21 @@ describe("POST /api/auth/register", () => {
       name: "Regina Phalange",
       email: "regina@example.com",
       createdAt: expect.stringMatching(ISO),
+      about: null,
+      hideLastSeen: false,
     });
     expect(res.headers.get("location")).toBe(`/api/users/${res.body.id}`);
 
     const found = await api.get(`/api/users/${res.body.id}`, { token: alice.token });
     expect(found.status).toBe(200);
-    expect(found.body).toEqual({ id: res.body.id, username, name: "Regina Phalange", createdAt: res.body.createdAt });
+    expect(found.body).toEqual({
+      id: res.body.id,
+      username,
+      name: "Regina Phalange",
+      createdAt: res.body.createdAt,
+      about: null,
+      presence: { status: "offline", lastSeenAt: null },
+    });
   });
 
   it("leaves name and email null when they are not given", async () => {
@@ -471,7 +480,25 @@ describe("/api/users/me", () => {
       name: "Me Myself",
       email: "me@example.com",
       createdAt: reg.body.createdAt,
+      about: null,
+      hideLastSeen: false,
     });
+  });
+
+  it("changes the about line and the last-seen privacy, each alone, leaving the rest as it was", async () => {
+    const carol = await createUser("carol", "Carol Ann");
+    secrets.set(carol.token, null);
+    const about = await api.patch("/api/users/me", { token: carol.token, body: { about: "  Sailing, mostly.  " } });
+    expect(about.status).toBe(200);
+    expect(about.body).toMatchObject({ about: "Sailing, mostly.", hideLastSeen: false, name: "Carol Ann" });
+    const hidden = await api.patch("/api/users/me", { token: carol.token, body: { hideLastSeen: true } });
+    expect(hidden.body).toMatchObject({ about: "Sailing, mostly.", hideLastSeen: true });
+    expect((await api.get(`/api/users/${carol.id}`, { token: alice.token })).body.about).toBe("Sailing, mostly.");
+    const cleared = await api.patch("/api/users/me", { token: carol.token, body: { about: "", hideLastSeen: false } });
+    expect(cleared.body).toMatchObject({ about: null, hideLastSeen: false });
+    // 200 code points pass however many UTF-16 units they take.
+    const emoji = await api.patch("/api/users/me", { token: carol.token, body: { about: "🙂".repeat(200) } });
+    expect(emoji.status).toBe(200);
   });
 
   it("changes the display name, trimmed, and others see it", async () => {
@@ -502,7 +529,9 @@ describe("/api/users/me", () => {
     ["a blank name", { name: "   " }, ["#/name"]],
     ["a name of 65 characters", { name: "n".repeat(65) }, ["#/name"]],
     ["a number as name", { name: 42 }, ["#/name"]],
-    ["no name at all", {}, ["#/name"]],
+    ["nothing to change", {}, ["#"]],
+    ["an about line of 201 characters", { about: "a".repeat(201) }, ["#/about"]],
+    ["a string as hideLastSeen", { hideLastSeen: "yes" }, ["#/hideLastSeen"]],
     ["an unknown field", { name: "Ok", username: "renamed" }, ["#/username"]],
   ])("rejects %s with 400 and changes nothing", async (_label, body, pointers) => {
     await api.patch("/api/users/me", { token: alice.token, body: { name: "Alice Liddell" } });
@@ -600,7 +629,14 @@ describe("GET /api/users/{id}", () => {
   it("returns any user's public profile to a signed-in caller", async () => {
     const res = await api.get(`/api/users/${alice.id}`, { token: bob.token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: alice.id, username: alice.username, name: "Alice Liddell", createdAt: expect.stringMatching(ISO) });
+    expect(res.body).toEqual({
+      id: alice.id,
+      username: alice.username,
+      name: "Alice Liddell",
+      createdAt: expect.stringMatching(ISO),
+      about: null,
+      presence: { status: "offline", lastSeenAt: null },
+    });
   });
 
   it.each([

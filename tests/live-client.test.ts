@@ -17,6 +17,7 @@ const ME = "u-bob";
 const ALICE = "u-alice";
 const CAROL = "u-carol";
 const person = (id: string) => ({ id, username: id.slice(2), name: null });
+const offline = { status: "offline" as const, lastSeenAt: null };
 
 const at = (minute: number) => new Date(Date.UTC(2026, 4, 14, 12, minute)).toISOString();
 
@@ -40,8 +41,8 @@ const thread = (id: string, minute: number, over: Partial<Thread> = {}): Thread 
   createdAt: at(0),
   lastActivityAt: at(minute),
   participants: [
-    { ...person(ME), lastReadSeq: 0, role: "member" },
-    { ...person(ALICE), lastReadSeq: 0, role: "member" },
+    { ...person(ME), lastReadSeq: 0, role: "member", presence: offline },
+    { ...person(ALICE), lastReadSeq: 0, role: "member", presence: offline },
   ],
   lastMessage: { id: `last-${id}`, kind: "text", text: "earlier", senderId: ALICE, createdAt: at(minute) },
   unreadCount: 0,

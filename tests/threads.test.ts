@@ -256,9 +256,11 @@ describe("GET /api/threads", () => {
     const item = asA.body.data.find((t: { id: string }) => t.id === threadId);
     expect(item).toBeDefined();
     const participants = [...item.participants].sort((x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id));
+    // Nobody here ever opened an event stream.
+    const never = { status: "offline", lastSeenAt: null };
     const expected = [
-      { id: a.id, username: a.username, name: "Ada Lovelace", lastReadSeq: 0, role: "member" },
-      { id: b.id, username: b.username, name: null, lastReadSeq: last.seq, role: "member" },
+      { id: a.id, username: a.username, name: "Ada Lovelace", lastReadSeq: 0, role: "member", presence: never },
+      { id: b.id, username: b.username, name: null, lastReadSeq: last.seq, role: "member", presence: never },
     ].sort((x, y) => x.id.localeCompare(y.id));
     expect(participants).toEqual(expected);
     expect(item.kind).toBe("direct");

@@ -5,10 +5,16 @@ import { SettingsHeader } from "@/components/settings-header";
 import { buttonVariants } from "@/components/ui/button-variants";
 import { ChangePasswordForm } from "./change-password-form";
 import { DeleteAccount } from "./delete-account";
+import { PrivacyForm, ProfileForm } from "./profile-form";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
-/** The account page: change the password; sign out everywhere; download one's data; delete the account. */
+/**
+ * The account page: profile (name, "about"); privacy (last seen); change the password; sign out everywhere; download
+ * one's data; delete the account.
+ */
 export function AccountSettings() {
+  const profileId = useId();
+  const privacyId = useId();
   const passwordId = useId();
   const everywhereId = useId();
   const deleteId = useId();
@@ -18,6 +24,19 @@ export function AccountSettings() {
       <SettingsHeader title="Account" />
       <div className="min-h-0 flex-1 overflow-y-auto">
         <div className="mx-auto flex w-full max-w-2xl flex-col gap-10 px-4 py-6 md:px-8 md:py-8">
+          <section aria-labelledby={profileId} className="flex flex-col gap-3">
+            <h2 id={profileId} className="text-base font-semibold">
+              Profile
+            </h2>
+            <p className="text-sm leading-6 text-zinc-600 dark:text-zinc-400">What people see on your profile card.</p>
+            <ProfileForm />
+          </section>
+          <section aria-labelledby={privacyId} className="flex flex-col gap-3">
+            <h2 id={privacyId} className="text-base font-semibold">
+              Privacy
+            </h2>
+            <PrivacyForm />
+          </section>
           <section aria-labelledby={passwordId} className="flex flex-col gap-3">
             <h2 id={passwordId} className="text-base font-semibold">
               Change password

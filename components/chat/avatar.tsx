@@ -8,12 +8,34 @@ function colorOf(id: string): string {
   return COLORS[h % COLORS.length]!;
 }
 
-/** An initials avatar whose colour is stable per user. Decorative: the name is always shown beside it. */
-export function Avatar({ user, size = "md" }: { user: { id: string; username: string; name: string | null }; size?: "xs" | "sm" | "md" }) {
+/**
+ * An initials avatar whose colour is stable per user. Decorative: the name is always shown beside it (and whoever
+ * shows `online` says it in words too).
+ * @param online draws the green "online" dot on its corner
+ */
+export function Avatar({
+  user,
+  size = "md",
+  online = false,
+}: {
+  user: { id: string; username: string; name: string | null };
+  size?: "xs" | "sm" | "md";
+  online?: boolean;
+}) {
   const dims = size === "xs" ? "h-7 w-7 text-[10px]" : size === "sm" ? "h-8 w-8 text-xs" : "h-10 w-10 text-sm";
-  return (
+  const face = (
     <span aria-hidden="true" className={`inline-flex shrink-0 items-center justify-center rounded-full font-semibold text-white ${dims} ${colorOf(user.id)}`}>
       {initials(user)}
+    </span>
+  );
+  if (!online) return face;
+  return (
+    <span aria-hidden="true" className="relative inline-flex shrink-0">
+      {face}
+      <span
+        data-testid="presence-dot"
+        className="absolute bottom-0 right-0 h-3 w-3 rounded-full bg-emerald-500 ring-2 ring-white dark:ring-zinc-950"
+      />
     </span>
   );
 }

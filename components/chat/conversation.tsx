@@ -11,10 +11,12 @@ import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
 import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useThread } from "@/lib/client/queries";
 import { useTypingSender } from "@/lib/client/typing";
-import { displayName } from "@/lib/format";
+import { useNow } from "@/hooks/use-now";
+import { displayName, presenceLabel } from "@/lib/format";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { Avatar } from "./avatar";
 import { GroupDetails } from "./conversation/group-details";
+import { ProfileCard } from "./profile-card";
 import { ThreadAvatar, threadName } from "./thread-list/thread-item";
 import type { Me } from "./chat-shell";
 import { Composer } from "./conversation/composer";
@@ -53,6 +55,8 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const messageDeleted = useRef(false);
   const [leaving, setLeaving] = useState(false);
   const [detailsOpen, setDetailsOpen] = useState(false);
+  const [profileOf, setProfileOf] = useState<string | null>(null);
+  const now = useNow();
 
   const thread = threadQuery.data;
   const others = useMemo(() => thread?.participants.filter((p) => p.id !== me.id) ?? [], [thread, me.id]);
@@ -144,7 +148,9 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
     : others.length > 1
       ? `${thread.participants.length} participants`
       : others[0]
-        ? `@${others[0].username}`
+        ? now === null
+          ? `@${others[0].username}`
+          : `@${others[0].username} · ${presenceLabel(others[0].presence, new Date(now))}`
         : "Just you";
   const leave = (message: string) => {
     setDetailsOpen(false);
@@ -186,7 +192,9 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         subtitle={subtitle}
         onDelete={() => setConfirm({ kind: "thread" })}
         onDetails={() => setDetailsOpen(true)}
+        onProfile={!isGroup && others.length === 1 ? () => setProfileOf(others[0]!.id) : undefined}
       />
+      <ProfileCard userId={profileOf} meId={me.id} onClose={() => setProfileOf(null)} />
       {isGroup && (
         <Dialog open={detailsOpen} onOpenChange={setDetailsOpen}>
           <DialogContent className="flex max-h-[calc(100dvh-1.5rem)] flex-col sm:max-h-[80dvh]">

@@ -17,7 +17,15 @@ import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { Participant, ReadState, Role, Thread, UnreadSummary, UpdateThreadInput } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
-import type { ChangePasswordInput, DeleteAccountInput, PublicUser, SignedOut } from "../schemas/users";
+import type {
+  ChangePasswordInput,
+  DeleteAccountInput,
+  Me,
+  PublicUser,
+  SignedOut,
+  UpdateMeInput,
+  UserProfile,
+} from "../schemas/users";
 import { ApiError, apiFetch } from "./api";
 import { isLiveConnected, useLiveConnected } from "./live/connection-status";
 import { PAGE_SIZES, queryKeys } from "./query-keys";
@@ -208,6 +216,34 @@ export function useDeleteThread() {
       client.removeQueries({ queryKey: queryKeys.messages(id) });
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
       void client.invalidateQueries({ queryKey: queryKeys.unread });
+    },
+  });
+}
+
+/** One person's profile card, with their presence as the caller may see it (kept current by `presence` events). */
+export function useUserProfile(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.user(id ?? ""),
+    queryFn: ({ signal }) => apiFetch<UserProfile>(`/api/users/${id}`, { signal }),
+    enabled: id !== null,
+  });
+}
+
+/** The caller's own account (name, "about", privacy). */
+export function useMe() {
+  return useQuery({ queryKey: queryKeys.me, queryFn: ({ signal }) => apiFetch<Me>("/api/users/me", { signal }) });
+}
+
+/** Changes the caller's profile or privacy: `PATCH /api/users/me`. */
+export function useUpdateMe() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateMeInput) => apiFetch<Me>("/api/users/me", { method: "PATCH", body: input }),
+    onSuccess: (me) => {
+      client.setQueryData(queryKeys.me, me);
+      // Names and last-seen times shown elsewhere follow on their next fetch.
+      void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+      void client.invalidateQueries({ queryKey: queryKeys.allThread });
     },
   });
 }

@@ -4,8 +4,14 @@ export const queryKeys = {
   allThreads: ["threads"] as const,
   unread: ["unread"] as const,
   thread: (id: string) => ["thread", id] as const,
+  /** Every cached thread (the prefix of {@link queryKeys.thread}). */
+  allThread: ["thread"] as const,
   messages: (threadId: string) => ["messages", threadId] as const,
   users: (q: string) => ["users", q] as const,
+  /** One person's profile card (`GET /api/users/{id}`). */
+  user: (id: string) => ["user", id] as const,
+  /** The caller's own account (`GET /api/users/me`). */
+  me: ["me"] as const,
   /** The caller's API tokens (pages of `GET /api/tokens`). */
   tokens: ["tokens"] as const,
 };

@@ -21,6 +21,7 @@ import {
   personalize,
   type StoredEvent,
 } from "../server/events";
+import { presenceAudience, presenceNotice, sweepPresence, touchPresence } from "../server/presence";
 import { connectTimeoutMs, directDatabaseUrl, queryTimeoutMs, watchListener } from "../db";
 import { log } from "../log";
 
@@ -74,6 +75,9 @@ class EventHub {
   private readonly gapTimeoutMs = config().EVENTS_GAP_TIMEOUT_MS;
   private readonly heartbeatMs = config().EVENTS_HEARTBEAT_MS;
   private readonly retentionHours = config().EVENTS_RETENTION_HOURS;
+  private readonly presenceTimeoutMs = config().PRESENCE_TIMEOUT_MS;
+  /** Presence notices are delivered one after another (each asks the database who may see it), in arrival order. */
+  private presenceQueue: Promise<void> = Promise.resolve();
   private client: pg.Client | null = null;
   private starting: Promise<void> | null = null;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
@@ -158,6 +162,7 @@ class EventHub {
         this.timers.push(
           setInterval(() => this.heartbeat(), this.heartbeatMs).unref(),
           setInterval(() => void this.prune(), 10 * 60_000).unref(),
+          setInterval(() => void this.presenceTick(), Math.max(1, Math.floor(this.presenceTimeoutMs / 3))).unref(),
         );
       } else {
         // Notifications sent while we were disconnected are lost. Credentials ended meanwhile are found by asking, ahead
@@ -319,11 +324,50 @@ class EventHub {
     } catch {
       return;
     }
+    if (msg.type === "presence") return this.onPresence(msg);
     if (msg.type !== "typing" || !Array.isArray(msg.recipients)) return;
     const frame = sseFrame(msg.type, msg.payload);
     const now = Date.now();
     for (const userId of msg.recipients) {
       for (const sub of this.subscribers.get(String(userId)) ?? []) if (!this.endIfExpired(sub, now)) sub.write(frame);
+    }
+  }
+
+  /**
+   * Someone came online or went offline (lib/server/presence.ts): tells this instance's streams of the people who share
+   * a thread with them, with the last-seen time unless the viewer hides their own.
+   */
+  private onPresence(raw: unknown) {
+    const parsed = presenceNotice.safeParse(raw);
+    if (!parsed.success) return;
+    const notice = parsed.data;
+    this.presenceQueue = this.presenceQueue.then(async () => {
+      const here = [...this.subscribers.keys()];
+      const audience = await presenceAudience(notice.userId, here).catch((e: unknown) => {
+        log.warn({ err: e }, "presence: could not read who to tell");
+        return [];
+      });
+      const now = Date.now();
+      for (const viewer of audience) {
+        const frame = sseFrame("presence", {
+          userId: notice.userId,
+          presence: { status: notice.online ? "online" : "offline", lastSeenAt: viewer.hides ? null : notice.lastSeenAt },
+        });
+        for (const sub of this.subscribers.get(viewer.id) ?? []) if (!this.endIfExpired(sub, now)) sub.write(frame);
+      }
+    });
+  }
+
+  /**
+   * Every third of PRESENCE_TIMEOUT_MS: marks the people with streams open here as seen, then sweeps those everywhere
+   * whose time ran out. A failure (the database away) is logged; the next tick tries again.
+   */
+  private async presenceTick(): Promise<void> {
+    try {
+      await touchPresence([...this.subscribers.keys()]);
+      await sweepPresence(this.presenceTimeoutMs);
+    } catch (e) {
+      log.warn({ err: e }, "presence: heartbeat failed");
     }
   }
 
@@ -487,6 +531,8 @@ class EventHub {
       unsubscribe();
       throw e;
     }
+    // Online from now (announced if they were not); the stream stays open if the database cannot be told.
+    touchPresence([userId]).catch((e: unknown) => log.warn({ err: e }, "presence: could not mark a stream's person online"));
     return unsubscribe;
   }
 

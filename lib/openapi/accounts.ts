@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { idParams, page } from "../schemas/common";
 import { apiToken, createdToken, createTokenBody, listTokensQuery } from "../schemas/tokens";
-import { accountExport, changePasswordBody, deleteAccountBody, me, publicUser, registerBody, searchUsersQuery, signedOut, updateMeBody } from "../schemas/users";
+import { accountExport, changePasswordBody, deleteAccountBody, me, publicUser, registerBody, searchUsersQuery, signedOut, updateMeBody, userProfile } from "../schemas/users";
 import { defineOperation } from "./operation";
 
 const userParams = z.object({ id: idParams.shape.id.meta({ description: "The user's id." }) });
@@ -35,7 +35,8 @@ export const updateMe = defineOperation({
   method: "PATCH",
   path: "/api/users/me",
   operationId: "updateMe",
-  summary: "Change your display name",
+  summary: "Change your profile or privacy",
+  description: "Any of `name`, `about` (`null` clears either) and `hideLastSeen`; the others stay as they are.",
   tag: "Accounts",
   auth: "required",
   body: updateMeBody,
@@ -100,11 +101,12 @@ export const getUser = defineOperation({
   method: "GET",
   path: "/api/users/{id}",
   operationId: "getUser",
-  summary: "Get a user",
+  summary: "Get a user's profile card",
+  description: "With their \"about\" line and their presence as you may see it.",
   tag: "Accounts",
   auth: "required",
   params: userParams,
-  ok: { 200: { description: "The user.", schema: publicUser } },
+  ok: { 200: { description: "The user.", schema: userProfile } },
 });
 
 export const register = defineOperation({

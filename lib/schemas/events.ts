@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { id } from "./common";
 import { message } from "./messages";
+import { presence } from "./presence";
 import { thread } from "./threads";
 
 /**
@@ -28,6 +29,11 @@ export const eventPayloads = {
   "thread.deleted": z.object({ threadId: id }),
   /** A participant's read position moved; `unreadCount` is present when that participant is you. */
   "thread.read": z.object({ threadId: id, userId: id, lastReadSeq: z.number().int(), unreadCount: z.number().int().optional() }),
+  /**
+   * Someone who shares a thread with you came online or went offline (ephemeral, like `typing`). Changes are
+   * announced once each: a tab reconnecting within a minute changes nothing.
+   */
+  presence: z.object({ userId: id, presence }),
   /** Someone is typing in one of your threads (ephemeral: lasts a few seconds unless repeated). */
   typing: z.object({ threadId: id, userId: id, expiresInMs: z.number().int() }),
   /** Too much was missed to replay: refetch everything. */

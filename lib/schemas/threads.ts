@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { codePointLength, cursor, id, limit, timestamp } from "./common";
+import { presence } from "./presence";
 
 /** Longest group title, in Unicode code points after trimming (at least 1). */
 export const MAX_TITLE_LENGTH = 100;
@@ -78,6 +79,7 @@ export const participant = z
     name: z.string().nullable(),
     lastReadSeq: z.number().int().min(0).meta({ description: "`seq` of the newest message this participant has read (0: none)." }),
     role,
+    presence: presence.meta({ description: "As you may see it. In live events' threads `lastSeenAt` is null: `presence` events keep it current." }),
   })
   .meta({ id: "Participant" });
 

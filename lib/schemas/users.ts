@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { cursor, id, limit, timestamp } from "./common";
+import { codePointLength, cursor, id, limit, timestamp } from "./common";
 import { message } from "./messages";
+import { presence } from "./presence";
 import { thread } from "./threads";
 
 /** What a deleted account's username starts with (lib/server/account.ts): reserved, so no one can register one. */
@@ -29,7 +30,24 @@ export const registerBody = z.strictObject({
   email: z.email().max(254).toLowerCase().optional(),
 });
 
-export const updateMeBody = z.strictObject({ name: displayName.nullable() });
+/** Longest "about" line, in Unicode code points after trimming. */
+export const MAX_ABOUT_LENGTH = 200;
+
+export const about = z
+  .string()
+  .trim()
+  .refine((s) => codePointLength(s) <= MAX_ABOUT_LENGTH, `Use at most ${MAX_ABOUT_LENGTH} characters.`)
+  .transform((s) => (s === "" ? null : s))
+  .nullable()
+  .meta({ description: `0 to ${MAX_ABOUT_LENGTH} characters after trimming; empty or \`null\` clears it.` });
+
+export const updateMeBody = z
+  .strictObject({
+    name: displayName.nullable().optional(),
+    about: about.optional(),
+    hideLastSeen: z.boolean().optional().meta({ description: "Hide your last-seen time from others; you then see nobody's either." }),
+  })
+  .refine((b) => b.name !== undefined || b.about !== undefined || b.hideLastSeen !== undefined, "Change `name`, `about` or `hideLastSeen`.");
 
 export const changePasswordBody = z.strictObject({
   currentPassword: z.string().min(1, "Enter your current password.").max(256, "Use at most 256 characters."),
@@ -64,11 +82,20 @@ export const publicUser = z
   })
   .meta({ id: "User" });
 
-/** The caller's own account: adds the e-mail address. */
-export const me = publicUser.extend({ email: z.string().nullable() }).meta({ id: "Me" });
+/** A person's profile card: adds their "about" line and their presence as the caller may see it. */
+export const userProfile = publicUser
+  .extend({ about: z.string().nullable(), presence })
+  .meta({ id: "UserProfile" });
+
+/** The caller's own account: adds the e-mail address, the "about" line and the privacy setting. */
+export const me = publicUser
+  .extend({ email: z.string().nullable(), about: z.string().nullable(), hideLastSeen: z.boolean() })
+  .meta({ id: "Me" });
 
 export type PublicUser = z.infer<typeof publicUser>;
 export type Me = z.infer<typeof me>;
+export type UserProfile = z.infer<typeof userProfile>;
+export type UpdateMeInput = z.infer<typeof updateMeBody>;
 export type RegisterInput = z.infer<typeof registerBody>;
 export type ChangePasswordInput = z.infer<typeof changePasswordBody>;
 export type SignedOut = z.infer<typeof signedOut>;

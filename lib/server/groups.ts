@@ -6,7 +6,7 @@ import type { Message, SystemEntry } from "../schemas/messages";
 import type { Participant, Role, Thread, UpdateThreadInput } from "../schemas/threads";
 import { recordThreadEvent } from "./events";
 import { type Db, getPrisma } from "./sql";
-import { getThread, memberSet, requireUsers } from "./threads";
+import { getThread, getThreadForEvent, memberSet, requireUsers } from "./threads";
 
 // Groups (docs/data-model.md, "Groups"): titled threads whose members change. Every change here is one transaction
 // that locks the thread row FOR UPDATE first and then reads or writes participant rows (the one lock order of every
@@ -77,13 +77,14 @@ async function postEntry(tx: Db, threadId: string, actorId: string, entry: Store
 }
 
 /**
- * Records `thread.updated` for every member, with the thread as they see it (each gets their own `unreadCount`).
- * `viewerId` must be a member: the shared parts of the thread are the same for all of them.
+ * Records `thread.updated` for every member, with the thread as they see it (each gets their own `unreadCount`;
+ * nobody's last-seen time: lib/server/threads.ts, getThreadForEvent).
+ * @param viewerId a member, through whom the thread is read
+ * @returns the thread as `viewerId` sees it
  */
 async function announce(tx: Db, threadId: string, viewerId: string): Promise<Thread> {
-  const thread = await getThread(viewerId, threadId, tx);
-  await recordThreadEvent(tx, threadId, "thread.updated", { thread }, { all: true });
-  return thread;
+  await recordThreadEvent(tx, threadId, "thread.updated", { thread: await getThreadForEvent(tx, viewerId, threadId) }, { all: true });
+  return getThread(viewerId, threadId, tx);
 }
 
 /**
@@ -112,9 +113,8 @@ export async function createGroup(
       SELECT ${threadId}, u, CASE WHEN u = ${callerId} THEN 'admin' ELSE 'member' END, t.created_at, t.created_at
       FROM unnest(${members}::text[]) AS u, threads t WHERE t.id = ${threadId}`;
     await postEntry(tx, threadId, callerId, { action: "group_created", userIds: [], title }, `${display(creator)} created the group ${title}`);
-    const thread = await getThread(callerId, threadId, tx);
-    await recordThreadEvent(tx, threadId, "thread.created", { thread });
-    return thread;
+    await recordThreadEvent(tx, threadId, "thread.created", { thread: await getThreadForEvent(tx, callerId, threadId) });
+    return getThread(callerId, threadId, tx);
   });
 }
 

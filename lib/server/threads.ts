@@ -7,6 +7,7 @@ import { type ListThreadsQuery, PREVIEW_LENGTH, type Role, type Thread } from ".
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { participantKey } from "./participant-key";
 import { recordThreadEvent } from "./events";
+import { presenceFor } from "./presence";
 import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 
 type ThreadRow = {
@@ -30,6 +31,10 @@ type ParticipantRow = {
   name: string | null;
   last_read_seq: number;
   role: Role;
+  online: boolean;
+  last_seen_at: Date | null;
+  hide_last_seen: boolean;
+  viewer_hides: boolean;
 };
 
 /**
@@ -51,19 +56,25 @@ function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: numb
     LIMIT ${limit}`;
 }
 
-/** One statement: the participants (with read positions and roles) of all the given threads. */
-async function attachParticipants(db: Db, rows: ThreadRow[]): Promise<Thread[]> {
+/**
+ * One statement: the participants (with read positions, roles and presence) of all the given threads. Presence is as
+ * `viewerId` may see it (lib/server/presence.ts, presenceFor); with `viewerId` null (a live event's thread, which
+ * many people receive) nobody's last-seen time is given.
+ */
+async function attachParticipants(db: Db, rows: ThreadRow[], viewerId: string | null): Promise<Thread[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.thread_id);
   const people = await db.$queryRaw<ParticipantRow[]>`
-    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq, p.role
+    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq, p.role, u.online, u.last_seen_at, u.hide_last_seen,
+           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides
     FROM participants p JOIN users u ON u.id = p.user_id
     WHERE p.thread_id = ANY(${ids}::text[])
     ORDER BY u.username`;
   const byThread = new Map<string, Thread["participants"]>();
   for (const p of people) {
     const list = byThread.get(p.thread_id) ?? [];
-    list.push({ id: p.id, username: p.username, name: p.name, lastReadSeq: p.last_read_seq, role: p.role });
+    const presence = presenceFor(p, viewerId === null ? null : { id: viewerId, hides: p.viewer_hides });
+    list.push({ id: p.id, username: p.username, name: p.name, lastReadSeq: p.last_read_seq, role: p.role, presence });
     byThread.set(p.thread_id, list);
   }
   return rows.map((r) => ({
@@ -87,8 +98,21 @@ async function attachParticipants(db: Db, rows: ThreadRow[]): Promise<Thread[]> 
  * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant.
  */
 export async function getThread(userId: string, threadId: string, db: Db = getPrisma()): Promise<Thread> {
+  return readThread(userId, threadId, db, userId);
+}
+
+/**
+ * A thread for a live event's payload, read inside `tx` through `memberId` (a participant: the shared parts are the
+ * same for all; each recipient's `unreadCount` is put in when the event is delivered): as {@link getThread} gives it,
+ * but with nobody's last-seen time, which depends on who looks (`presence` events carry it).
+ */
+export function getThreadForEvent(tx: Db, memberId: string, threadId: string): Promise<Thread> {
+  return readThread(memberId, threadId, tx, null);
+}
+
+async function readThread(userId: string, threadId: string, db: Db, presenceViewer: string | null): Promise<Thread> {
   const rows = await selectThreadRows(db, userId, Prisma.sql`AND p.thread_id = ${threadId}`, 1);
-  const [thread] = await attachParticipants(db, rows);
+  const [thread] = await attachParticipants(db, rows, presenceViewer);
   if (!thread) throw notFound("Thread");
   return thread;
 }
@@ -119,7 +143,7 @@ export async function listThreads(userId: string, query: ListThreadsQuery): Prom
   const db = getPrisma();
   const rows = await selectThreadRows(db, userId, filters.length ? Prisma.join(filters, " ", "", "") : Prisma.empty, query.limit + 1);
   const hasMore = rows.length > query.limit;
-  const data = await attachParticipants(db, rows.slice(0, query.limit));
+  const data = await attachParticipants(db, rows.slice(0, query.limit), userId);
   const last = data[data.length - 1];
   return { data, nextCursor: hasMore && last ? encodeCursor({ t: last.lastActivityAt, i: last.id }) : null };
 }
@@ -210,7 +234,7 @@ export async function createOrGetThread(
         await tx.$executeRaw`
           INSERT INTO participants (thread_id, user_id, last_activity_at)
           SELECT ${newId}, u, t.created_at FROM unnest(${members}::text[]) AS u, threads t WHERE t.id = ${newId}`;
-        const thread = await getThread(callerId, newId, tx);
+        const thread = await getThreadForEvent(tx, callerId, newId);
         await recordThreadEvent(tx, newId, "thread.created", { thread });
         return { threadId: newId, created: true };
       }
@@ -229,7 +253,7 @@ export async function createOrGetThread(
 export async function getThreads(userId: string, ids: readonly string[]): Promise<Thread[]> {
   if (ids.length === 0) return [];
   const db = getPrisma();
-  const threads = await attachParticipants(db, await selectThreadRows(db, userId, Prisma.sql`AND p.thread_id = ANY(${ids}::text[])`, ids.length));
+  const threads = await attachParticipants(db, await selectThreadRows(db, userId, Prisma.sql`AND p.thread_id = ANY(${ids}::text[])`, ids.length), userId);
   const byId = new Map(threads.map((t) => [t.id, t]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

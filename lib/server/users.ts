@@ -3,7 +3,8 @@ import { hash, verify } from "@node-rs/argon2";
 import { getPrisma } from "../db";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
-import type { Me, PublicUser, RegisterInput } from "../schemas/users";
+import type { Me, PublicUser, RegisterInput, UpdateMeInput, UserProfile } from "../schemas/users";
+import { presenceFor } from "./presence";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { z } from "zod";
 import { check, consume, reset } from "../infra/rate-limit";
@@ -25,6 +26,16 @@ export function toPublicUser(u: UserRow): PublicUser {
   return { id: u.id, username: u.username, name: u.name, createdAt: u.createdAt.toISOString() };
 }
 
+const meSelect = { ...publicSelect, email: true, about: true, hideLastSeen: true } as const;
+
+/** Wire shape of the caller's own row. */
+const toMe = (u: UserRow & { email: string | null; about: string | null; hideLastSeen: boolean }): Me => ({
+  ...toPublicUser(u),
+  email: u.email,
+  about: u.about,
+  hideLastSeen: u.hideLastSeen,
+});
+
 /**
  * Creates an account. The username arrives lowercased (see `lib/schemas/users.ts`), so the unique index on
  * `users.username` makes usernames unique case-insensitively — also between concurrent registrations.
@@ -35,9 +46,9 @@ export async function registerUser(input: RegisterInput): Promise<Me> {
   try {
     const u = await getPrisma().user.create({
       data: { username: input.username, name: input.name ?? null, email: input.email ?? null, passwordHash },
-      select: { ...publicSelect, email: true },
+      select: meSelect,
     });
-    return { ...toPublicUser(u), email: u.email };
+    return toMe(u);
   } catch (e) {
     if (isUniqueViolation(e)) {
       throw new AppError("conflict", "That username is taken.", [{ pointer: "#/username", detail: "Already taken." }]);
@@ -124,34 +135,42 @@ export const accountGone = () => new AppError("unauthorized", "Your account no l
  * @throws AppError `unauthorized` when the user no longer exists (see {@link accountGone}).
  */
 export async function getMe(userId: string): Promise<Me> {
-  const u = await getPrisma().user.findUnique({ where: { id: userId }, select: { ...publicSelect, email: true } });
+  const u = await getPrisma().user.findUnique({ where: { id: userId }, select: meSelect });
   if (!u) throw accountGone();
-  return { ...toPublicUser(u), email: u.email };
+  return toMe(u);
 }
 
 /**
- * Changes the caller's display name (`null` clears it).
+ * Changes the caller's display name, "about" line (`null` clears either) and whether they hide their last-seen time;
+ * fields left out stay as they are. Hiding takes effect for every later answer and presence event; events already
+ * delivered keep what they said.
  * @throws AppError `unauthorized` when the user no longer exists (see {@link accountGone}).
  */
-export async function updateMe(userId: string, patch: { name: string | null }): Promise<Me> {
+export async function updateMe(userId: string, patch: UpdateMeInput): Promise<Me> {
   const rows = await getPrisma().user.updateManyAndReturn({
-    where: { id: userId },
-    data: { name: patch.name },
-    select: { ...publicSelect, email: true },
+    where: { id: userId, deletedAt: null },
+    data: { name: patch.name, about: patch.about, hideLastSeen: patch.hideLastSeen },
+    select: meSelect,
   });
   const u = rows[0];
   if (!u) throw accountGone();
-  return { ...toPublicUser(u), email: u.email };
+  return toMe(u);
 }
 
 /**
- * Any user by id (users are visible to every signed-in user, as in a workspace directory).
+ * Any user's profile card by id (users are visible to every signed-in user, as in a workspace directory), with
+ * their presence as `viewerId` may see it (lib/server/presence.ts, presenceFor). One statement.
  * @throws AppError `not_found`.
  */
-export async function getUser(id: string): Promise<PublicUser> {
-  const u = await getPrisma().user.findUnique({ where: { id }, select: publicSelect });
+export async function getUser(viewerId: string, id: string): Promise<UserProfile> {
+  const [u] = await getPrisma().$queryRaw<
+    (UserRow & { about: string | null; online: boolean; last_seen_at: Date | null; hide_last_seen: boolean; viewer_hides: boolean })[]
+  >`
+    SELECT u.id, u.username, u.name, u.created_at AS "createdAt", u.about, u.online, u.last_seen_at, u.hide_last_seen,
+           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides
+    FROM users u WHERE u.id = ${id}`;
   if (!u) throw notFound("User");
-  return toPublicUser(u);
+  return { ...toPublicUser(u), about: u.about, presence: presenceFor(u, { id: viewerId, hides: u.viewer_hides }) };
 }
 
 const userCursor = z.strictObject({ u: z.string().min(1).max(64) });

@@ -23,6 +23,7 @@ import { useAddParticipants, useRemoveParticipant, useSetRole, useUpdateGroup, u
 import { displayName } from "@/lib/format";
 import { groupDescription, groupTitle, type Participant, type Thread } from "@/lib/schemas/threads";
 import { Avatar } from "../avatar";
+import { ProfileCard } from "../profile-card";
 
 const reason = (e: unknown) => (e instanceof ApiError ? e.detail : "Something went wrong. Please try again.");
 
@@ -53,6 +54,7 @@ export function GroupDetails({
   const setRole = useSetRole(thread.id);
   const remove = useRemoveParticipant(thread.id, meId);
   const [pending, setPending] = useState<Pending>(null);
+  const [profileOf, setProfileOf] = useState<string | null>(null);
   const members = [...thread.participants].sort(
     (a, b) => Number(b.role === "admin") - Number(a.role === "admin") || displayName(a).localeCompare(displayName(b)),
   );
@@ -102,14 +104,21 @@ export function GroupDetails({
           <ul aria-label="Members" className="flex flex-col gap-0.5">
             {members.map((p) => (
               <li key={p.id} data-testid="group-member" data-role={p.role} className="flex items-center gap-3 rounded-xl px-2 py-1.5">
-                <Avatar user={p} size="sm" />
-                <span className="flex min-w-0 flex-1 flex-col leading-tight">
-                  <span className="truncate text-sm font-medium">
-                    {displayName(p)}
-                    {p.id === meId && <span className="font-normal text-zinc-500 dark:text-zinc-400"> (you)</span>}
+                <button
+                  type="button"
+                  onClick={() => setProfileOf(p.id)}
+                  aria-label={`Profile of ${displayName(p)}${p.presence.status === "online" ? " (online)" : ""}`}
+                  className="flex min-w-0 flex-1 items-center gap-3 rounded-lg text-left focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+                >
+                  <Avatar user={p} size="sm" online={p.presence.status === "online"} />
+                  <span className="flex min-w-0 flex-1 flex-col leading-tight">
+                    <span className="truncate text-sm font-medium">
+                      {displayName(p)}
+                      {p.id === meId && <span className="font-normal text-zinc-500 dark:text-zinc-400"> (you)</span>}
+                    </span>
+                    <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{p.username}</span>
                   </span>
-                  <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{p.username}</span>
-                </span>
+                </button>
                 {p.role === "admin" && (
                   <span className="rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700 ring-1 ring-indigo-200 dark:bg-indigo-500/15 dark:text-indigo-200 dark:ring-indigo-500/30">
                     Admin
@@ -162,6 +171,7 @@ export function GroupDetails({
           )}
         </div>
       </div>
+      <ProfileCard userId={profileOf} meId={meId} onClose={() => setProfileOf(null)} />
       <ConfirmDialog
         open={pending?.kind === "remove"}
         title={pending?.kind === "remove" ? `Remove ${displayName(pending.member)}?` : "Remove?"}

@@ -11,7 +11,7 @@ import { ThreadAvatar } from "../thread-list/thread-item";
  * name as the page heading, and its action: "Group details" for a group (members, settings, leaving), "Delete
  * conversation" for a direct one.
  * @param title the group's title, or the other participants' names
- * @param subtitle a quieter second line (a username, or the number of people)
+ * @param subtitle a quieter second line (presence or a username, or the number of people)
  */
 export function ConversationHeader({
   thread,
@@ -20,6 +20,7 @@ export function ConversationHeader({
   subtitle,
   onDelete,
   onDetails,
+  onProfile,
 }: {
   thread: Thread;
   meId: string;
@@ -27,16 +28,31 @@ export function ConversationHeader({
   subtitle: string;
   onDelete: () => void;
   onDetails: () => void;
+  /** Opens the other person's profile card (a direct conversation with one other person). */
+  onProfile?: () => void;
 }) {
   return (
     <header className="flex h-16 shrink-0 items-center gap-2 border-b border-zinc-200 bg-white/95 px-2 backdrop-blur md:gap-3 md:px-4 dark:border-zinc-800 dark:bg-zinc-950/95">
       <Link href="/" aria-label="Back to conversations" className={buttonVariants({ variant: "ghost", size: "icon", className: "md:hidden" })}>
         <ChevronLeftIcon aria-hidden="true" className="h-6 w-6" />
       </Link>
-      <ThreadAvatar thread={thread} meId={meId} />
+      {onProfile ? (
+        <button
+          type="button"
+          onClick={onProfile}
+          aria-label={`Profile of ${title}`}
+          className="rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+        >
+          <ThreadAvatar thread={thread} meId={meId} />
+        </button>
+      ) : (
+        <ThreadAvatar thread={thread} meId={meId} />
+      )}
       <div className="min-w-0 flex-1">
         <h1 className="truncate text-[15px] font-semibold leading-5">{title}</h1>
-        <p className="truncate text-xs leading-5 text-zinc-500 dark:text-zinc-400">{subtitle}</p>
+        <p data-testid="conversation-subtitle" className="truncate text-xs leading-5 text-zinc-500 dark:text-zinc-400">
+          {subtitle}
+        </p>
       </div>
       {thread.kind === "group" ? (
         <Button variant="ghost" size="icon" aria-label="Group details" title="Group details" onClick={onDetails}>

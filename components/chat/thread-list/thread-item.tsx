@@ -24,7 +24,15 @@ export function threadName(thread: Thread, meId: string): string {
 export function ThreadAvatar({ thread, meId }: { thread: Thread; meId: string }) {
   if (thread.title !== null) return <Avatar user={{ id: thread.id, username: thread.title, name: thread.title }} />;
   const others = otherParticipants(thread, meId);
-  return others.length > 1 ? <GroupAvatar users={others} /> : others[0] ? <Avatar user={others[0]} /> : null;
+  if (others.length > 1) return <GroupAvatar users={others} />;
+  return others[0] ? <Avatar user={others[0]} online={onlineOther(thread, meId) !== null} /> : null;
+}
+
+/** In a direct conversation with one other person, that person when they are online; else null. */
+export function onlineOther(thread: Thread, meId: string): Thread["participants"][number] | null {
+  if (thread.kind !== "direct") return null;
+  const others = thread.participants.filter((p) => p.id !== meId);
+  return others.length === 1 && others[0]!.presence.status === "online" ? others[0]! : null;
 }
 
 /**
@@ -71,6 +79,7 @@ export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId
               className={`min-w-0 flex-1 truncate text-[0.9375rem] ${unread ? "font-bold text-zinc-950 dark:text-white" : "font-medium text-zinc-800 dark:text-zinc-100"}`}
             >
               {names}
+              {onlineOther(thread, meId) && <span className="sr-only"> (online)</span>}
             </span>
             <time
               dateTime={thread.lastActivityAt}

@@ -10,7 +10,9 @@
 import type { InfiniteData, QueryClient, QueryKey } from "@tanstack/react-query";
 import type { Page } from "../../schemas/common";
 import type { Message } from "../../schemas/messages";
+import type { Presence } from "../../schemas/presence";
 import { PREVIEW_LENGTH, type Thread } from "../../schemas/threads";
+import type { UserProfile } from "../../schemas/users";
 import { settleOutboxEntry } from "../outbox";
 import { removeMessage, setCachedUnread, upsertMessage } from "../queries";
 import { queryKeys } from "../query-keys";
@@ -89,6 +91,22 @@ export function threadWithReadPosition(thread: Thread, userId: string, lastReadS
   return changed ? { ...thread, participants } : thread;
 }
 
+/** A thread with `userId`'s presence replaced, if they take part in it. */
+export function threadWithPresence(thread: Thread, userId: string, presence: Presence): Thread {
+  if (!thread.participants.some((p) => p.id === userId)) return thread;
+  return { ...thread, participants: thread.participants.map((p) => (p.id === userId ? { ...p, presence } : p)) };
+}
+
+/**
+ * A thread from a live event (`thread.updated`) with the presence of the people already cached kept: an event's
+ * thread carries no last-seen times (they depend on who looks), and `presence` events keep the cached ones current.
+ */
+export function threadKeepingPresence(next: Thread, cached: Thread | undefined): Thread {
+  if (!cached) return next;
+  const known = new Map(cached.participants.map((p) => [p.id, p.presence]));
+  return { ...next, participants: next.participants.map((p) => ({ ...p, presence: known.get(p.id) ?? p.presence })) };
+}
+
 /** A thread's cached messages with those up to `lastReadSeq` marked read by the caller (`isRead`). */
 export function messagesReadUpTo(data: MessagePages, lastReadSeq: number): MessagePages {
   const stale = (m: Message) => !m.isRead && m.seq <= lastReadSeq;
@@ -163,6 +181,7 @@ const invalidateLists = (client: QueryClient) =>
  *   lists refetch (the caller may have just been added) and the counts follow the payload.
  * - `thread.read`: the participant's `lastReadSeq` ("Seen"); when it is the caller (`unreadCount` present, e.g.
  *   another tab), their counts and the messages' `isRead`.
+ * - `presence`: that person's presence in every cached thread, list and profile card.
  * - `typing`: someone else's indicator for `expiresInMs`. `ready`, `resync`: every query refetches.
  *
  * @param meId the signed-in user's id
@@ -216,7 +235,7 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
       return;
     case "thread.updated": {
       const { thread } = event.payload;
-      client.setQueryData<Thread>(queryKeys.thread(thread.id), thread);
+      client.setQueryData<Thread>(queryKeys.thread(thread.id), (cached) => threadKeepingPresence(thread, cached));
       refetchIfInFlight(client, queryKeys.thread(thread.id));
       patchUnread(client, thread.id, thread.unreadCount);
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
@@ -242,6 +261,15 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
         client.setQueryData<MessagePages>(queryKeys.messages(threadId), (data) => (data ? messagesReadUpTo(data, lastReadSeq) : data));
         refetchIfInFlight(client, queryKeys.messages(threadId));
       }
+      return;
+    }
+    case "presence": {
+      const { userId, presence } = event.payload;
+      client.setQueriesData<Thread>({ queryKey: queryKeys.allThread }, (t) => (t ? threadWithPresence(t, userId, presence) : t));
+      client.setQueriesData<ThreadPages>({ queryKey: queryKeys.allThreads }, (data) =>
+        data ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.map((t) => threadWithPresence(t, userId, presence)) })) } : data,
+      );
+      client.setQueryData<UserProfile>(queryKeys.user(userId), (u) => (u ? { ...u, presence } : u));
       return;
     }
     case "typing": {

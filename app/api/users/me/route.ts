@@ -7,7 +7,7 @@ import * as users from "@/lib/server/users";
 /** The caller's account. */
 export const GET = route(getMe, async ({ caller }) => users.getMe(caller.userId));
 
-/** Changes the caller's display name. */
+/** Changes the caller's display name, "about" line or last-seen privacy. */
 export const PATCH = route(updateMe, async ({ body, caller }) => users.updateMe(caller.userId, body));
 
 /** Deletes the caller's account → 204: it becomes a tombstone ("Deleted user"), every credential ends. */
