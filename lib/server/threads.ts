@@ -278,12 +278,19 @@ export async function threadIdsOf(userId: string): Promise<string[]> {
  */
 export async function deleteThread(userId: string, threadId: string): Promise<void> {
   await getPrisma().$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ title: string | null; role: Role }[]>`
-      SELECT t.title, p.role FROM threads t JOIN participants p ON p.thread_id = t.id AND p.user_id = ${userId}
+    const [thread] = await tx.$queryRaw<{ title: string | null }[]>`
+      SELECT t.title FROM threads t
       WHERE t.id = ${threadId}
-      FOR UPDATE OF t`;
-    if (!locked) throw notFound("Thread");
-    if (locked.title !== null && locked.role !== "admin") {
+        AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})
+      FOR UPDATE`;
+    // The caller's membership and role are read again in a statement of their own, now that the lock is held: a
+    // statement that waited for the lock re-checks only the row it locks (the thread), so a removal or demotion that
+    // committed meanwhile would go unseen in it (PostgreSQL docs, "Transaction Isolation"; lockGroup in groups.ts).
+    const [me] = thread
+      ? await tx.$queryRaw<{ role: Role }[]>`SELECT role FROM participants WHERE thread_id = ${threadId} AND user_id = ${userId}`
+      : [];
+    if (!thread || !me) throw notFound("Thread");
+    if (thread.title !== null && me.role !== "admin") {
       throw new AppError("forbidden", "Only a group's admins can delete it. You can leave it instead.");
     }
     // Recorded before the participants go, so that they are its recipients; it commits with the deletion.
