@@ -662,7 +662,8 @@ describe("removing people and leaving", () => {
       expect.objectContaining({ action: "participant_left", users: [] }),
       expect.objectContaining({ action: "role_changed", users: [expect.objectContaining({ id: bob.id })], role: "admin" }),
     ]);
-    expect(entries.map((m) => m.sender.id)).toEqual([alice.id, alice.id]);
+    // The leaving entry is the leaver's; the handover is in the heir's own name (nobody chose them).
+    expect(entries.map((m) => m.sender.id)).toEqual([alice.id, bob.id]);
     // Bob can act as one now.
     expect((await updateGroup(bob, threadId, { title: "Bob's" })).status).toBe(200);
   });
@@ -1193,7 +1194,7 @@ describe("deleting an account", () => {
     const ledEntries = systemEntries(await timeline(bob, led)).slice(-2);
     expect(ledEntries.map((m) => [m.sender.id, m.system!.action])).toEqual([
       [alice.id, "participant_left"],
-      [alice.id, "role_changed"],
+      [bob.id, "role_changed"],
     ]);
     expect(ledEntries[0]!.sender.name).toBe("Deleted user");
     expect(Object.fromEntries(await storedMembers(joined))).toEqual({ [bob.id]: "admin", [carol.id]: "member" });

@@ -20,7 +20,9 @@ export const eventPayloads = {
   "thread.created": z.object({ thread }),
   /**
    * A group changed: its title or description, its members or their roles. `thread` is the whole thread as you now
-   * see it (its `unreadCount` is yours); someone just added receives it too, as their first event of the group.
+   * see it (its `unreadCount` is yours); someone just added receives it too, right after the `message.created` of the
+   * entry that says they were added (the first two events of the group they get; a client that does not know the
+   * thread yet fetches it on the first).
    */
   "thread.updated": z.object({ thread }),
   /** You are no longer in a group: you left (from another tab or client) or an admin removed you. Its events stop. */

@@ -155,7 +155,7 @@ export async function updateGroup(callerId: string, threadId: string, input: Upd
  * Adds people to a group (admins only). Those already in it are skipped; when nobody is new, nothing changes. A new
  * member starts with nothing unread and their read watermark at the group's newest message: the earlier history is
  * theirs to read, already read (docs/data-model.md, "Groups"). Then a system entry ("alice added bob and carol") and
- * `thread.updated`, which the new members receive as their first event of the group.
+ * `thread.updated`: the new members' first two events of the group are that entry's `message.created`, then this.
  * @returns the group as the caller sees it.
  * @throws AppError `not_found` (404) when the thread is not the caller's, or (pointer `#/userIds`) an id names no user;
  *   `conflict` (409) for a direct conversation, or when the group would have more than `MAX_PARTICIPANTS` members;
