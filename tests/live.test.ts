@@ -20,8 +20,9 @@ import type { Message } from "@/lib/schemas/messages";
 import { recordThreadEvent } from "@/lib/server/events";
 import { TYPING_TTL_MS } from "@/lib/server/typing";
 import { api } from "./helpers/api";
-import { createThread, createUser, send, tokenCredential, type TestUser } from "./helpers/fixtures";
+import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 import { eventId, SseParser, type SseEvent } from "./helpers/sse";
+import { type OpenOptions as StreamOptions, openStream, type Stream, summary } from "./helpers/streams";
 
 // The hub reads EVENTS_GAP_TIMEOUT_MS once, when its module is evaluated: set it before importing. A long gap timeout
 // here, so that a transaction the ordering tests keep open is never given up on while they look; the rollback tests
@@ -37,65 +38,12 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------------------------------
 // Streams
 
-interface Stream {
-  user: TestUser;
-  /** Everything written to the stream, parsed, in order (`ready`, `resync`, `typing` included). */
-  events: SseEvent[];
-  /** Whether the hub closed the stream (shutdown). */
-  closedByHub: boolean;
-  /** Unsubscribes, as a client that goes away. */
-  close(): void;
-  /** Waits until `find` returns something truthy for the events so far, and returns it. */
-  waitFor<T>(find: (events: SseEvent[]) => T | undefined | null | false, what?: string): Promise<T>;
-}
-
-interface OpenOptions {
-  since?: bigint | null;
+interface OpenOptions extends StreamOptions {
   hub?: Hub;
-  /** Called after each event; returning true drops the connection right there, as a client whose network failed. */
-  dropAfter?: (event: SseEvent, events: SseEvent[]) => boolean;
 }
 
-/** Subscribes `user` to the hub; resolves once the hub has written `ready`. */
-async function open(user: TestUser, { since = null, hub = getHub(), dropAfter }: OpenOptions = {}): Promise<Stream> {
-  const parser = new SseParser();
-  let dropped = false;
-  const subscription: { off?: () => void } = {};
-  const stream: Stream = {
-    user,
-    events: [],
-    closedByHub: false,
-    close() {
-      dropped = true;
-      subscription.off?.();
-    },
-    async waitFor(find, what = "the expected events") {
-      return vi.waitFor(
-        () => {
-          const found = find(stream.events);
-          if (!found) throw new Error(`${user.username} has not received ${what}; got ${summary(stream.events)}`);
-          return found;
-        },
-        { timeout: 10_000, interval: 5 },
-      );
-    },
-  };
-  const write = (frame: string) => {
-    if (dropped) return;
-    for (const event of parser.push(frame)) {
-      stream.events.push(event);
-      if (dropAfter?.(event, stream.events)) {
-        stream.close();
-        return;
-      }
-    }
-  };
-  subscription.off = await hub.subscribe(user.id, tokenCredential(user), since, write, () => (stream.closedByHub = true));
-  if (dropped) subscription.off();
-  return stream;
-}
-
-const summary = (events: SseEvent[]) => JSON.stringify(events.map((e) => `${e.id ?? "-"} ${e.event}`));
+/** Subscribes `user` to the hub (this file's current one unless `hub`); resolves once the hub has written `ready`. */
+const open = (user: TestUser, { hub = getHub(), ...options }: OpenOptions = {}): Promise<Stream> => openStream(hub, user, options);
 
 /** The events after `ready` (what happened while connected). */
 const live = (events: SseEvent[]) => events.slice(events.findIndex((e) => e.event === "ready") + 1);

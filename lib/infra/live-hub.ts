@@ -480,6 +480,7 @@ class EventHub {
    *
    * The credential is checked again once this hub listens for its end (the request may have been authenticated from
    * a cache, or before this hub started listening), so no credential that ended before the stream opened gets one.
+   * Once the stream is ready, its person is marked online (lib/server/presence.ts).
    * @returns a function that closes the subscription.
    * @throws AppError `unauthorized` when the credential ended before the stream could open; an error when the
    *   database cannot be reached.
@@ -531,8 +532,9 @@ class EventHub {
       unsubscribe();
       throw e;
     }
-    // Online from now (announced if they were not); the stream stays open if the database cannot be told.
-    touchPresence([userId]).catch((e: unknown) => log.warn({ err: e }, "presence: could not mark a stream's person online"));
+    // Online from now (announced if they were not), before the stream counts as open; it stays open if the database
+    // cannot be told (the next heartbeat tries again).
+    await touchPresence([userId]).catch((e: unknown) => log.warn({ err: e }, "presence: could not mark a stream's person online"));
     return unsubscribe;
   }
 
