@@ -23,7 +23,8 @@ function appServer(name: string, url: string, timeout: number, env: Record<strin
     name,
     command: "npx tsx --conditions=react-server scripts/e2e-server.ts",
     url: `${url}/sign-in`,
-    env: { PORT: new URL(url).port, E2E_DATABASE: process.env.E2E_DATABASE!, ...env },
+    // Presence times out after 3 s rather than a minute, so that the browser tests can watch someone go offline.
+    env: { PORT: new URL(url).port, E2E_DATABASE: process.env.E2E_DATABASE!, PRESENCE_TIMEOUT_MS: "3000", ...env },
     timeout,
     // Never reuse a server left running: it would be on another run's database.
     reuseExistingServer: false,

@@ -41,6 +41,25 @@ test.describe("live updates in the browser", () => {
     await expect(bob.page.locator("[data-live]")).toHaveAttribute("data-live", "connected");
   });
 
+  test("the presence dot turns on while the other person has the app open, and off after they leave", async ({ people, request }) => {
+    const [alice, bob] = await people("Alice", "Bob");
+    const threadId = await as(request, alice).createThread(bob);
+    await alice.page.reload();
+    const item = alice.page.locator(`[data-testid="thread-item"][data-thread-id="${threadId}"]`);
+    // Bob is signed in with the app open: online (his stream opened when he signed in).
+    await expect(item.getByTestId("presence-dot")).toBeVisible();
+    await openThread(alice.page, threadId);
+    await expect(alice.page.getByTestId("conversation-subtitle")).toHaveText(`@${bob.username} · online`);
+    await alice.page.getByRole("button", { name: `Profile of ${bob.name}` }).click();
+    await expect(alice.page.getByTestId("profile-presence")).toHaveText("online");
+    await alice.page.keyboard.press("Escape");
+
+    // Bob closes the app: his stream ends, and once PRESENCE_TIMEOUT_MS (3 s here) has passed he is offline.
+    await bob.context.close();
+    await expect(item.getByTestId("presence-dot")).toHaveCount(0, { timeout: 15_000 });
+    await expect(alice.page.getByTestId("conversation-subtitle")).toHaveText(`@${bob.username} · last seen just now`);
+  });
+
   test("the typing indicator disappears as soon as the message arrives", async ({ people, request }) => {
     const [alice, bob] = await people("Alice", "Bob");
     const threadId = await as(request, alice).createThread(bob);

@@ -171,6 +171,32 @@ test.describe("live events across two app instances", () => {
     stream.close();
   });
 
+  test("presence across instances: a stream on B makes its person online for a watcher on A, closing it offline, once each", async ({ baseURL }) => {
+    const A = baseURL!;
+    const [alice, bob] = await Promise.all([signUp(A, "live_a"), signUp(A, "live_b")]);
+    await createThread(A, alice, bob);
+    const watcher = await EventStream.open(A, alice);
+    const presenceOfBob = (events: SseEvent[]) =>
+      events.filter((e) => e.event === "presence" && (e.data as { userId: string }).userId === bob.id).map((e) => (e.data as { presence: { status: string } }).presence);
+
+    // Two tabs of Bob's on B, then one of them closing: one "online", and nothing for the second tab or the close.
+    const [tab1, tab2] = [await EventStream.open(B, bob), await EventStream.open(B, bob)];
+    await watcher.waitFor((events) => presenceOfBob(events).length > 0, "bob online");
+    expect(presenceOfBob(watcher.events)).toEqual([{ status: "online", lastSeenAt: expect.any(String) }]);
+    expect((await call(A, alice, "GET", `/api/users/${bob.id}`)).body.presence.status).toBe("online");
+    tab1.close();
+
+    // The other tab closes: after PRESENCE_TIMEOUT_MS (3 s in these tests) B's or A's sweep announces "offline".
+    tab2.close();
+    await watcher.waitFor((events) => presenceOfBob(events).some((p) => p.status === "offline"), "bob offline");
+    expect(presenceOfBob(watcher.events)).toEqual([
+      { status: "online", lastSeenAt: expect.any(String) },
+      { status: "offline", lastSeenAt: expect.any(String) },
+    ]);
+    expect((await call(B, alice, "GET", `/api/users/${bob.id}`)).body.presence).toEqual(presenceOfBob(watcher.events)[1]);
+    watcher.close();
+  });
+
   test("reconnecting to instance B with Last-Event-ID replays exactly the missed events", async ({ baseURL }) => {
     const A = baseURL!;
     const [alice, bob, carol] = await Promise.all([signUp(A, "live_a"), signUp(A, "live_b"), signUp(A, "live_c")]);
