@@ -88,5 +88,15 @@ test.describe("groups", () => {
     await expect(details.getByRole("button", { name: /^Manage / })).toHaveCount(0);
     await expect(details.getByRole("button", { name: "Delete group" })).toHaveCount(0);
     await expect(details.getByRole("button", { name: "Leave group" })).toBeVisible();
+
+    // A member's row opens their profile card, over the panel; "Message" goes to the direct conversation with them.
+    await details.getByRole("button", { name: new RegExp(`^Profile of ${alice.name}`) }).click();
+    const card = bob.page.getByTestId("profile-card");
+    await expect(card.getByRole("heading", { name: alice.name })).toBeVisible();
+    await expect(card).toContainText(`@${alice.username}`);
+    await card.getByRole("button", { name: "Message" }).click();
+    await expect(bob.page).not.toHaveURL(new RegExp(threadId));
+    await expect(bob.page).toHaveURL(/\/t\/[^/]+$/);
+    await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText(alice.name);
   });
 });

@@ -93,6 +93,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         );
       },
       onDiscard: (clientMessageId) => discardMessage(clientMessageId),
+      onOpenProfile: (userId) => setProfileOf(userId),
     }),
     [client, edit],
   );

@@ -16,6 +16,8 @@ export interface MessageHandlers {
   /** Asks for confirmation, then deletes. */
   onRequestDelete: (item: TimelineItem) => void;
   onRetry: (clientMessageId: string) => void;
+  /** Opens the profile card of a message's sender (from their avatar). */
+  onOpenProfile: (userId: string) => void;
   onDiscard: (clientMessageId: string) => void;
 }
 
@@ -67,9 +69,14 @@ export function MessageItem({
       {!own && (
         <div className="w-8 shrink-0 self-end">
           {last && (
-            <span className="mb-5 block">
+            <button
+              type="button"
+              onClick={() => handlers.onOpenProfile(item.sender.id)}
+              aria-label={`Profile of ${displayName(item.sender)}`}
+              className="mb-5 block rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+            >
               <Avatar user={item.sender} size="sm" />
-            </span>
+            </button>
           )}
         </div>
       )}
