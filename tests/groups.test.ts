@@ -24,8 +24,9 @@ import { eventPayloads, type EventType } from "@/lib/schemas/events";
 import type { Message } from "@/lib/schemas/messages";
 import type { Participant, Thread, UnreadSummary } from "@/lib/schemas/threads";
 import { api, type ApiResponse } from "./helpers/api";
-import { createGroup, createThread, createUser, send, tokenCredential, uniqueName, type TestUser } from "./helpers/fixtures";
-import { SseParser, type SseEvent } from "./helpers/sse";
+import { allMessages, createGroup, createThread, createUser, send, uniqueName, type TestUser } from "./helpers/fixtures";
+import type { SseEvent } from "./helpers/sse";
+import { openStream, type Stream, summary } from "./helpers/streams";
 
 afterAll(async () => {
   await getHub().shutdown();
@@ -82,19 +83,8 @@ async function stateOf(user: TestUser, threadId: string) {
   return { lastReadSeq: thread.participants.find((p) => p.id === user.id)!.lastReadSeq, unreadCount: thread.unreadCount };
 }
 
-/** Every message of a thread as `user` sees it, oldest first (GET /api/threads/{id}/messages, every page). */
-async function timeline(user: TestUser, threadId: string): Promise<Message[]> {
-  const out: Message[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
-    const res = await api.get<Page<Message>>(`/api/threads/${threadId}/messages?${q}`, { token: user.token });
-    expect(res.status).toBe(200);
-    out.push(...res.body.data);
-    if (res.body.nextCursor === null) return out.reverse();
-    cursor = res.body.nextCursor;
-  }
-}
+/** Every message of a thread as `user` sees it, oldest first. */
+const timeline = async (user: TestUser, threadId: string): Promise<Message[]> => (await allMessages(user, threadId)).reverse();
 
 const systemEntries = (messages: Message[]) => messages.filter((m) => m.kind === "system");
 
@@ -246,48 +236,9 @@ function together<A, B>(a: () => Promise<A>, b: () => Promise<B>, bFirst: boolea
 // ---------------------------------------------------------------------------------------------------------------------
 // Streams (as tests/live.test.ts reads them)
 
-interface Stream {
-  user: TestUser;
-  events: SseEvent[];
-  close(): void;
-  waitFor<T>(find: (events: SseEvent[]) => T | undefined | null | false, what?: string): Promise<T>;
-}
-
 /** Subscribes `user` to the hub; resolves once the hub has written `ready`. */
-async function open(user: TestUser): Promise<Stream> {
-  const parser = new SseParser();
-  let closed = false;
-  const stream: Stream = {
-    user,
-    events: [],
-    close() {
-      closed = true;
-      off();
-    },
-    waitFor(find, what = "the expected events") {
-      return vi.waitFor(
-        () => {
-          const found = find(stream.events);
-          if (!found) throw new Error(`${user.username} has not received ${what}; got ${summary(stream.events)}`);
-          return found;
-        },
-        { timeout: 10_000, interval: 5 },
-      );
-    },
-  };
-  const off = await getHub().subscribe(
-    user.id,
-    tokenCredential(user),
-    null,
-    (frame) => {
-      if (!closed) stream.events.push(...parser.push(frame));
-    },
-    () => {},
-  );
-  return stream;
-}
+const open = (user: TestUser): Promise<Stream> => openStream(getHub(), user);
 
-const summary = (events: SseEvent[]) => JSON.stringify(events.map((e) => `${e.id ?? "-"} ${e.event} ${threadIdOf(e) ?? ""}`));
 const threadIdOf = (e: SseEvent): string | undefined => {
   const data = e.data as { threadId?: string; message?: { threadId: string }; thread?: { id: string } };
   return data.threadId ?? data.message?.threadId ?? data.thread?.id;

@@ -10,7 +10,7 @@ import type { ReadState, Thread, UnreadSummary } from "@/lib/schemas/threads";
 import { eventsSince, personalize } from "@/lib/server/events";
 import { Prisma } from "@/lib/server/sql";
 import { api, type ApiResponse } from "./helpers/api";
-import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
+import { allMessages, createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 
 const MISSING_ID = "0190b8a0-0000-7000-8000-000000000000";
 
@@ -27,20 +27,6 @@ async function stateOf(user: TestUser, threadId: string) {
   const me = res.body.participants.find((p) => p.id === user.id);
   expect(me).toBeDefined();
   return { lastReadSeq: me!.lastReadSeq, unreadCount: res.body.unreadCount };
-}
-
-/** Every message of the thread as `user` sees it, newest first. */
-async function listAll(user: TestUser, threadId: string): Promise<Message[]> {
-  const out: Message[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
-    const res = await api.get<Page<Message>>(`/api/threads/${threadId}/messages?${q}`, { token: user.token });
-    expect(res.status).toBe(200);
-    out.push(...res.body.data);
-    if (res.body.nextCursor === null) return out;
-    cursor = res.body.nextCursor;
-  }
 }
 
 /** Every page of GET /api/messages/unread for `user`. */
@@ -91,7 +77,7 @@ async function sendMany(from: TestUser, threadId: string, n: number, prefix = "m
  */
 async function expectCounterMatchesMessages(user: TestUser, threadId: string) {
   const state = await stateOf(user, threadId);
-  const messages = await listAll(user, threadId);
+  const messages = await allMessages(user, threadId);
   const unread = messages.filter((m) => m.sender.id !== user.id && m.seq > state.lastReadSeq);
   expect(state.unreadCount).toBe(unread.length);
   for (const m of messages) expect(m.isRead).toBe(m.sender.id === user.id || m.seq <= state.lastReadSeq);
@@ -146,7 +132,7 @@ describe("the read watermark", () => {
     expect(viaThread.status).toBe(200);
     expect(viaThread.body).toEqual({ threadId, unreadCount: 1 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 4, unreadCount: 1 });
-    expect((await listAll(bob, threadId)).map((m) => m.isRead)).toEqual([false, true, true, true, true]);
+    expect((await allMessages(bob, threadId)).map((m) => m.isRead)).toEqual([false, true, true, true, true]);
   });
 
   it("marks the whole thread read when POST /api/threads/{id}/read has no body", async () => {
@@ -158,7 +144,7 @@ describe("the read watermark", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ threadId, unreadCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 4, unreadCount: 0 });
-    expect((await listAll(bob, threadId)).every((m) => m.isRead)).toBe(true);
+    expect((await allMessages(bob, threadId)).every((m) => m.isRead)).toBe(true);
   });
 
   it("accepts an empty JSON object as 'everything'", async () => {
@@ -181,7 +167,7 @@ describe("the read watermark", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ threadId, unreadCount: 4 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 2, unreadCount: 4 });
-    expect((await listAll(bob, threadId)).map((m) => [m.seq, m.isRead])).toEqual([
+    expect((await allMessages(bob, threadId)).map((m) => [m.seq, m.isRead])).toEqual([
       [6, false],
       [5, false],
       [4, false],
@@ -256,7 +242,7 @@ describe("what counts as unread", () => {
     const { alice, bob, threadId } = await pair();
     await sendMany(alice, threadId, 3);
     expect(await stateOf(alice, threadId)).toEqual({ lastReadSeq: 3, unreadCount: 0 });
-    expect((await listAll(alice, threadId)).every((m) => m.isRead)).toBe(true);
+    expect((await allMessages(alice, threadId)).every((m) => m.isRead)).toBe(true);
     expect(await unreadSummary(alice)).toEqual({ total: 0, threads: [] });
     expect((await unreadPages(alice)).flat()).toEqual([]);
     expect((await stateOf(bob, threadId)).unreadCount).toBe(3);
@@ -270,7 +256,7 @@ describe("what counts as unread", () => {
     const reply = await send(bob, threadId, "got them");
     expect(reply.seq).toBe(4);
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 4, unreadCount: 0 });
-    expect((await listAll(bob, threadId)).every((m) => m.isRead)).toBe(true);
+    expect((await allMessages(bob, threadId)).every((m) => m.isRead)).toBe(true);
     expect(await stateOf(alice, threadId)).toEqual({ lastReadSeq: 3, unreadCount: 1 });
   });
 
@@ -312,7 +298,7 @@ describe("what counts as unread", () => {
     const forCarol = await api.get<Message>(`/api/messages/${sent[0]!.id}`, { token: carol.token });
     expect(forBob.body.isRead).toBe(true);
     expect(forCarol.body.isRead).toBe(false);
-    expect((await listAll(carol, threadId)).map((m) => m.isRead)).toEqual([false, false, false]);
+    expect((await allMessages(carol, threadId)).map((m) => m.isRead)).toEqual([false, false, false]);
 
     // Everyone sees everyone's read positions.
     const seenByAlice = await api.get<Thread>(`/api/threads/${threadId}`, { token: alice.token });
@@ -335,7 +321,7 @@ describe("what counts as unread", () => {
     await markMessage(bob, sent[4]!.id);
     const { lastReadSeq } = await expectCounterMatchesMessages(bob, threadId);
     expect(lastReadSeq).toBe(5);
-    expect((await listAll(bob, threadId)).map((m) => [m.seq, m.isRead])).toEqual([
+    expect((await allMessages(bob, threadId)).map((m) => [m.seq, m.isRead])).toEqual([
       [7, false],
       [6, false],
       [5, true],

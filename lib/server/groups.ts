@@ -6,7 +6,7 @@ import type { Message, SystemEntry } from "../schemas/messages";
 import type { Participant, Role, Thread, UpdateThreadInput } from "../schemas/threads";
 import { recordThreadEvent } from "./events";
 import { type Db, getPrisma } from "./sql";
-import { getThread, getThreadForEvent, memberSet, requireUsers } from "./threads";
+import { getThread, getThreadForEvent, type LockedThread, lockThreadAsMember, memberSet, requireUsers } from "./threads";
 
 // Groups (docs/data-model.md, "Groups"): titled threads whose members change. Every change here is one transaction
 // that locks the thread row FOR UPDATE first and then reads or writes participant rows (the one lock order of every
@@ -20,36 +20,24 @@ type Person = { id: string; username: string; name: string | null };
 
 const display = (p: Person) => p.name ?? p.username;
 
-/** What the caller's lock on a group found. */
-interface LockedGroup {
-  title: string;
-  description: string | null;
-  role: Role;
-}
+/** What the caller's lock on a group found: a thread with a title. */
+type LockedGroup = LockedThread & { title: string };
 
 /**
- * Locks the thread row `FOR UPDATE`, then reads the caller's membership under that lock: a statement that waited for
- * the lock sees a removal committed meanwhile only in a later statement (PostgreSQL docs, "Transaction Isolation").
+ * Locks a group for a change by the caller (lib/server/threads.ts, lockThreadAsMember: thread row first, membership
+ * read under the lock).
  * @throws AppError `not_found` (404) when there is no such thread or the caller is not in it; `conflict` (409) when
  *   it is a direct conversation, whose people are fixed.
  */
 async function lockGroup(tx: Db, callerId: string, threadId: string): Promise<LockedGroup> {
-  const [thread] = await tx.$queryRaw<{ title: string | null; description: string | null }[]>`
-    SELECT t.title, t.description FROM threads t
-    WHERE t.id = ${threadId}
-      AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${callerId})
-    FOR UPDATE`;
-  const [me] = thread
-    ? await tx.$queryRaw<{ role: Role }[]>`SELECT role FROM participants WHERE thread_id = ${threadId} AND user_id = ${callerId}`
-    : [];
-  if (!thread || !me) throw notFound("Thread");
+  const thread = await lockThreadAsMember(tx, callerId, threadId);
   if (thread.title === null) {
     throw new AppError(
       "conflict",
       "This is a direct conversation: its people are fixed. Create a group (a thread with a title) to change members.",
     );
   }
-  return { title: thread.title, description: thread.description, role: me.role };
+  return { ...thread, title: thread.title };
 }
 
 /** @throws AppError `forbidden` (403) unless the caller is one of the group's admins. */

@@ -265,6 +265,33 @@ export async function threadIdsOf(userId: string): Promise<string[]> {
   return rows.map((r) => r.thread_id);
 }
 
+/** A thread row locked by one of its participants, with that participant's role as read under the lock. */
+export interface LockedThread {
+  title: string | null;
+  description: string | null;
+  role: Role;
+}
+
+/**
+ * Locks the thread row `FOR UPDATE` inside `tx` (the first lock of every change to a thread), then reads the caller's
+ * membership and role in a statement of its own: a statement that waited for the lock re-checks only the row it
+ * locked, so a removal or demotion that committed meanwhile would go unseen in it (PostgreSQL docs, "Transaction
+ * Isolation"; the SQL functions check again after their lock for the same reason).
+ * @throws AppError `not_found` (404) when there is no such thread or the caller is not (or no longer) in it.
+ */
+export async function lockThreadAsMember(tx: Db, userId: string, threadId: string): Promise<LockedThread> {
+  const [thread] = await tx.$queryRaw<{ title: string | null; description: string | null }[]>`
+    SELECT t.title, t.description FROM threads t
+    WHERE t.id = ${threadId}
+      AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})
+    FOR UPDATE`;
+  const [me] = thread
+    ? await tx.$queryRaw<{ role: Role }[]>`SELECT role FROM participants WHERE thread_id = ${threadId} AND user_id = ${userId}`
+    : [];
+  if (!thread || !me) throw notFound("Thread");
+  return { ...thread, role: me.role };
+}
+
 /**
  * Deletes a thread, its messages and everyone's read state, and tells the participants (`thread.deleted`).
  * Any participant of a direct conversation may do it; a group, only its admins.
@@ -278,19 +305,8 @@ export async function threadIdsOf(userId: string): Promise<string[]> {
  */
 export async function deleteThread(userId: string, threadId: string): Promise<void> {
   await getPrisma().$transaction(async (tx) => {
-    const [thread] = await tx.$queryRaw<{ title: string | null }[]>`
-      SELECT t.title FROM threads t
-      WHERE t.id = ${threadId}
-        AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = ${userId})
-      FOR UPDATE`;
-    // The caller's membership and role are read again in a statement of their own, now that the lock is held: a
-    // statement that waited for the lock re-checks only the row it locks (the thread), so a removal or demotion that
-    // committed meanwhile would go unseen in it (PostgreSQL docs, "Transaction Isolation"; lockGroup in groups.ts).
-    const [me] = thread
-      ? await tx.$queryRaw<{ role: Role }[]>`SELECT role FROM participants WHERE thread_id = ${threadId} AND user_id = ${userId}`
-      : [];
-    if (!thread || !me) throw notFound("Thread");
-    if (thread.title !== null && me.role !== "admin") {
+    const thread = await lockThreadAsMember(tx, userId, threadId);
+    if (thread.title !== null && thread.role !== "admin") {
       throw new AppError("forbidden", "Only a group's admins can delete it. You can leave it instead.");
     }
     // Recorded before the participants go, so that they are its recipients; it commits with the deletion.

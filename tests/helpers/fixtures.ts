@@ -4,6 +4,9 @@ import { encode } from "next-auth/jwt";
 import type { Credential } from "@/lib/server/credentials";
 import { createSession } from "@/lib/server/sessions";
 import { hashToken } from "@/lib/server/tokens";
+import { expect } from "vitest";
+import type { Page } from "@/lib/schemas/common";
+import type { Message } from "@/lib/schemas/messages";
 import { api } from "./api";
 
 export interface TestUser {
@@ -78,4 +81,18 @@ export async function signedInSession(userId: string, opts: { secret?: string; m
 /** A `Cookie` header of a current session of `userId` (see {@link signedInSession}); `secret` seals it. */
 export async function sessionCookie(userId: string, secret = process.env.AUTH_SECRET!): Promise<string> {
   return (await signedInSession(userId, { secret })).cookie;
+}
+
+/** Every message of a thread as `user` sees it, newest first (GET /api/threads/{id}/messages, every page). */
+export async function allMessages(user: TestUser, threadId: string): Promise<Message[]> {
+  const out: Message[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
+    const res = await api.get<Page<Message>>(`/api/threads/${threadId}/messages?${q}`, { token: user.token });
+    expect(res.status).toBe(200);
+    out.push(...res.body.data);
+    if (res.body.nextCursor === null) return out;
+    cursor = res.body.nextCursor;
+  }
 }
