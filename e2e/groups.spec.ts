@@ -74,12 +74,19 @@ test.describe("groups", () => {
     const [alice, bob] = await people("Alice", "Bob");
     const res = await request.post("/api/threads", {
       headers: { authorization: `Bearer ${alice.token}` },
-      data: { participantIds: [bob.id], title: "Book club", description: "Monthly, second Tuesday" },
+      data: { participantIds: [bob.id], title: "Book club (draft)", description: "Monthly, second Tuesday" },
     });
     expect(res.status()).toBe(201);
     const threadId = (await res.json()).id as string;
+    // A message for Bob, then a system entry above it (a rename): opening the group still marks the message read.
+    const headers = { authorization: `Bearer ${alice.token}` };
+    expect((await request.post(`/api/threads/${threadId}/messages`, { headers, data: { text: "First meeting on Tuesday" } })).status()).toBe(201);
+    expect((await request.patch(`/api/threads/${threadId}`, { headers, data: { title: "Book club" } })).status()).toBe(200);
     await bob.page.reload();
+    const item = bob.page.locator(`[data-testid="thread-item"][data-thread-id="${threadId}"]`);
+    await expect(item).toHaveAttribute("data-unread", "1");
     await openThread(bob.page, threadId);
+    await expect(item).toHaveAttribute("data-unread", "0");
     await bob.page.getByRole("button", { name: "Group details" }).click();
     const details = bob.page.getByRole("dialog", { name: "Group details" });
     await expect(details).toContainText("Monthly, second Tuesday");

@@ -189,6 +189,8 @@ async function seedDemoData(): Promise<void> {
     await prisma.participant.updateMany({ where: { threadId: thread.id }, data: { lastActivityAt: lastAt } });
     const createdAt = new Date(now - c.lines[0]![2] * 60_000 - 60_000);
     await prisma.thread.update({ where: { id: thread.id }, data: { createdAt } });
+    // Everyone joined when the thread began, before its (backdated) messages: "Seen" compares the two.
+    await prisma.participant.updateMany({ where: { threadId: thread.id }, data: { joinedAt: createdAt } });
     // A group's "created the group" entry dates from its creation, before the first message.
     await prisma.message.updateMany({ where: { threadId: thread.id, kind: "system" }, data: { createdAt } });
   }

@@ -7,6 +7,7 @@ import { resetConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db";
 import { resetRateLimiters } from "@/lib/infra/rate-limit";
 import { api } from "./helpers/api";
+import { touchPresence } from "@/lib/server/presence";
 import { createThread, createUser, send, signedInSession, type TestUser } from "./helpers/fixtures";
 
 /** Whether `username` can get a token with `password` (what an integration does to sign in). */
@@ -164,6 +165,8 @@ describe("deleting an account", () => {
     const threadId = await createThread(alice, bob);
     const sent = await send(alice, threadId, "before I go");
     await send(alice, threadId, "really");
+    expect((await api.patch("/api/users/me", { token: alice.token, body: { about: "Call me on 555-1234" } })).status).toBe(200);
+    await touchPresence([alice.id]); // she has the app open somewhere
     const session = await signedInSession(alice.id);
     const unreadBefore = (await api.get("/api/unread", { token: bob.token })).body;
     expect(unreadBefore.total).toBe(2);
@@ -176,7 +179,8 @@ describe("deleting an account", () => {
     expect(await passwordWorks(alice, alice.password)).toBe(false);
     // Bob keeps the conversation, its messages under "Deleted user", and his unread count.
     const tombstone = (await api.get(`/api/users/${alice.id}`, { token: bob.token })).body;
-    expect(tombstone).toMatchObject({ id: alice.id, name: "Deleted user" });
+    // Nothing of the person is left on it: no "about" line, no presence, no last-seen time.
+    expect(tombstone).toMatchObject({ id: alice.id, name: "Deleted user", about: null, presence: { status: "offline", lastSeenAt: null } });
     expect(tombstone.username).toMatch(/^deleted_[0-9a-f]{24}$/);
     const messages = (await api.get(`/api/threads/${threadId}/messages`, { token: bob.token })).body.data;
     expect(messages.map((m: { id: string }) => m.id)).toContain(sent.id);

@@ -19,6 +19,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { config } from "@/lib/config";
 import { getPrisma } from "@/lib/db";
 import { getHub } from "@/lib/infra/live-hub";
+import { leaveGroupsOfDeletedAccounts } from "@/lib/server/groups";
 import type { Page } from "@/lib/schemas/common";
 import { eventPayloads, type EventType } from "@/lib/schemas/events";
 import type { Message } from "@/lib/schemas/messages";
@@ -1158,5 +1159,27 @@ describe("deleting an account", () => {
     // The message she sent to the group stays, and so do the counts.
     expect((await timeline(carol, led)).some((m) => m.text === "in the group")).toBe(true);
     expect((await stateOf(carol, led)).unreadCount).toBe(1);
+  });
+});
+
+describe("deleted accounts left behind in groups", () => {
+  it("are taken out by the periodic clean-up, and never made admin while someone else is left", async () => {
+    const { alice, bob, carol } = await cast();
+    // Bob joined before Carol, so he would be next in line by seniority; then his account is deleted, but (as when the
+    // server stops right after the tombstone commits) he is still in the group.
+    const threadId = await createGroup(alice, "Stranded", bob);
+    await addPeople(alice, threadId, carol);
+    await getPrisma().$executeRaw`UPDATE users SET deleted_at = clock_timestamp() WHERE id = ${bob.id}`;
+
+    // Alice leaves: Carol becomes admin, not the tombstone.
+    expect((await removePerson(alice, threadId, alice)).status).toBe(204);
+    expect(Object.fromEntries(await storedMembers(threadId))).toEqual({ [bob.id]: "member", [carol.id]: "admin" });
+
+    expect(await leaveGroupsOfDeletedAccounts()).toBeGreaterThanOrEqual(1);
+    expect(Object.fromEntries(await storedMembers(threadId))).toEqual({ [carol.id]: "admin" });
+    expect(systemEntries(await timeline(carol, threadId)).at(-1)!.system!.action).toBe("participant_left");
+    // Nothing left to do for that account now.
+    await leaveGroupsOfDeletedAccounts();
+    expect(Object.fromEntries(await storedMembers(threadId))).toEqual({ [carol.id]: "admin" });
   });
 });

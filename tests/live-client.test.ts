@@ -41,8 +41,8 @@ const thread = (id: string, minute: number, over: Partial<Thread> = {}): Thread 
   createdAt: at(0),
   lastActivityAt: at(minute),
   participants: [
-    { ...person(ME), lastReadSeq: 0, role: "member", presence: offline },
-    { ...person(ALICE), lastReadSeq: 0, role: "member", presence: offline },
+    { ...person(ME), lastReadSeq: 0, role: "member", joinedAt: at(0), presence: offline },
+    { ...person(ALICE), lastReadSeq: 0, role: "member", joinedAt: at(0), presence: offline },
   ],
   lastMessage: { id: `last-${id}`, kind: "text", text: "earlier", senderId: ALICE, createdAt: at(minute) },
   unreadCount: 0,

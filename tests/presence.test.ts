@@ -154,6 +154,36 @@ describe("presence", () => {
     carols.close();
   });
 
+  it("sweeps past a person whose row a heartbeat holds, instead of waiting for it (no deadlock between the two)", async () => {
+    const [first, second] = (await Promise.all([createUser("sweep"), createUser("sweep")])).sort((a, b) => a.id.localeCompare(b.id));
+    await touchPresence([first!.id, second!.id]);
+    await seenAgo(first!, 10);
+    await seenAgo(second!, 10);
+    // A heartbeat in flight holds the second row (as touchPresence locks it), and does not commit until the sweep is
+    // done: a sweep that waited for the row would never finish and fail this test on its timeout.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = getPrisma().$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM users WHERE id = ${second!.id} FOR NO KEY UPDATE`;
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      await sweepPresence(60_000);
+      const rows = await getPrisma().$queryRaw<{ id: string; online: boolean }[]>`
+        SELECT id, online FROM users WHERE id IN (${first!.id}, ${second!.id}) ORDER BY id`;
+      expect(rows.map((r) => r.online)).toEqual([false, true]); // the held one is left for the next sweep
+    } finally {
+      release();
+      await holder;
+    }
+    await sweepPresence(60_000);
+    expect((await profile(alice, second!)).status).toBe("offline");
+  });
+
   it("never marks a deleted account online", async () => {
     const ghost = await createUser("ghost");
     await getPrisma().$executeRaw`UPDATE users SET deleted_at = clock_timestamp() WHERE id = ${ghost.id}`;

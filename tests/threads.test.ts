@@ -259,8 +259,8 @@ describe("GET /api/threads", () => {
     // Nobody here ever opened an event stream.
     const never = { status: "offline", lastSeenAt: null };
     const expected = [
-      { id: a.id, username: a.username, name: "Ada Lovelace", lastReadSeq: 0, role: "member", presence: never },
-      { id: b.id, username: b.username, name: null, lastReadSeq: last.seq, role: "member", presence: never },
+      { id: a.id, username: a.username, name: "Ada Lovelace", lastReadSeq: 0, role: "member", joinedAt: item.createdAt, presence: never },
+      { id: b.id, username: b.username, name: null, lastReadSeq: last.seq, role: "member", joinedAt: item.createdAt, presence: never },
     ].sort((x, y) => x.id.localeCompare(y.id));
     expect(participants).toEqual(expected);
     expect(item.kind).toBe("direct");

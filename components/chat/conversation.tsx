@@ -62,7 +62,11 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const others = useMemo(() => thread?.participants.filter((p) => p.id !== me.id) ?? [], [thread, me.id]);
   const messages = useMemo(() => flattenPages(messagesQuery.data?.pages), [messagesQuery.data]);
   const rows = useMemo(() => buildTimeline({ messages, outbox, me, others }), [messages, outbox, me, others]);
-  useMarkReadWhileVisible(threadId, messages[messages.length - 1]);
+  useMarkReadWhileVisible(
+    threadId,
+    messages[messages.length - 1]?.id,
+    (thread?.unreadCount ?? 0) > 0 || messages.some((m) => !m.isRead),
+  );
 
   // A failed send whose request did reach the server (only the answer was lost) shows up in the messages: the
   // failed copy goes, so the message is never shown twice nor comes back if the real one is deleted later.

@@ -8,6 +8,7 @@ import { Dialog, DialogClose, DialogContent, DialogTitle } from "@/components/ui
 import { useNow } from "@/hooks/use-now";
 import { useCreateThread, useUserProfile } from "@/lib/client/queries";
 import { displayName, presenceLabel } from "@/lib/format";
+import { DELETED_USERNAME_PREFIX } from "@/lib/schemas/users";
 import { Avatar } from "./avatar";
 
 /**
@@ -62,7 +63,7 @@ function ProfileCardBody({ userId, meId, onClose }: { userId: string; meId: stri
             {now === null ? "" : presenceLabel(u.presence, new Date(now))}
           </p>
           {u.about && <p className="mt-1 whitespace-pre-wrap text-sm leading-6 text-zinc-700 dark:text-zinc-300">{u.about}</p>}
-          {u.id !== meId && (
+          {u.id !== meId && !u.username.startsWith(DELETED_USERNAME_PREFIX) && (
             <Button
               className="mt-3"
               aria-disabled={create.isPending || undefined}

@@ -244,6 +244,7 @@ export function useUpdateMe() {
       // Names and last-seen times shown elsewhere follow on their next fetch.
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
       void client.invalidateQueries({ queryKey: queryKeys.allThread });
+      void client.invalidateQueries({ queryKey: queryKeys.allUsers });
     },
   });
 }

@@ -10,6 +10,8 @@ export const queryKeys = {
   users: (q: string) => ["users", q] as const,
   /** One person's profile card (`GET /api/users/{id}`). */
   user: (id: string) => ["user", id] as const,
+  /** Every cached profile card (the prefix of {@link queryKeys.user}). */
+  allUsers: ["user"] as const,
   /** The caller's own account (`GET /api/users/me`). */
   me: ["me"] as const,
   /** The caller's API tokens (pages of `GET /api/tokens`). */

@@ -21,6 +21,7 @@ import {
   personalize,
   type StoredEvent,
 } from "../server/events";
+import { leaveGroupsOfDeletedAccounts } from "../server/groups";
 import { presenceAudience, presenceNotice, sweepPresence, touchPresence } from "../server/presence";
 import { connectTimeoutMs, directDatabaseUrl, queryTimeoutMs, watchListener } from "../db";
 import { log } from "../log";
@@ -363,12 +364,9 @@ class EventHub {
    * whose time ran out. A failure (the database away) is logged; the next tick tries again.
    */
   private async presenceTick(): Promise<void> {
-    try {
-      await touchPresence([...this.subscribers.keys()]);
-      await sweepPresence(this.presenceTimeoutMs);
-    } catch (e) {
-      log.warn({ err: e }, "presence: heartbeat failed");
-    }
+    // Apart: a failed touch must not keep this instance from sweeping, nor the other way round.
+    await touchPresence([...this.subscribers.keys()]).catch((e: unknown) => log.warn({ err: e }, "presence: heartbeat failed"));
+    await sweepPresence(this.presenceTimeoutMs).catch((e: unknown) => log.warn({ err: e }, "presence: sweep failed"));
   }
 
   /** A credential ended (its row was deleted): its streams on this instance end now. */
@@ -464,11 +462,13 @@ class EventHub {
     }
   }
 
+  /** Every ten minutes: old events go, and deleted accounts still in groups leave them (lib/server/groups.ts). */
   private async prune() {
     try {
       await pruneEvents(this.retentionHours);
-    } catch {
-      // The next round tries again.
+      await leaveGroupsOfDeletedAccounts();
+    } catch (e) {
+      log.warn({ err: e }, "periodic clean-up failed; the next round tries again");
     }
   }
 

@@ -79,6 +79,7 @@ export const participant = z
     name: z.string().nullable(),
     lastReadSeq: z.number().int().min(0).meta({ description: "`seq` of the newest message this participant has read (0: none)." }),
     role,
+    joinedAt: timestamp.meta({ description: "When they joined: the thread's creation, or when they were added to the group." }),
     presence: presence.meta({ description: "As you may see it. In live events' threads `lastSeenAt` is null: `presence` events keep it current." }),
   })
   .meta({ id: "Participant" });

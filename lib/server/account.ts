@@ -7,7 +7,9 @@ import { type Db, getPrisma } from "./sql";
 import { forgetTokens, revokeTokensOf } from "./tokens";
 import { encodeCursor } from "./cursor";
 import { listMessages } from "./messages";
+import { log } from "../log";
 import { leaveAllGroups } from "./groups";
+import { goOffline } from "./presence";
 import { getThreads, threadIdsOf } from "./threads";
 import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users";
 
@@ -63,11 +65,14 @@ export const DELETED_USER_NAME = "Deleted user";
 /**
  * Deletes the caller's account. The password is required, checked behind the `signIn` limit. In one transaction:
  * every session and token ends, and the user row becomes a tombstone: username `deleted_` and 24 hex digits (free for
- * anyone to register the old one), name {@link DELETED_USER_NAME}, no e-mail, no usable password, `deleted_at` set.
+ * anyone to register the old one), name {@link DELETED_USER_NAME}, no e-mail, no usable password, no "about" line, no
+ * presence (offline, no last-seen time, none ever shown), `deleted_at` set.
  * The messages the person sent stay in the others' conversations under that name, so nobody's history, sequence
  * numbers or unread counts change; nobody can start a new conversation with a deleted account, and user search leaves
  * it out. Then the account leaves every group it was in (lib/server/groups.ts, leaveAllGroups), each in its own
- * transaction: should the server stop between the two, the tombstone stays a member of the groups not yet left.
+ * transaction; should that stop halfway (the server stopping, the database away), every instance's periodic clean-up
+ * (leaveGroupsOfDeletedAccounts) finishes it within minutes, and the tombstone never becomes a group's admin while
+ * someone else is left.
  * @throws AppError `validation` (400, pointer `#/password`) when the password is wrong, changing nothing;
  *   `too_many_requests` (429) while the `signIn` limit holds; `unauthorized` when the account is already gone.
  */
@@ -75,17 +80,23 @@ export async function deleteAccount(userId: string, ip: string, password: string
   await requirePassword(ip, userId, password, "password");
   const { sessions, tokens } = await getPrisma().$transaction(async (tx) => {
     const ended = await endEveryCredential(tx, userId);
+    await goOffline(tx, userId);
     await tx.$executeRaw`
       UPDATE users SET username = ${DELETED_USERNAME_PREFIX} || left(md5(id), 24), name = ${DELETED_USER_NAME}, email = NULL,
-        password_hash = '!', deleted_at = clock_timestamp()
+        password_hash = '!', about = NULL, last_seen_at = NULL, online = false, hide_last_seen = true,
+        deleted_at = clock_timestamp()
       WHERE id = ${userId}`;
     return ended;
   });
   forgetSessions(sessions);
   forgetTokens(tokens);
   // After the tombstone committed: nobody can add the account to a group any more (requireUsers), and a group being
-  // made or joined with it meanwhile held its row, so the deletion waited for it and the list below includes it.
-  await leaveAllGroups(userId);
+  // made or joined with it meanwhile held its row, so the deletion waited for it and the list below includes it. The
+  // account is deleted whatever happens here: a group that cannot be left now is left later
+  // (leaveGroupsOfDeletedAccounts), so the answer does not depend on it.
+  await leaveAllGroups(userId).catch((e: unknown) =>
+    log.warn({ err: e, userId }, "account deletion: some groups not left yet; the periodic clean-up will"),
+  );
 }
 
 /**

@@ -188,7 +188,8 @@ function listOf(names: string[]): string {
  * under the thread's lock: `thread.removed` to the person going (their last event of it), their membership goes
  * (their unread messages there leave their totals with it), and then:
  * - no one left: the group is deleted;
- * - no admin left: the longest-standing member (earliest `joinedAt`, then id) becomes admin, with its own entry;
+ * - no admin left: the longest-standing member (earliest `joinedAt`, then id; a deleted account only when nobody else
+ *   is left) becomes admin, with its own entry;
  * - a system entry ("bob left", "alice removed bob") and `thread.updated` for those who remain.
  * @throws AppError `not_found` (404) when the thread is not the caller's, or `userId` is not in it; `conflict` (409)
  *   for a direct conversation; `forbidden` (403) when removing someone else without being an admin.
@@ -204,8 +205,11 @@ export async function removeParticipant(callerId: string, threadId: string, user
     await recordThreadEvent(tx, threadId, "thread.removed", { threadId, reason: leaving ? "left" : "removed" }, null, [userId]);
     await tx.$executeRaw`DELETE FROM participants WHERE thread_id = ${threadId} AND user_id = ${userId}`;
 
+    // In the order of succession: people before deleted accounts still leaving (leaveAllGroups), then by seniority.
     const rest = await tx.$queryRaw<{ user_id: string; role: Role }[]>`
-      SELECT user_id, role FROM participants WHERE thread_id = ${threadId} ORDER BY joined_at, user_id`;
+      SELECT p.user_id, p.role FROM participants p JOIN users u ON u.id = p.user_id
+      WHERE p.thread_id = ${threadId}
+      ORDER BY u.deleted_at IS NOT NULL, p.joined_at, p.user_id`;
     if (rest.length === 0) {
       await tx.$executeRaw`DELETE FROM threads WHERE id = ${threadId}`;
       return;
@@ -267,6 +271,8 @@ export async function setRole(callerId: string, threadId: string, userId: string
  * Takes a deleted account out of every group it was in (lib/server/account.ts, after the account became a tombstone),
  * each as if the person left: the groups go on without them, get a new admin or are deleted as
  * {@link removeParticipant} says. Direct conversations keep them, under the tombstone's name.
+ * @throws whatever a group's transaction threw (the database away): the groups not yet left are left later, by
+ *   {@link leaveGroupsOfDeletedAccounts}.
  */
 export async function leaveAllGroups(userId: string): Promise<void> {
   const groups = await getPrisma().$queryRaw<{ thread_id: string }[]>`
@@ -280,4 +286,21 @@ export async function leaveAllGroups(userId: string): Promise<void> {
       if (!(e instanceof AppError && e.type === "not_found")) throw e;
     }
   }
+}
+
+/**
+ * Finishes what {@link leaveAllGroups} could not (the server stopped, or the database was away, after an account's
+ * tombstone committed): takes deleted accounts still in groups out of them, up to `limit` accounts a call. Run every
+ * few minutes by each instance (lib/infra/live-hub.ts, with the events' prune); concurrent runs are harmless, since
+ * leaving a group one has already left is skipped.
+ * @returns how many accounts it went through.
+ */
+export async function leaveGroupsOfDeletedAccounts(limit = 100): Promise<number> {
+  const rows = await getPrisma().$queryRaw<{ user_id: string }[]>`
+    SELECT DISTINCT p.user_id FROM participants p
+    JOIN users u ON u.id = p.user_id AND u.deleted_at IS NOT NULL
+    JOIN threads t ON t.id = p.thread_id AND t.title IS NOT NULL
+    LIMIT ${limit}`;
+  for (const { user_id } of rows) await leaveAllGroups(user_id);
+  return rows.length;
 }

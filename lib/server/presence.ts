@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { Presence } from "../schemas/presence";
 import { EVENTS_CHANNEL } from "./events";
-import { getPrisma, Prisma } from "./sql";
+import { type Db, getPrisma, Prisma } from "./sql";
 
 /**
  * Presence (docs/realtime.md, "Presence"): a person is online while they have an event stream open on any instance,
@@ -55,6 +55,16 @@ export async function touchPresence(userIds: readonly string[]): Promise<number>
   return rows.length;
 }
 
+/**
+ * Marks `userId` offline at once inside `tx`, announced (without a last-seen time) if they were online: an account
+ * being deleted, whose streams end with it.
+ */
+export async function goOffline(tx: Db, userId: string): Promise<void> {
+  await tx.$queryRaw`
+    WITH c AS (UPDATE users SET online = false WHERE id = ${userId} AND online RETURNING id, last_seen_at, true AS hide_last_seen)
+    SELECT ${notifyChanged(false)} AS n FROM c`;
+}
+
 /** Advisory lock key of the presence sweep, the same on every instance (any fixed number; only this takes it). */
 const SWEEP_LOCK_KEY = 7_261_022;
 
@@ -68,10 +78,15 @@ export async function sweepPresence(timeoutMs: number): Promise<number> {
     const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) AS ok`;
     if (!lock?.ok) return 0;
     const rows = await tx.$queryRaw<{ n: string }[]>`
-      WITH swept AS (
-        UPDATE users SET online = false
+      WITH due AS (
+        -- In id order, as touchPresence locks them, and skipping rows a touch holds (that person is being seen now):
+        -- the two can never wait for each other in a cycle.
+        SELECT id FROM users
         WHERE online AND last_seen_at < clock_timestamp() - make_interval(secs => ${timeoutMs / 1000}::float8)
-        RETURNING id, last_seen_at, hide_last_seen
+        ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
+      ), swept AS (
+        UPDATE users u SET online = false FROM due WHERE u.id = due.id
+        RETURNING u.id, u.last_seen_at, u.hide_last_seen
       )
       SELECT ${notifyChanged(false)} AS n FROM swept c`;
     return rows.length;

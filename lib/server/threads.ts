@@ -31,6 +31,7 @@ type ParticipantRow = {
   name: string | null;
   last_read_seq: number;
   role: Role;
+  joined_at: Date;
   online: boolean;
   last_seen_at: Date | null;
   hide_last_seen: boolean;
@@ -65,7 +66,7 @@ async function attachParticipants(db: Db, rows: ThreadRow[], viewerId: string | 
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.thread_id);
   const people = await db.$queryRaw<ParticipantRow[]>`
-    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq, p.role, u.online, u.last_seen_at, u.hide_last_seen,
+    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq, p.role, p.joined_at, u.online, u.last_seen_at, u.hide_last_seen,
            coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides
     FROM participants p JOIN users u ON u.id = p.user_id
     WHERE p.thread_id = ANY(${ids}::text[])
@@ -74,7 +75,15 @@ async function attachParticipants(db: Db, rows: ThreadRow[], viewerId: string | 
   for (const p of people) {
     const list = byThread.get(p.thread_id) ?? [];
     const presence = presenceFor(p, viewerId === null ? null : { id: viewerId, hides: p.viewer_hides });
-    list.push({ id: p.id, username: p.username, name: p.name, lastReadSeq: p.last_read_seq, role: p.role, presence });
+    list.push({
+      id: p.id,
+      username: p.username,
+      name: p.name,
+      lastReadSeq: p.last_read_seq,
+      role: p.role,
+      joinedAt: p.joined_at.toISOString(),
+      presence,
+    });
     byThread.set(p.thread_id, list);
   }
   return rows.map((r) => ({

@@ -53,6 +53,9 @@ export function GroupDetails({
   const admin = me?.role === "admin";
   const setRole = useSetRole(thread.id);
   const remove = useRemoveParticipant(thread.id, meId);
+  // Leaving is a mutation of its own: once it succeeds the dialog stays pending until the conversation closes, which a
+  // removal before it must not look like.
+  const leave = useRemoveParticipant(thread.id, meId);
   const [pending, setPending] = useState<Pending>(null);
   const [profileOf, setProfileOf] = useState<string | null>(null);
   const members = [...thread.participants].sort(
@@ -69,7 +72,7 @@ export function GroupDetails({
         },
       });
     } else if (pending?.kind === "leave") {
-      remove.mutate(meId, {
+      leave.mutate(meId, {
         onSuccess: () => onGone(`You left “${thread.title}”`),
         onError: (e) => {
           setPending(null);
@@ -190,7 +193,7 @@ export function GroupDetails({
             : "You will no longer see it or its messages, unless an admin adds you again."
         }
         confirmLabel="Leave"
-        pending={remove.isPending || remove.isSuccess}
+        pending={leave.isPending || leave.isSuccess}
         onConfirm={confirm}
         onClose={() => setPending(null)}
       />
@@ -198,25 +201,38 @@ export function GroupDetails({
   );
 }
 
-/** The admins' form for a group's title and description: saved together, each checked as the server checks it. */
+/**
+ * The admins' form for a group's title and description, each checked as the server checks it. Only the fields the
+ * admin edited are sent; one left alone shows the group's current value, so another admin's change that arrives
+ * meanwhile is shown and never undone by a save.
+ */
 function GroupSettingsForm({ thread }: { thread: Thread }) {
   const update = useUpdateGroup(thread.id);
-  const [title, setTitle] = useState(thread.title ?? "");
-  const [description, setDescription] = useState(thread.description ?? "");
+  const [edited, setEdited] = useState<{ title?: string; description?: string }>({});
   const [error, setError] = useState<{ field: "title" | "description"; text: string } | null>(null);
   const id = useId();
-  const dirty = title.trim() !== (thread.title ?? "") || (description.trim() || null) !== thread.description;
+  const title = edited.title ?? thread.title ?? "";
+  const description = edited.description ?? thread.description ?? "";
+  const dirty =
+    (edited.title !== undefined && edited.title.trim() !== thread.title) ||
+    (edited.description !== undefined && (edited.description.trim() || null) !== thread.description);
+  const setTitle = (value: string) => setEdited((e) => ({ ...e, title: value }));
+  const setDescription = (value: string) => setEdited((e) => ({ ...e, description: value }));
 
   const save = (e: React.FormEvent) => {
     e.preventDefault();
-    const t = groupTitle.safeParse(title);
-    if (!t.success) return setError({ field: "title", text: t.error.issues[0]?.message ?? "Check the title." });
-    const d = groupDescription.safeParse(description);
-    if (!d.success) return setError({ field: "description", text: d.error.issues[0]?.message ?? "Check the description." });
+    const t = edited.title === undefined ? undefined : groupTitle.safeParse(edited.title);
+    if (t && !t.success) return setError({ field: "title", text: t.error.issues[0]?.message ?? "Check the title." });
+    const d = edited.description === undefined ? undefined : groupDescription.safeParse(edited.description);
+    if (d && !d.success) return setError({ field: "description", text: d.error.issues[0]?.message ?? "Check the description." });
+    if (!t && !d) return;
     update.mutate(
-      { title: t.data, description: d.data },
+      { ...(t ? { title: t.data } : {}), ...(d ? { description: d.data } : {}) },
       {
-        onSuccess: () => toast.success("Group updated"),
+        onSuccess: () => {
+          setEdited({});
+          toast.success("Group updated");
+        },
         onError: (err) => toast.error("The group was not updated", { description: reason(err) }),
       },
     );

@@ -19,6 +19,8 @@ export interface Person {
 /** Another participant's read position, from the thread. */
 export interface Reader extends Person {
   lastReadSeq: number;
+  /** When they joined (ISO 8601): a group's new member starts with the watermark at its newest message. */
+  joinedAt: string;
 }
 
 /** One message as the list shows it: a server message, or an outbox entry not confirmed yet. */
@@ -92,9 +94,10 @@ export function seenLabel(readers: readonly Person[], groupThread: boolean): str
 
 /**
  * A group's system entry in words, for the caller: "You added Bob and Carol", "Alice renamed the group to “Launch”",
- * "Carol is now an admin" (an entry in its subject's own name: nobody chose them). Names are the users' current
- * ones (`system.users`), "you" for the caller; the server's English `text` is the fallback for an action this
- * client does not know.
+ * "Carol is now an admin" (an entry in its subject's own name: nobody chose them). A change of description reads
+ * "updated" whether it set or cleared it (the entry does not say which). Names are the users' current ones
+ * (`system.users`), "you" for the caller; the server's English `text` is the fallback for an action this client does
+ * not know.
  */
 export function systemEntryText(m: Message, meId: string): string {
   const entry = m.system;
@@ -122,14 +125,15 @@ export function systemEntryText(m: Message, meId: string): string {
       break;
     case "role_changed":
       if (!first) return m.text;
-      if (first.id === m.sender.id) text = `${who(first)} ${first.id === meId ? "are" : "is"} now an admin`;
+      // An entry in its subject's own name making them admin is a handover (nobody chose them); stepping down is not.
+      if (first.id === m.sender.id && entry.role === "admin") text = `${who(first)} ${first.id === meId ? "are" : "is"} now an admin`;
       else text = `${actor} made ${who(first)} ${entry.role === "admin" ? "an admin" : "a member"}`;
       break;
     case "title_changed":
       text = `${actor} renamed the group to “${entry.title ?? ""}”`;
       break;
     case "description_changed":
-      text = `${actor} changed the group description`;
+      text = `${actor} updated the group description`;
       break;
     default:
       return m.text;
@@ -159,7 +163,8 @@ export function buildTimeline(args: {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
     if (m.sender.id !== me.id || m.kind === "system") continue;
-    const readers = others.filter((o) => o.lastReadSeq >= m.seq);
+    // Someone added to a group after the message starts past it without having read it: not "Seen" by them.
+    const readers = others.filter((o) => o.lastReadSeq >= m.seq && Date.parse(o.joinedAt) <= Date.parse(m.createdAt));
     if (readers.length > 0) {
       seenId = m.id;
       seenText = seenLabel(readers, others.length > 1);

@@ -7,13 +7,14 @@ import { useMarkRead } from "@/lib/client/queries";
  * Marks the open thread read up to its newest message while the page is visible: when it opens, when a newer
  * message arrives, and when the tab becomes visible again. Each newest message is marked once; a failed attempt is
  * tried again on the next visibility change.
- * @param newest the newest server message (`isRead` from the caller's point of view), if any
+ * @param newestId the newest server message's id, if any
+ * @param unread whether anything in the thread is unread for the caller. Not the newest message's `isRead` alone: a
+ *   group's newest entry can be a system entry, read by everyone, above messages the caller has not read.
  */
-export function useMarkReadWhileVisible(threadId: string, newest: { id: string; isRead: boolean } | undefined) {
+export function useMarkReadWhileVisible(threadId: string, newestId: string | undefined, unread: boolean) {
   const { mutate } = useMarkRead(threadId);
   const marked = useRef<string | null>(null);
-  const id = newest?.id;
-  const unread = newest ? !newest.isRead : false;
+  const id = newestId;
 
   useEffect(() => {
     if (!id || !unread) return;
