@@ -49,6 +49,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const typing = useTypingSender(threadId);
   const listRef = useRef<MessageListHandle>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
+  const detailsRef = useRef<HTMLButtonElement>(null);
   const [confirm, setConfirm] = useState<Confirm>(null);
   // A deleted message takes its actions button, where the dialog would return the focus, with it: the composer gets
   // the focus instead.
@@ -197,6 +198,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         subtitle={subtitle}
         onDelete={() => setConfirm({ kind: "thread" })}
         onDetails={() => setDetailsOpen(true)}
+        detailsRef={detailsRef}
         onProfile={!isGroup && others.length === 1 ? () => setProfileOf(others[0]!.id) : undefined}
       />
       <ProfileCard userId={profileOf} meId={me.id} onClose={() => setProfileOf(null)} />
@@ -255,6 +257,8 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         pending={deleteThread.isPending}
         onConfirm={confirmDelete}
         onClose={() => setConfirm(null)}
+        // Opened from the group's panel, which closed first: back to the button that opens the panel.
+        finalFocus={isGroup ? detailsRef : true}
       />
       <ConfirmDialog
         open={confirm?.kind === "message"}

@@ -21,6 +21,7 @@ export function ConversationHeader({
   onDelete,
   onDetails,
   onProfile,
+  detailsRef,
 }: {
   thread: Thread;
   meId: string;
@@ -30,6 +31,8 @@ export function ConversationHeader({
   onDetails: () => void;
   /** Opens the other person's profile card (a direct conversation with one other person). */
   onProfile?: () => void;
+  /** Receives the "Group details" button, where the focus goes back after a dialog opened from the panel. */
+  detailsRef?: React.Ref<HTMLButtonElement>;
 }) {
   return (
     <header className="flex h-16 shrink-0 items-center gap-2 border-b border-zinc-200 bg-white/95 px-2 backdrop-blur md:gap-3 md:px-4 dark:border-zinc-800 dark:bg-zinc-950/95">
@@ -55,7 +58,7 @@ export function ConversationHeader({
         </p>
       </div>
       {thread.kind === "group" ? (
-        <Button variant="ghost" size="icon" aria-label="Group details" title="Group details" onClick={onDetails}>
+        <Button ref={detailsRef} variant="ghost" size="icon" aria-label="Group details" title="Group details" onClick={onDetails}>
           <InfoIcon aria-hidden="true" className="h-5 w-5" />
         </Button>
       ) : (
