@@ -1,0 +1,50 @@
+-- Written by `npm run db:functions` from prisma/sql/functions/ (one file per function, docs/decisions.md, "One home
+-- per rule"). Edit those files and run it again; an applied migration must not change.
+
+-- prisma/sql/functions/parley_system_entry_json.sql
+-- A system entry's `system` field in its wire shape (lib/schemas/messages.ts, `SystemEntry`) from what is stored
+-- (`messages.system`: {action, userIds, role?, title?}): the people it concerns as users, named as they are now (a
+-- deleted account as "Deleted user"), in the entry's order. Called by parley_message_json for system entries only.
+-- A function of its own because its body holds a sub-select: PostgreSQL inlines a SQL function only when its body has
+-- none (PostgreSQL docs, "Inlining of SQL Functions"), and parley_message_json, which every page of messages calls
+-- once per message, must stay inlined. Text messages never call this.
+CREATE OR REPLACE FUNCTION "parley_system_entry_json"(p_system jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'action', p_system -> 'action',
+    'users', (
+      SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'username', x.username, 'name', x.name) ORDER BY i.n), '[]'::jsonb)
+      FROM jsonb_array_elements_text(p_system -> 'userIds') WITH ORDINALITY AS i(id, n)
+      JOIN users x ON x.id = i.id),
+    'role', p_system -> 'role',
+    'title', p_system -> 'title')
+$$;
+
+-- prisma/sql/functions/parley_message_json.sql
+-- A message in its wire shape (lib/schemas/messages.ts, `Message`) as one viewer sees it: the only place that builds
+-- it. Every path that answers or announces a message takes its JSON from here: sending, editing (the functions below
+-- and their events), reading one message, a thread's pages and the unread list (lib/server/messages.ts,
+-- lib/server/read-state.ts), and the system entries of groups (parley_post_system_entry).
+-- `u` is the message's sender (for a system entry, whoever caused it); `p_viewer_id` and `p_viewer_last_read_seq`
+-- (that viewer's watermark in the thread) give `isRead` (parley_is_read). The sender's own view needs no watermark: a
+-- message is read by whoever sent it, and a system entry by everyone.
+-- A system entry's `system` comes from parley_system_entry_json (its people as users, named as they are now); text
+-- messages have `system` NULL and pay nothing for it. This body must hold no sub-select, so that PostgreSQL inlines it
+-- into the queries that page messages (measured: not inlined, a 50-message page cost about twice the database time;
+-- docs/performance.md, issue 16).
+-- Timestamps are ISO 8601 UTC with milliseconds, as JavaScript's toISOString writes them.
+CREATE OR REPLACE FUNCTION "parley_message_json"(
+  m "messages", u "users", p_viewer_id text, p_viewer_last_read_seq int
+) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'id', m.id,
+    'threadId', m.thread_id,
+    'seq', m.seq,
+    'kind', m.kind,
+    'sender', jsonb_build_object('id', u.id, 'username', u.username, 'name', u.name),
+    'text', m.text,
+    'system', CASE WHEN m.kind = 'system' THEN parley_system_entry_json(m.system) END,
+    'clientMessageId', m.client_message_id,
+    'createdAt', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'editedAt', to_char(m.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'isRead', parley_is_read(m.kind, m.sender_id, m.seq, p_viewer_id, p_viewer_last_read_seq))
+$$;
