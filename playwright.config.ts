@@ -23,8 +23,8 @@ function appServer(name: string, url: string, timeout: number, env: Record<strin
     name,
     command: "npx tsx --conditions=react-server scripts/e2e-server.ts",
     url: `${url}/sign-in`,
-    // Presence times out after 3 s rather than a minute, so that the browser tests can watch someone go offline.
-    env: { PORT: new URL(url).port, E2E_DATABASE: process.env.E2E_DATABASE!, PRESENCE_TIMEOUT_MS: "3000", ...env },
+    // Presence times out after 6 s rather than a minute, so that the browser tests can watch someone go offline.
+    env: { PORT: new URL(url).port, E2E_DATABASE: process.env.E2E_DATABASE!, PRESENCE_TIMEOUT_MS: "6000", ...env },
     timeout,
     // Never reuse a server left running: it would be on another run's database.
     reuseExistingServer: false,

@@ -54,7 +54,7 @@ test.describe("live updates in the browser", () => {
     await expect(alice.page.getByTestId("profile-presence")).toHaveText("online");
     await alice.page.keyboard.press("Escape");
 
-    // Bob closes the app: his stream ends, and once PRESENCE_TIMEOUT_MS (3 s here) has passed he is offline.
+    // Bob closes the app: his stream ends, and once PRESENCE_TIMEOUT_MS (6 s here) has passed he is offline.
     await bob.context.close();
     await expect(item.getByTestId("presence-dot")).toHaveCount(0, { timeout: 15_000 });
     await expect(alice.page.getByTestId("conversation-subtitle")).toHaveText(`@${bob.username} · last seen just now`);

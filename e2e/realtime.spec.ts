@@ -186,7 +186,7 @@ test.describe("live events across two app instances", () => {
     expect((await call(A, alice, "GET", `/api/users/${bob.id}`)).body.presence.status).toBe("online");
     tab1.close();
 
-    // The other tab closes: after PRESENCE_TIMEOUT_MS (3 s in these tests) B's or A's sweep announces "offline".
+    // The other tab closes: after PRESENCE_TIMEOUT_MS (6 s in these tests) B's or A's sweep announces "offline".
     tab2.close();
     await watcher.waitFor((events) => presenceOfBob(events).some((p) => p.status === "offline"), "bob offline");
     expect(presenceOfBob(watcher.events)).toEqual([

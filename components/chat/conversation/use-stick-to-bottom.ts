@@ -10,7 +10,8 @@ const LOAD_OLDER_PX = 600;
 /**
  * Scroll behaviour of a chat log (`overflow-anchor: none` on the container; this hook does the anchoring).
  *
- * - While the reader is at the bottom, the view stays pinned there as content arrives or the box resizes.
+ * - While the reader is at the bottom, the view stays pinned there as content arrives or the box resizes; a scroll up
+ *   that a render comes before (its scroll event arrives on the next frame) is the reader's, not undone.
  * - Otherwise the message at the top of the viewport (the first `[data-anchor]` element) is kept exactly where it
  *   was across renders and resizes: when an older page is prepended, when the newest pages are refetched, when a
  *   message above is edited or deleted. (This generalises "scrollTop += scrollHeight delta": that only holds when
@@ -30,6 +31,8 @@ export function useStickToBottom({
   onNearTop: () => void;
 }) {
   const pinned = useRef(true);
+  /** Where pinning last put `scrollTop`: below it, and not at the bottom, the reader has scrolled up. */
+  const pinnedTop = useRef<number | null>(null);
   const anchor = useRef<{ key: string; offset: number } | null>(null);
   const autoScrolling = useRef(false);
   const newest = useRef(newestKey);
@@ -62,7 +65,19 @@ export function useStickToBottom({
     const el = containerRef.current;
     if (!el) return;
     if (pinned.current) {
+      // The reader may have scrolled up since the last pinning, with the scroll event not delivered yet (it comes on
+      // the next frame): a render in between must not pull them back down. Content that grew below leaves scrollTop
+      // where pinning put it, and a box that grew clamps it to the (new) bottom, so neither counts.
+      const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK_PX;
+      if (!bottom && !autoScrolling.current && pinnedTop.current !== null && el.scrollTop < pinnedTop.current - 1) {
+        pinned.current = false;
+        setLeftAt(newest.current);
+        setAtBottom(false);
+        measureAnchor();
+        return;
+      }
       el.scrollTop = el.scrollHeight;
+      pinnedTop.current = el.scrollTop;
       return;
     }
     const a = anchor.current;
@@ -103,6 +118,7 @@ export function useStickToBottom({
       }
       if (pinned.current && !bottom) setLeftAt(newest.current);
       pinned.current = bottom;
+      if (bottom) pinnedTop.current = el.scrollTop;
       setAtBottom(bottom);
       if (!bottom) measureAnchor();
       if (el.scrollTop < LOAD_OLDER_PX) nearTop.current();
@@ -136,6 +152,7 @@ export function useStickToBottom({
         el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
       } else {
         el.scrollTop = el.scrollHeight;
+        pinnedTop.current = el.scrollTop;
       }
     },
     [containerRef],
