@@ -94,7 +94,9 @@ test.describe("chatting in the browser", () => {
     await expect(actions).toBeFocused();
 
     // Delete asks first: Cancel has the focus, Tab stays inside the dialog, Escape cancels and returns to the button.
+    // (The menu is open, on its first item, before the arrow key: pressed earlier it would reach the button.)
     await page.keyboard.press("Enter");
+    await expect(menu.getByRole("menuitem", { name: "Edit" })).toBeFocused();
     await page.keyboard.press("ArrowDown");
     await expect(menu.getByRole("menuitem", { name: "Delete" })).toBeFocused();
     await page.keyboard.press("Enter");
