@@ -36,6 +36,28 @@ export type Page<T> = { data: T[]; nextCursor: string | null };
 /** Counts characters as people do (Unicode code points), not UTF-16 units. */
 export const codePointLength = (s: string) => [...s].length;
 
+/**
+ * Text that must not be blank: 1 to `max` Unicode code points after trimming (a message, a group's title).
+ * @param empty the error when it is blank
+ */
+export const requiredText = (max: number, empty: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, empty)
+    .refine((s) => codePointLength(s) <= max, `Use at most ${max} characters.`)
+    .meta({ description: `1 to ${max} characters (Unicode code points) after trimming.` });
+
+/** Text one may clear: 0 to `max` code points after trimming; empty or `null` clears it (parsed as `null`). */
+export const clearableText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => codePointLength(s) <= max, `Use at most ${max} characters.`)
+    .transform((s) => (s === "" ? null : s))
+    .nullable()
+    .meta({ description: `0 to ${max} characters after trimming; empty or \`null\` clears it.` });
+
 /** One invalid input field: `pointer` into the body (RFC 6901 JSON Pointer) or a query/path `parameter`. */
 export const fieldError = z
   .object({

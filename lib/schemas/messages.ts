@@ -1,15 +1,10 @@
 import { z } from "zod";
-import { codePointLength, cursor, id, limit, timestamp } from "./common";
+import { cursor, id, limit, requiredText, timestamp } from "./common";
 
 /** Longest message, in Unicode code points, after trimming. */
 export const MAX_MESSAGE_LENGTH = 4000;
 
-export const messageText = z
-  .string()
-  .trim()
-  .min(1, "A message cannot be empty.")
-  .refine((s) => codePointLength(s) <= MAX_MESSAGE_LENGTH, `Use at most ${MAX_MESSAGE_LENGTH} characters.`)
-  .meta({ description: `1 to ${MAX_MESSAGE_LENGTH} characters (Unicode code points) after trimming.` });
+export const messageText = requiredText(MAX_MESSAGE_LENGTH, "A message cannot be empty.");
 
 export const sendMessageBody = z.strictObject({
   text: messageText,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { codePointLength, cursor, id, limit, timestamp } from "./common";
+import { clearableText, cursor, id, limit, requiredText, timestamp } from "./common";
 import { presence } from "./presence";
 
 /** Longest group title, in Unicode code points after trimming (at least 1). */
@@ -7,20 +7,11 @@ export const MAX_TITLE_LENGTH = 100;
 /** Longest group description, in Unicode code points after trimming (0 clears it). */
 export const MAX_DESCRIPTION_LENGTH = 500;
 
-export const groupTitle = z
-  .string()
-  .trim()
-  .min(1, "A group's title cannot be empty.")
-  .refine((s) => codePointLength(s) <= MAX_TITLE_LENGTH, `Use at most ${MAX_TITLE_LENGTH} characters.`)
-  .meta({ description: `A group's title: 1 to ${MAX_TITLE_LENGTH} characters (Unicode code points) after trimming.` });
+export const groupTitle = requiredText(MAX_TITLE_LENGTH, "A group's title cannot be empty.").meta({
+  description: `A group's title: 1 to ${MAX_TITLE_LENGTH} characters (Unicode code points) after trimming.`,
+});
 
-export const groupDescription = z
-  .string()
-  .trim()
-  .refine((s) => codePointLength(s) <= MAX_DESCRIPTION_LENGTH, `Use at most ${MAX_DESCRIPTION_LENGTH} characters.`)
-  .transform((s) => (s === "" ? null : s))
-  .nullable()
-  .meta({ description: `0 to ${MAX_DESCRIPTION_LENGTH} characters after trimming; empty or \`null\` clears it.` });
+export const groupDescription = clearableText(MAX_DESCRIPTION_LENGTH);
 
 export const createThreadBody = z
   .strictObject({

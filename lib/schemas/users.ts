@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { codePointLength, cursor, id, limit, timestamp } from "./common";
+import { clearableText, cursor, id, limit, timestamp } from "./common";
 import { message } from "./messages";
 import { presence } from "./presence";
 import { thread } from "./threads";
@@ -33,13 +33,7 @@ export const registerBody = z.strictObject({
 /** Longest "about" line, in Unicode code points after trimming. */
 export const MAX_ABOUT_LENGTH = 200;
 
-export const about = z
-  .string()
-  .trim()
-  .refine((s) => codePointLength(s) <= MAX_ABOUT_LENGTH, `Use at most ${MAX_ABOUT_LENGTH} characters.`)
-  .transform((s) => (s === "" ? null : s))
-  .nullable()
-  .meta({ description: `0 to ${MAX_ABOUT_LENGTH} characters after trimming; empty or \`null\` clears it.` });
+export const about = clearableText(MAX_ABOUT_LENGTH);
 
 export const updateMeBody = z
   .strictObject({
