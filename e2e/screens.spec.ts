@@ -47,6 +47,21 @@ test("main screens", async ({ people, request, browser }, testInfo) => {
   await shoot(alice.page, testInfo, "group-details");
   await alice.page.keyboard.press("Escape");
 
+  await openThread(alice.page, withBob);
+  await alice.page.getByRole("button", { name: `Profile of ${bob.name}` }).first().click();
+  await expect(alice.page.getByTestId("profile-card").getByRole("heading", { name: bob.name })).toBeVisible();
+  await shoot(alice.page, testInfo, "profile-card");
+  await alice.page.keyboard.press("Escape");
+
+  await alice.page.goto("/");
+  await alice.page.getByRole("button", { name: "New group" }).click();
+  const newGroup = alice.page.getByRole("dialog", { name: "New group" });
+  await newGroup.getByRole("textbox", { name: "Group title" }).fill("Release crew");
+  await newGroup.getByLabel("Search people").fill(bob.name);
+  await newGroup.getByRole("button", { name: new RegExp(bob.name) }).click();
+  await shoot(alice.page, testInfo, "new-group");
+  await alice.page.keyboard.press("Escape");
+
   await alice.page.goto("/");
   await alice.page.getByRole("button", { name: "New conversation" }).first().click();
   const dialog = alice.page.getByRole("dialog", { name: "New conversation" });

@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
+import { TextField } from "@/components/ui/text-field";
 import { ApiError } from "@/lib/client/api";
 import { useMe, useUpdateMe } from "@/lib/client/queries";
 import { about as aboutSchema, displayName as nameSchema, MAX_ABOUT_LENGTH, type Me } from "@/lib/schemas/users";
@@ -28,7 +28,6 @@ function ProfileFields({ me }: { me: Me }) {
   const [name, setName] = useState(me.name ?? "");
   const [about, setAbout] = useState(me.about ?? "");
   const [error, setError] = useState<{ field: "name" | "about"; text: string } | null>(null);
-  const id = useId();
 
   const save = (e: React.FormEvent) => {
     e.preventDefault();
@@ -45,30 +44,32 @@ function ProfileFields({ me }: { me: Me }) {
     );
   };
 
-  const field = (which: "name" | "about") => ({
-    "aria-invalid": error?.field === which || undefined,
-    "aria-describedby": error?.field === which ? `${id}-error` : undefined,
-  });
+  const errorOf = (field: "name" | "about") => (error?.field === field ? error.text : null);
 
   return (
     <form onSubmit={save} noValidate className="flex max-w-sm flex-col gap-4">
-      <div className="flex flex-col gap-1.5">
-        <label htmlFor={`${id}-name`} className="text-sm font-medium">
-          Display name
-        </label>
-        <Input id={`${id}-name`} value={name} autoComplete="name" placeholder={me.username} onChange={(e) => (setName(e.target.value), setError(null))} {...field("name")} />
-      </div>
-      <div className="flex flex-col gap-1.5">
-        <label htmlFor={`${id}-about`} className="text-sm font-medium">
-          About <span className="font-normal text-zinc-500 dark:text-zinc-400">(up to {MAX_ABOUT_LENGTH} characters)</span>
-        </label>
-        <Input id={`${id}-about`} value={about} placeholder="What you work on, where you are…" onChange={(e) => (setAbout(e.target.value), setError(null))} {...field("about")} />
-      </div>
-      {error && (
-        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
-          {error.text}
-        </p>
-      )}
+      <TextField
+        label="Display name"
+        value={name}
+        autoComplete="name"
+        placeholder={me.username}
+        error={errorOf("name")}
+        onChange={(e) => {
+          setName(e.target.value);
+          setError(null);
+        }}
+      />
+      <TextField
+        label="About"
+        hint={`(up to ${MAX_ABOUT_LENGTH} characters)`}
+        value={about}
+        placeholder="What you work on, where you are…"
+        error={errorOf("about")}
+        onChange={(e) => {
+          setAbout(e.target.value);
+          setError(null);
+        }}
+      />
       <Button type="submit" variant="secondary" className="self-start" aria-disabled={update.isPending || undefined}>
         Save profile
       </Button>

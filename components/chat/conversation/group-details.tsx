@@ -10,13 +10,14 @@ import {
   UserPlus as AddIcon,
   X as XIcon,
 } from "lucide-react";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DialogClose, DialogTitle } from "@/components/ui/dialog";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { Input } from "@/components/ui/input";
+import { TextField } from "@/components/ui/text-field";
 import { useDebouncedValue } from "@/hooks/use-debounced-value";
 import { ApiError } from "@/lib/client/api";
 import { useAddParticipants, useRemoveParticipant, useSetRole, useUpdateGroup, useUserSearch } from "@/lib/client/queries";
@@ -210,7 +211,6 @@ function GroupSettingsForm({ thread }: { thread: Thread }) {
   const update = useUpdateGroup(thread.id);
   const [edited, setEdited] = useState<{ title?: string; description?: string }>({});
   const [error, setError] = useState<{ field: "title" | "description"; text: string } | null>(null);
-  const id = useId();
   const title = edited.title ?? thread.title ?? "";
   const description = edited.description ?? thread.description ?? "";
   const dirty =
@@ -240,41 +240,25 @@ function GroupSettingsForm({ thread }: { thread: Thread }) {
 
   return (
     <form onSubmit={save} noValidate className="flex flex-col gap-3">
-      <div className="flex flex-col gap-1.5">
-        <label htmlFor={`${id}-title`} className="text-sm font-medium">
-          Title
-        </label>
-        <Input
-          id={`${id}-title`}
-          value={title}
-          onChange={(e) => {
-            setTitle(e.target.value);
-            setError(null);
-          }}
-          aria-invalid={error?.field === "title" || undefined}
-          aria-describedby={error?.field === "title" ? `${id}-error` : undefined}
-        />
-      </div>
-      <div className="flex flex-col gap-1.5">
-        <label htmlFor={`${id}-description`} className="text-sm font-medium">
-          Description <span className="font-normal text-zinc-500 dark:text-zinc-400">(optional)</span>
-        </label>
-        <Input
-          id={`${id}-description`}
-          value={description}
-          onChange={(e) => {
-            setDescription(e.target.value);
-            setError(null);
-          }}
-          aria-invalid={error?.field === "description" || undefined}
-          aria-describedby={error?.field === "description" ? `${id}-error` : undefined}
-        />
-      </div>
-      {error && (
-        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
-          {error.text}
-        </p>
-      )}
+      <TextField
+        label="Title"
+        value={title}
+        error={error?.field === "title" ? error.text : null}
+        onChange={(e) => {
+          setTitle(e.target.value);
+          setError(null);
+        }}
+      />
+      <TextField
+        label="Description"
+        hint="(optional)"
+        value={description}
+        error={error?.field === "description" ? error.text : null}
+        onChange={(e) => {
+          setDescription(e.target.value);
+          setError(null);
+        }}
+      />
       <Button type="submit" variant="secondary" className="self-start" disabled={!dirty} aria-disabled={update.isPending || undefined}>
         Save
       </Button>

@@ -142,6 +142,7 @@ export function PeoplePicker({
           <Input
             ref={inputRef}
             aria-label="Group title"
+            className="w-full"
             placeholder="Group title, e.g. Launch"
             value={title}
             maxLength={MAX_TITLE_LENGTH * 2}
