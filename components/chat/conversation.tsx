@@ -9,7 +9,7 @@ import { Button, buttonVariants } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
-import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useThread } from "@/lib/client/queries";
+import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useRemoveParticipant, useThread } from "@/lib/client/queries";
 import { useTypingSender } from "@/lib/client/typing";
 import { useNow } from "@/hooks/use-now";
 import { displayName, presenceLabel } from "@/lib/format";
@@ -46,6 +46,10 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const editMessage = useEditMessage();
   const deleteMessage = useDeleteMessage(threadId);
   const deleteThread = useDeleteThread();
+  // Leaving a group is a mutation of its own (its dialog stays pending once it succeeds, which a removal of someone
+  // else before it must not look like), owned here so that its callbacks run even when the `thread.removed` event
+  // arrives first and the details dialog is gone.
+  const leaveGroup = useRemoveParticipant(threadId, me.id);
   const typing = useTypingSender(threadId);
   const listRef = useRef<MessageListHandle>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
@@ -208,6 +212,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
             <GroupDetails
               thread={thread}
               meId={me.id}
+              leave={leaveGroup}
               onGone={leave}
               onRequestDelete={() => {
                 setDetailsOpen(false);

@@ -36,17 +36,21 @@ type Pending = { kind: "remove"; member: Participant } | { kind: "leave" } | { k
  * and deleting the group (admins). What the server refuses (say a member who has just been made a non-admin) shows as
  * a toast and changes nothing; live events bring every change by others here as it happens.
  *
- * @param onGone called once the caller has left or deleted the group (the conversation then closes)
+ * @param leave the caller's own "leave" mutation, owned by the conversation: the `thread.removed` event can arrive before
+ *   the DELETE's answer and unmount this dialog, and a mutation's per-call callbacks only run while its owner is mounted
+ * @param onGone called once the caller has left the group (the conversation then closes)
  * @param onRequestDelete asks the conversation to confirm and delete the group (it owns that confirmation)
  */
 export function GroupDetails({
   thread,
   meId,
+  leave,
   onGone,
   onRequestDelete,
 }: {
   thread: Thread;
   meId: string;
+  leave: ReturnType<typeof useRemoveParticipant>;
   onGone: (message: string) => void;
   onRequestDelete: () => void;
 }) {
@@ -54,9 +58,6 @@ export function GroupDetails({
   const admin = me?.role === "admin";
   const setRole = useSetRole(thread.id);
   const remove = useRemoveParticipant(thread.id, meId);
-  // Leaving is a mutation of its own: once it succeeds the dialog stays pending until the conversation closes, which a
-  // removal before it must not look like.
-  const leave = useRemoveParticipant(thread.id, meId);
   const [pending, setPending] = useState<Pending>(null);
   const [profileOf, setProfileOf] = useState<string | null>(null);
   const members = [...thread.participants].sort(
