@@ -26,6 +26,11 @@ export class SignInRateLimited extends CredentialsSignin {
   code = "rate_limited";
 }
 
+/** Sign-in refused because an admin suspended the account (the password was right); the form then says why. */
+export class SignInSuspended extends CredentialsSignin {
+  code = "suspended";
+}
+
 const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
 /**
@@ -56,6 +61,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           return user ? { id: user.id, name: user.name ?? user.username, username: user.username } : null;
         } catch (e) {
           if (e instanceof AppError && e.type === "too_many_requests") throw new SignInRateLimited();
+          if (e instanceof AppError && e.type === "forbidden") throw new SignInSuspended();
           throw e;
         }
       },

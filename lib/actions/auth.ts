@@ -4,13 +4,13 @@ import { AuthError } from "next-auth";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { SignInRateLimited, signIn, signOut } from "../auth";
+import { SignInRateLimited, SignInSuspended, signIn, signOut } from "../auth";
 import { AppError } from "../errors";
 import { endSessionOf } from "../api/session";
 import { safeCallbackPath } from "../safe-redirect";
 import { registerBody } from "../schemas/users";
 import { clientIp, consume } from "../infra/rate-limit";
-import { registerUser } from "../server/users";
+import { registerUser, suspensionReason } from "../server/users";
 
 /** What a sign-in or sign-up form shows after a failed attempt. */
 export interface AuthFormState {
@@ -24,7 +24,13 @@ async function signInAndGo(username: string, password: string, callbackUrl: unkn
     await signIn("credentials", { username, password, redirect: false });
   } catch (e) {
     if (e instanceof AuthError) {
-      const limited = e instanceof SignInRateLimited || (e as { code?: string }).code === "rate_limited";
+      const code = (e as { code?: string }).code;
+      const limited = e instanceof SignInRateLimited || code === "rate_limited";
+      if (e instanceof SignInSuspended || code === "suspended") {
+        // Only a right password gets here, so saying why is no leak.
+        const reason = await suspensionReason(username);
+        return { error: `Your account is suspended.${reason ? ` Reason given: ${reason}` : ""}`, values: { username } };
+      }
       const error = limited ? "Too many failed attempts. Wait a few minutes, then try again." : "Invalid username or password.";
       return { error, values: { username } };
     }

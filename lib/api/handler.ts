@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { consume, rateLimitHeaders, type RateLimitName } from "../infra/rate-limit";
 import type { Authenticated } from "../server/credentials";
+import { isActiveAdmin } from "../server/roles";
 import { authenticateToken } from "../server/tokens";
 import { rateLimitsOf, UNSAFE_METHODS, type Operation } from "../openapi/operation";
 import { findNul, parseBody, parseQuery } from "./parse";
@@ -57,6 +58,24 @@ export async function resolveCaller(req: Request): Promise<Caller | null> {
   return sessionCaller(req);
 }
 
+/** What an unknown API path answers (app/api/[...path]/route.ts), and so every admin operation to a non-admin. */
+export const UNKNOWN_PATH = "No such API endpoint.";
+
+/**
+ * The caller when they are an active admin (lib/server/roles.ts), else `null`: anonymous, a bad or revoked token, an
+ * ended session, a member, a suspended or deleted account. The admin operations answer all of those alike (404).
+ */
+async function resolveAdmin(req: Request): Promise<Caller | null> {
+  let caller: Caller | null;
+  try {
+    caller = await resolveCaller(req);
+  } catch (e) {
+    if (e instanceof AppError && e.type === "unauthorized") return null;
+    throw e;
+  }
+  return caller && (await isActiveAdmin(caller.userId)) ? caller : null;
+}
+
 /**
  * True when a browser sent `req` from another origin: `Sec-Fetch-Site` says so (`cross-site`, `same-site`), or,
  * from browsers that do not send it, `Origin` names another host than the request's. Requests with neither come
@@ -100,11 +119,22 @@ function logRequest(req: Request, res: Response, requestId: string, started: num
   log[level]({ requestId, method: req.method, path: new URL(req.url).pathname, status: res.status, ms }, "request");
 }
 
-type Inner = (req: Request, ctx: RouteContext | undefined, requestId: string, responseHeaders: Headers) => Promise<Response>;
+type Inner = (
+  req: Request,
+  ctx: RouteContext | undefined,
+  requestId: string,
+  responseHeaders: Headers,
+  admin: Caller | null,
+) => Promise<Response>;
 
 interface RunOptions {
   /** `debug`: log successful answers at debug level (health probes, which come every few seconds). */
   accessLog?: "debug";
+  /**
+   * An admin operation: before anything else (the cross-site check included), the caller must be an active admin,
+   * or the answer is the 404 of an unknown API path; the admin is handed to `fn`.
+   */
+  admin?: true;
 }
 
 function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
@@ -114,12 +144,17 @@ function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
     const started = performance.now();
     let res: Response;
     try {
+      let admin: Caller | null = null;
+      if (opts.admin) {
+        admin = await resolveAdmin(req);
+        if (!admin) throw new AppError("not_found", UNKNOWN_PATH);
+      }
       // Cookie-authenticated writes from another site's page (CSRF). Bearer requests carry their own proof: a page
       // cannot add an Authorization header to a cross-site request without a CORS preflight, which Parley refuses.
       if (UNSAFE_METHODS.has(req.method as Operation["method"]) && !req.headers.has("authorization") && isCrossOriginBrowserRequest(req)) {
         throw new AppError("forbidden", "Cross-origin requests may not change anything here. Use a bearer token.");
       }
-      res = await fn(req, ctx, requestId, responseHeaders);
+      res = await fn(req, ctx, requestId, responseHeaders, admin);
       res.headers.set("x-request-id", requestId);
     } catch (e) {
       res = errorResponse(e, requestId, req);
@@ -147,7 +182,7 @@ type Parsed<O, K extends "params" | "query" | "body"> = K extends "query"
 type Declared<O, K extends string> = O extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
 
 /** The caller a handler gets, by its operation's `auth`: always one, one or `null`, or none (credentials unread). */
-type CallerFor<O> = O extends { auth: "required" } ? Caller : O extends { auth: "optional" } ? Caller | null : null;
+type CallerFor<O> = O extends { auth: "required" | "admin" } ? Caller : O extends { auth: "optional" } ? Caller | null : null;
 
 /** What an operation's handler is given: the request, its parsed path, query and body, and the caller. */
 export type OperationContext<O extends Operation> = BaseContext<Parsed<O, "params">> & {
@@ -158,10 +193,10 @@ export type OperationContext<O extends Operation> = BaseContext<Parsed<O, "param
 
 /**
  * The route handler of a declared operation (lib/openapi/<resource>.ts), in the order every request goes through:
- * 1. request id, access log, problem+json for anything thrown (lib/api/problem.ts), and cross-site browser writes
- *    refused (403);
+ * 1. request id, access log, problem+json for anything thrown (lib/api/problem.ts); for an admin operation, anyone but
+ *    an active admin answered as an unknown path (404); cross-site browser writes refused (403);
  * 2. the caller: `auth: "required"` answers anonymous requests 401 before anything else; `optional` resolves it;
- *    `none` does not read credentials at all;
+ *    `none` does not read credentials at all (`admin`: step 1 did);
  * 3. the `writes` rate limit, when the operation counts against it ({@link rateLimitsOf}), so that a limited request
  *    (429) does nothing; the answer carries the `RateLimit-*` fields;
  * 4. path parameters (404 for an id that cannot exist), then the query (unless the operation reads it itself) and the
@@ -179,9 +214,9 @@ export function route<O extends Operation>(
   const sole = statuses.length === 1 ? statuses[0]! : null;
   const countsWrites = rateLimitsOf(op).includes("writes");
   const routeHandler = run(
-    async (req, ctx, requestId, responseHeaders) => {
-      let caller: Caller | null = null;
-      if (op.auth !== "none") caller = await resolveCaller(req);
+    async (req, ctx, requestId, responseHeaders, admin) => {
+      let caller: Caller | null = admin;
+      if (op.auth !== "none" && op.auth !== "admin") caller = await resolveCaller(req);
       if (op.auth === "required" && !caller) {
         return problemResponse("unauthorized", "Sign in, or send Authorization: Bearer <token>.", requestId);
       }
@@ -195,7 +230,7 @@ export function route<O extends Operation>(
       if (sole === 204) return noContent();
       return op.conditional ? conditionalJson(req, result) : json(result, sole);
     },
-    { accessLog: op.accessLog },
+    { accessLog: op.accessLog, ...(op.auth === "admin" ? { admin: true as const } : {}) },
   );
   // Which operation this handler serves, for tests/openapi.test.ts to check against the file and method it is in.
   return Object.assign(routeHandler, { operation: op });

@@ -100,5 +100,11 @@ export const TAGS: { name: Tag; description: string }[] = [
     { name: "Read state", description: "Read positions and unread counts." },
     { name: "Live", description: "Server-Sent Events and typing indicators." },
     { name: "Accounts", description: "Users, registration and API tokens." },
+    { name: "Moderation", description: "Reporting a message to the admins, and blocking people." },
+    {
+      name: "Admin",
+      description:
+        "The admin area: people, conversations, reports and the audit log. Only active admins reach these operations; to anyone else they answer 404, as if they did not exist. Every change, and every reading of a conversation's messages, is written to the audit log.",
+    },
     { name: "Operations", description: "Health and readiness probes for orchestrators and load balancers." },
 ];

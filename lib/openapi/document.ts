@@ -70,7 +70,7 @@ function describe(op: Operation): ZodOpenApiOperationObject {
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
     security:
-      op.auth === "required"
+      op.auth === "required" || op.auth === "admin"
         ? [{ bearerAuth: [] }, { sessionCookie: [] }]
         : op.auth === "optional"
           ? [{}, { bearerAuth: [] }, { sessionCookie: [] }]

@@ -14,17 +14,18 @@ import type { RateLimitName } from "../infra/rate-limit";
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
- * Who may call: `required` (a session cookie or a bearer token; anonymous callers get 401), `optional` (the
- * handler gets the caller or `null`), `none` (credentials are not even read: a stale or malformed one is no reason
- * to fail).
+ * Who may call: `required` (a session cookie or a bearer token; anonymous callers get 401), `admin` (an active
+ * admin's session or token, lib/server/roles.ts; everyone else, anonymous callers and bad credentials included, gets
+ * 404, as if the operation did not exist), `optional` (the handler gets the caller or `null`), `none` (credentials
+ * are not even read: a stale or malformed one is no reason to fail).
  */
-export type Auth = "required" | "optional" | "none";
+export type Auth = "required" | "admin" | "optional" | "none";
 
 /** The error statuses the API answers with (their meanings: lib/openapi/responses.ts). */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 /** The document's tags, one per resource file (lib/openapi/<resource>.ts). */
-export type Tag = "Threads" | "Groups" | "Messages" | "Read state" | "Live" | "Accounts" | "Operations";
+export type Tag = "Threads" | "Groups" | "Messages" | "Read state" | "Live" | "Accounts" | "Moderation" | "Admin" | "Operations";
 
 /** One success answer: its description, its JSON body's schema (none for 204), and whether it names a `Location`. */
 export interface SuccessAnswer {
@@ -91,15 +92,16 @@ export const UNSAFE_METHODS: ReadonlySet<HttpMethod> = new Set(["POST", "PUT", "
 
 /**
  * The rate limits `op` counts against: its declared ones, or by default `writes` for every unsafe method a signed-in
- * caller must use.
+ * caller (or an admin) must use.
  */
 export function rateLimitsOf(op: Operation): readonly RateLimitName[] {
-  return op.rateLimits ?? (UNSAFE_METHODS.has(op.method) && op.auth === "required" ? ["writes"] : []);
+  return op.rateLimits ?? (UNSAFE_METHODS.has(op.method) && (op.auth === "required" || op.auth === "admin") ? ["writes"] : []);
 }
 
 /**
  * The error answers an operation has by its shape: 400 for a query or a body; 401 when it needs a caller; 403
- * (cross-site browser writes, lib/api/handler.ts) for every unsafe method; 404 for a path parameter; 413 and 415 for a
+ * (cross-site browser writes, lib/api/handler.ts) for every unsafe method; 404 for a path parameter, and for every
+ * admin operation (what anyone but an admin gets); 413 and 415 for a
  * body; 429 when it counts against a rate limit; 503 for every operation that uses the database.
  */
 export function impliedErrors(op: Operation): ErrorStatus[] {
@@ -107,7 +109,7 @@ export function impliedErrors(op: Operation): ErrorStatus[] {
   if (op.query || op.body) statuses.push(400);
   if (op.auth === "required") statuses.push(401);
   if (UNSAFE_METHODS.has(op.method)) statuses.push(403);
-  if (op.params) statuses.push(404);
+  if (op.params || op.auth === "admin") statuses.push(404);
   if (op.body) statuses.push(413, 415);
   if (rateLimitsOf(op).length > 0) statuses.push(429);
   if (op.database !== false) statuses.push(503);

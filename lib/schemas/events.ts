@@ -14,6 +14,11 @@ export const eventPayloads = {
   "message.created": z.object({ message, unreadCount: z.number().int() }),
   /** A message's text changed; `message.isRead` is yours (an edit changes nobody's read state). */
   "message.updated": z.object({ message }),
+  /**
+   * A moderator removed a message: `message` is it as it now is (`kind` `removed`, no text, read by everyone);
+   * `unreadCount` is your count in that thread afterwards.
+   */
+  "message.removed": z.object({ message, unreadCount: z.number().int() }),
   /** A message was deleted; `unreadCount` is your count in that thread afterwards. */
   "message.deleted": z.object({ threadId: id, messageId: id, seq: z.number().int(), unreadCount: z.number().int() }),
   /** You were made a participant of a new thread. */
@@ -38,6 +43,10 @@ export const eventPayloads = {
   presence: z.object({ userId: id, presence }),
   /** Someone is typing in one of your threads (ephemeral: lasts a few seconds unless repeated). */
   typing: z.object({ threadId: id, userId: id, expiresInMs: z.number().int() }),
+  /** Admins only: someone reported a message; the reports queue has a new open report. */
+  "report.created": z.object({ reportId: id }),
+  /** Admins only: an admin resolved reports (removed the message, suspended its sender or dismissed them). */
+  "report.resolved": z.object({ reportIds: z.array(id) }),
   /** Too much was missed to replay: refetch everything. */
   resync: z.object({ reason: z.string() }),
   /** Sent first on every connection: the stream is live from here. */

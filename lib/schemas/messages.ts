@@ -62,11 +62,12 @@ export const message = z
     id,
     threadId: id,
     seq: z.number().int().min(1).meta({ description: "Per-thread sequence number: strictly increasing in send order." }),
-    kind: z.enum(["text", "system"]).meta({
-      description: "`text`: a person's message; `system`: a group's timeline entry (\"alice added bob\"), never unread, never edited or deleted.",
+    kind: z.enum(["text", "system", "removed"]).meta({
+      description:
+        "`text`: a person's message; `system`: a group's timeline entry (\"alice added bob\"); `removed`: a message a moderator removed (its `text` is empty). The last two are never unread, edited or deleted.",
     }),
     sender: userRef.meta({ description: "Who sent it; for a system entry, who caused it." }),
-    text: z.string().meta({ description: "The message; for a system entry, an English rendering of it." }),
+    text: z.string().meta({ description: "The message; for a system entry, an English rendering of it; empty once removed." }),
     system: systemEntry.nullable().meta({ description: "A system entry's structured form; `null` for text." }),
     clientMessageId: z.string().nullable().meta({ description: "The sender's idempotency key, if one was sent." }),
     createdAt: timestamp,

@@ -85,7 +85,9 @@ export const PREVIEW_LENGTH = 200;
 export const lastMessage = z
   .object({
     id,
-    kind: z.enum(["text", "system"]).meta({ description: "As the message's `kind`: a system entry's `text` is its English rendering." }),
+    kind: z.enum(["text", "system", "removed"]).meta({
+      description: "As the message's `kind`: a system entry's `text` is its English rendering; a removed message's is empty.",
+    }),
     text: z.string().meta({ description: `The first ${PREVIEW_LENGTH} characters (Unicode code points) of the message.` }),
     senderId: id,
     createdAt: timestamp,

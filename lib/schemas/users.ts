@@ -76,9 +76,13 @@ export const publicUser = z
   })
   .meta({ id: "User" });
 
-/** A person's profile card: adds their "about" line and their presence as the caller may see it. */
+/** A person's profile card: adds their "about" line, their presence as the caller may see it, and whether the caller blocked them. */
 export const userProfile = publicUser
-  .extend({ about: z.string().nullable(), presence })
+  .extend({
+    about: z.string().nullable(),
+    presence,
+    blocked: z.boolean().meta({ description: "Whether you blocked this person (`PUT /api/users/me/blocks/{userId}`)." }),
+  })
   .meta({ id: "UserProfile" });
 
 /** The caller's own account: adds the e-mail address, the "about" line and the privacy setting. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "../errors";
+import { AppError, notFound } from "../errors";
 import { DELETED_USERNAME_PREFIX } from "../schemas/users";
 import type { Credential } from "./credentials";
 import { endSessionsOf, forgetSessions } from "./sessions";
@@ -9,7 +9,9 @@ import { encodeCursor } from "./cursor";
 import { listMessages } from "./messages";
 import { log } from "../log";
 import { leaveAllGroups } from "./groups";
+import { recordAudit } from "./audit";
 import { goOffline } from "./presence";
+import { refuseLastAdmin } from "./roles";
 import { getThreads, threadIdsOf } from "./threads";
 import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users";
 
@@ -24,7 +26,8 @@ import { accountGone, checkPasswordLimited, getMe, hashPassword } from "./users"
  * Changes the caller's password. The current one is required and checked behind the `signIn` limit; the new one
  * replaces it, and every other browser session of the account ends in the same transaction (they were opened with
  * the old password; whoever holds one must sign in again). The session making the change stays signed in; API tokens
- * stay valid (they are separate credentials, revoked one by one or by {@link signOutEverywhere}).
+ * stay valid (they are separate credentials, revoked one by one or by {@link signOutEverywhere}). A temporary password
+ * an admin set (lib/server/admin.ts, resetPassword) stops being one.
  * @param ip the client's address (`clientIp`), for the `signIn` limit.
  * @param credential the caller's: when it is a browser session, that session is kept.
  * @throws AppError `validation` (400, pointer `#/currentPassword`) when the current password is wrong, changing
@@ -40,7 +43,8 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword);
   const keep = credential.kind === "session" ? credential.id : null;
   const ended = await getPrisma().$transaction(async (tx) => {
-    const updated = await tx.$executeRaw`UPDATE users SET password_hash = ${passwordHash} WHERE id = ${userId}`;
+    const updated = await tx.$executeRaw`
+      UPDATE users SET password_hash = ${passwordHash}, must_change_password = false WHERE id = ${userId}`;
     if (updated === 0) throw accountGone();
     return endSessionsOf(tx, userId, keep);
   });
@@ -63,29 +67,49 @@ async function requirePassword(ip: string, userId: string, password: string, fie
 export const DELETED_USER_NAME = "Deleted user";
 
 /**
- * Deletes the caller's account. The password is required, checked behind the `signIn` limit. In one transaction:
- * every session and token ends, and the user row becomes a tombstone: username `deleted_` and 24 hex digits (free for
- * anyone to register the old one), name {@link DELETED_USER_NAME}, no e-mail, no usable password, no "about" line, no
- * presence (offline, no last-seen time, none ever shown), `deleted_at` set.
+ * Deletes the caller's account. The password is required, checked behind the `signIn` limit; then
+ * {@link eraseAccount}.
+ * @throws AppError `validation` (400, pointer `#/password`) when the password is wrong, changing nothing;
+ *   `too_many_requests` (429) while the `signIn` limit holds; `unauthorized` when the account is already gone;
+ *   `conflict` (409) when the caller is the last active admin (lib/server/roles.ts).
+ */
+export async function deleteAccount(userId: string, ip: string, password: string): Promise<void> {
+  await requirePassword(ip, userId, password, "password");
+  await eraseAccount(userId);
+}
+
+/**
+ * Deletes an account (the person's own request, or an admin's: `audit`). In one transaction: every session and token
+ * ends, and the user row becomes a tombstone: username `deleted_` and 24 hex digits (free for anyone to register the
+ * old one), name {@link DELETED_USER_NAME}, no e-mail, no usable password, no "about" line, no presence (offline, no
+ * last-seen time, none ever shown), no admin role, `deleted_at` set.
  * The messages the person sent stay in the others' conversations under that name, so nobody's history, sequence
  * numbers or unread counts change; nobody can start a new conversation with a deleted account, and user search leaves
  * it out. Then the account leaves every group it was in (lib/server/groups.ts, leaveAllGroups), each in its own
  * transaction; should that stop halfway (the server stopping, the database away), every instance's periodic clean-up
  * (leaveGroupsOfDeletedAccounts) finishes it within minutes, and the tombstone never becomes a group's admin while
  * someone else is left.
- * @throws AppError `validation` (400, pointer `#/password`) when the password is wrong, changing nothing;
- *   `too_many_requests` (429) while the `signIn` limit holds; `unauthorized` when the account is already gone.
+ * @param audit the admin deleting it and why, written to the audit log in the same transaction (`user.deleted`).
+ * @throws AppError `unauthorized` (401) when the account is already gone (`not_found`, 404, for an admin's request);
+ *   `conflict` (409) when it is the last active admin (lib/server/roles.ts).
  */
-export async function deleteAccount(userId: string, ip: string, password: string): Promise<void> {
-  await requirePassword(ip, userId, password, "password");
+export async function eraseAccount(userId: string, audit?: { actorId: string | null; reason: string }): Promise<void> {
   const { sessions, tokens } = await getPrisma().$transaction(async (tx) => {
-    const ended = await endEveryCredential(tx, userId);
+    await refuseLastAdmin(tx, userId, "delete");
+    let ended;
+    try {
+      ended = await endEveryCredential(tx, userId);
+    } catch (e) {
+      if (audit && e instanceof AppError && e.type === "unauthorized") throw notFound("User");
+      throw e;
+    }
     await goOffline(tx, userId);
     await tx.$executeRaw`
       UPDATE users SET username = ${DELETED_USERNAME_PREFIX} || left(md5(id), 24), name = ${DELETED_USER_NAME}, email = NULL,
-        password_hash = '!', about = NULL, last_seen_at = NULL, online = false, hide_last_seen = true,
-        deleted_at = clock_timestamp()
+        password_hash = '!', about = NULL, last_seen_at = NULL, online = false, hide_last_seen = true, role = 'member',
+        must_change_password = false, deleted_at = clock_timestamp()
       WHERE id = ${userId}`;
+    if (audit) await recordAudit(tx, { actorId: audit.actorId, action: "user.deleted", target: { type: "user", id: userId }, reason: audit.reason });
     return ended;
   });
   forgetSessions(sessions);
@@ -121,7 +145,7 @@ export async function signOutEverywhere(userId: string): Promise<{ sessions: num
  *   commit.
  * @throws AppError `unauthorized` when the account is gone or already deleted.
  */
-async function endEveryCredential(db: Db, userId: string): Promise<{ sessions: string[]; tokens: string[] }> {
+export async function endEveryCredential(db: Db, userId: string): Promise<{ sessions: string[]; tokens: string[] }> {
   const [user] = await db.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR UPDATE`;
   if (!user) throw accountGone();
   return { sessions: await endSessionsOf(db, userId), tokens: await revokeTokensOf(db, userId) };

@@ -6,6 +6,7 @@ import type { Message, SystemEntry } from "../schemas/messages";
 import type { Participant, Role, Thread, UpdateThreadInput } from "../schemas/threads";
 import { recordThreadEvent } from "./events";
 import { type Db, getPrisma } from "./sql";
+import { refuseIfBlockedBy } from "./blocks";
 import { getThread, getThreadForEvent, type LockedThread, lockThreadAsMember, memberSet, requireUsers } from "./threads";
 
 // Groups (docs/data-model.md, "Groups"): titled threads whose members change. Every change here is one transaction
@@ -81,7 +82,8 @@ async function announce(tx: Db, threadId: string, viewerId: string): Promise<Thr
  * Its timeline starts with a system entry ("alice created the group Launch"); the members get `thread.created`.
  * @returns the group as the caller sees it.
  * @throws AppError `validation` (400) for duplicates, no one besides the caller, or more than `MAX_PARTICIPANTS`
- *   people; `not_found` (404) when an id names no user (or a deleted account).
+ *   people; `not_found` (404) when an id names no user (or a deleted account); `forbidden` (403) when one of them
+ *   blocked the caller (lib/server/blocks.ts).
  */
 export async function createGroup(
   callerId: string,
@@ -92,6 +94,7 @@ export async function createGroup(
   const members = memberSet(callerId, participantIds);
   return getPrisma().$transaction(async (tx) => {
     const users = await requireUsers(tx, members, "#/participantIds");
+    await refuseIfBlockedBy(tx, callerId, members, "start");
     const creator = users.find((u) => u.id === callerId)!;
     const threadId = uuidv7();
     await tx.$executeRaw`INSERT INTO threads (id, title, description) VALUES (${threadId}, ${title}, ${description})`;
@@ -147,7 +150,8 @@ export async function updateGroup(callerId: string, threadId: string, input: Upd
  * @returns the group as the caller sees it.
  * @throws AppError `not_found` (404) when the thread is not the caller's, or (pointer `#/userIds`) an id names no user;
  *   `conflict` (409) for a direct conversation, or when the group would have more than `MAX_PARTICIPANTS` members;
- *   `forbidden` (403) unless the caller is an admin; `validation` (400) for duplicate ids.
+ *   `forbidden` (403) unless the caller is an admin, or when someone added blocked the caller; `validation` (400) for
+ *   duplicate ids.
  */
 export async function addParticipants(callerId: string, threadId: string, userIds: readonly string[]): Promise<Thread> {
   if (new Set(userIds).size !== userIds.length) {
@@ -167,6 +171,7 @@ export async function addParticipants(callerId: string, threadId: string, userId
       ]);
     }
     const users = new Map((await requireUsers(tx, added, "#/userIds")).map((u) => [u.id, u]));
+    await refuseIfBlockedBy(tx, callerId, added, "add");
     await tx.$executeRaw`
       INSERT INTO participants (thread_id, user_id, role, last_read_seq, unread_count, joined_at)
       SELECT ${threadId}, u, 'member', t.last_seq, 0, clock_timestamp() FROM unnest(${added}::text[]) AS u, threads t

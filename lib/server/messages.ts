@@ -23,7 +23,9 @@ import { getPrisma, isUniqueViolation, Prisma } from "./sql";
  *
  * @returns the message as its sender sees it (`isRead` true); the same JSON is the event's payload.
  * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant;
- *   `conflict` (409) when the sender used the same `clientMessageId` in another thread.
+ *   `conflict` (409) when the sender used the same `clientMessageId` in another thread; `forbidden` (403) in a direct
+ *   conversation of two when either person blocked the other (lib/server/blocks.ts: the blocked one is told only
+ *   that they cannot send).
  */
 export async function sendMessage(
   userId: string,
@@ -39,7 +41,7 @@ export async function sendMessage(
   }
 }
 
-type SendOutcome = "created" | "existing" | "conflict" | "thread_not_found";
+type SendOutcome = "created" | "existing" | "conflict" | "thread_not_found" | "blocked" | "blocking";
 
 async function sendOnce(userId: string, threadId: string, input: SendMessageInput) {
   const [row] = await getPrisma().$queryRaw<{ outcome: SendOutcome; message: Message | null }[]>`
@@ -55,6 +57,10 @@ async function sendOnce(userId: string, threadId: string, input: SendMessageInpu
       ]);
     case "thread_not_found":
       throw notFound("Thread");
+    case "blocked":
+      throw new AppError("forbidden", "You can't send messages in this conversation.");
+    case "blocking":
+      throw new AppError("forbidden", "You blocked this person. Unblock them to send messages.");
     default:
       throw new Error(`parley_send_message answered ${JSON.stringify(row)}`);
   }
@@ -77,13 +83,13 @@ export async function getMessage(userId: string, messageId: string): Promise<Mes
 }
 
 /** What `parley_edit_message` and `parley_delete_message` answer besides success. */
-type OwnMessageOutcome = "message_not_found" | "forbidden" | "system_entry" | "thread_not_found";
+type OwnMessageOutcome = "message_not_found" | "forbidden" | "system_entry" | "removed" | "thread_not_found";
 
 /**
  * The error for a sender-only change that did not happen: `not_found` (404) when the message does not exist (or no
  * longer), the caller is not in its thread, or the thread was deleted meanwhile; `forbidden` (403) when the caller is
- * in the thread but did not send the message, or it is a system entry of a group ("alice added bob"), which nobody
- * changes.
+ * in the thread but did not send the message, or it is a system entry of a group ("alice added bob") or a message a
+ * moderator removed, which nobody changes.
  */
 function ownMessageError(outcome: OwnMessageOutcome): AppError {
   switch (outcome) {
@@ -95,6 +101,8 @@ function ownMessageError(outcome: OwnMessageOutcome): AppError {
       return new AppError("forbidden", "Only the sender can change or delete a message.");
     case "system_entry":
       return new AppError("forbidden", "A group's system entries cannot be edited or deleted.");
+    case "removed":
+      return new AppError("forbidden", "A moderator removed this message; it cannot be edited or deleted.");
   }
 }
 

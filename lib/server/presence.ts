@@ -95,7 +95,8 @@ export async function sweepPresence(timeoutMs: number): Promise<number> {
 
 /**
  * Of `candidates` (the people with streams open on an instance), those who share a thread with `userId` and so are
- * told of their presence, each with whether they hide their own last-seen time (then they see nobody's).
+ * told of their presence, each with whether they hide their own last-seen time (then they see nobody's). Nobody is
+ * told of someone they blocked or who blocked them (lib/server/blocks.ts).
  */
 export async function presenceAudience(userId: string, candidates: readonly string[]): Promise<{ id: string; hides: boolean }[]> {
   if (candidates.length === 0) return [];
@@ -104,19 +105,24 @@ export async function presenceAudience(userId: string, candidates: readonly stri
     WHERE u.id = ANY(${candidates}::text[]) AND u.id <> ${userId}
       AND EXISTS (
         SELECT 1 FROM participants mine JOIN participants theirs ON theirs.thread_id = mine.thread_id
-        WHERE mine.user_id = ${userId} AND theirs.user_id = u.id)`;
+        WHERE mine.user_id = ${userId} AND theirs.user_id = u.id)
+      AND NOT EXISTS (
+        SELECT 1 FROM blocks b
+        WHERE (b.blocker_id = u.id AND b.blocked_id = ${userId}) OR (b.blocker_id = ${userId} AND b.blocked_id = u.id))`;
   return rows.map((r) => ({ id: r.id, hides: r.hide_last_seen }));
 }
 
 /**
  * A person's presence as `viewer` may see it: online or not, and their last-seen time unless either of them hides
- * it (WhatsApp's rule: who hides theirs sees nobody's). Someone always sees their own. The SQL reads in
- * lib/server/users.ts and lib/server/threads.ts select the same three columns and call this.
+ * it (WhatsApp's rule: who hides theirs sees nobody's). Someone always sees their own. Between two people one of whom
+ * blocked the other (`viewer.blocked`), neither sees the other's: offline, no time. The SQL reads in
+ * lib/server/users.ts and lib/server/threads.ts select the same columns (and {@link blockedBetween}) and call this.
  */
 export function presenceFor(
   subject: { id: string; online: boolean; last_seen_at: Date | null; hide_last_seen: boolean },
-  viewer: { id: string; hides: boolean } | null,
+  viewer: { id: string; hides: boolean; blocked?: boolean } | null,
 ): Presence {
+  if (viewer?.blocked && viewer.id !== subject.id) return { status: "offline", lastSeenAt: null };
   const own = viewer?.id === subject.id;
   const hidden = !own && (subject.hide_last_seen || viewer === null || viewer.hides);
   return {
@@ -124,3 +130,11 @@ export function presenceFor(
     lastSeenAt: hidden || !subject.last_seen_at ? null : subject.last_seen_at.toISOString(),
   };
 }
+
+/**
+ * SQL: whether `viewerId` and the user `u.id` of the surrounding query are in a block, either way (two probes of the
+ * blocks table's two indexes).
+ */
+export const blockedBetween = (viewerId: string) => Prisma.sql`(
+  EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ${viewerId} AND b.blocked_id = u.id)
+  OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ${viewerId}))`;

@@ -1,9 +1,9 @@
 import "server-only";
+import { v7 as uuidv7 } from "uuid";
 import { getPrisma } from "../db";
 import type { Db } from "./sql";
 import { getCredentialCache } from "../infra/credential-cache";
 import { type Authenticated, credentialKey } from "./credentials";
-import { isForeignKeyViolation } from "./sql";
 import { accountGone } from "./users";
 
 /**
@@ -20,23 +20,30 @@ import { accountGone } from "./users";
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /**
- * Starts a session for `userId` (at sign-in), and deletes that user's expired ones.
+ * Starts a session for `userId` (at sign-in), records the sign-in (`users.last_sign_in_at`), and deletes that user's
+ * expired sessions. The account must be neither deleted nor suspended when the session row is written: the statement
+ * updates the user's row, so a suspension in flight (which holds it FOR UPDATE while it ends every session) is waited
+ * for and then seen, and no session outlives a suspension.
  * @returns the session's id (the cookie's `sid`) and when it expires.
- * @throws AppError `unauthorized` when the user no longer exists.
+ * @throws AppError `unauthorized` when the user no longer exists or is suspended.
  */
 export async function createSession(userId: string): Promise<{ id: string; expiresAt: Date }> {
   const expiresAt = new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
   const prisma = getPrisma();
-  try {
-    const [, session] = await prisma.$transaction([
-      prisma.session.deleteMany({ where: { userId, expiresAt: { lte: new Date() } } }),
-      prisma.session.create({ data: { userId, expiresAt }, select: { id: true, expiresAt: true } }),
-    ]);
-    return session;
-  } catch (e) {
-    if (isForeignKeyViolation(e)) throw accountGone();
-    throw e;
-  }
+  const [, rows] = await prisma.$transaction([
+    prisma.session.deleteMany({ where: { userId, expiresAt: { lte: new Date() } } }),
+    prisma.$queryRaw<{ id: string; expiresAt: Date }[]>`
+      WITH u AS (
+        UPDATE users SET last_sign_in_at = clock_timestamp()
+        WHERE id = ${userId} AND deleted_at IS NULL AND suspended_at IS NULL
+        RETURNING id
+      )
+      INSERT INTO sessions (id, user_id, expires_at) SELECT ${uuidv7()}, u.id, ${expiresAt} FROM u
+      RETURNING id, expires_at AS "expiresAt"`,
+  ]);
+  const session = rows[0];
+  if (!session) throw accountGone();
+  return session;
 }
 
 /** The claims of an Auth.js session cookie that Parley reads: subject (user id), session id, expiry (seconds). */

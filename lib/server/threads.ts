@@ -6,8 +6,9 @@ import type { Page } from "../schemas/common";
 import { type ListThreadsQuery, PREVIEW_LENGTH, type Role, type Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { participantKey } from "./participant-key";
+import { refuseIfBlockedBy } from "./blocks";
 import { recordThreadEvent } from "./events";
-import { presenceFor } from "./presence";
+import { blockedBetween, presenceFor } from "./presence";
 import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 
 type ThreadRow = {
@@ -18,7 +19,7 @@ type ThreadRow = {
   last_activity_at: Date;
   unread_count: number;
   lm_id: string | null;
-  lm_kind: "text" | "system" | null;
+  lm_kind: "text" | "system" | "removed" | null;
   lm_text: string | null;
   lm_sender_id: string | null;
   lm_created_at: Date | null;
@@ -36,6 +37,7 @@ type ParticipantRow = {
   last_seen_at: Date | null;
   hide_last_seen: boolean;
   viewer_hides: boolean;
+  blocked: boolean;
 };
 
 /**
@@ -45,7 +47,7 @@ type ParticipantRow = {
 function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: number): Promise<ThreadRow[]> {
   return db.$queryRaw<ThreadRow[]>`
     SELECT p.thread_id, t.title, t.description, t.created_at, p.last_activity_at, p.unread_count,
-           lm.id AS lm_id, lm.kind AS lm_kind, left(lm.text, ${PREVIEW_LENGTH}::int) AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
+           lm.id AS lm_id, lm.kind AS lm_kind, CASE WHEN lm.kind = 'removed' THEN '' ELSE left(lm.text, ${PREVIEW_LENGTH}::int) END AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
     FROM participants p
     JOIN threads t ON t.id = p.thread_id
     LEFT JOIN LATERAL (
@@ -67,14 +69,15 @@ async function attachParticipants(db: Db, rows: ThreadRow[], viewerId: string | 
   const ids = rows.map((r) => r.thread_id);
   const people = await db.$queryRaw<ParticipantRow[]>`
     SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq, p.role, p.joined_at, u.online, u.last_seen_at, u.hide_last_seen,
-           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides
+           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides,
+           ${viewerId === null ? Prisma.sql`false` : blockedBetween(viewerId)} AS blocked
     FROM participants p JOIN users u ON u.id = p.user_id
     WHERE p.thread_id = ANY(${ids}::text[])
     ORDER BY u.username`;
   const byThread = new Map<string, Thread["participants"]>();
   for (const p of people) {
     const list = byThread.get(p.thread_id) ?? [];
-    const presence = presenceFor(p, viewerId === null ? null : { id: viewerId, hides: p.viewer_hides });
+    const presence = presenceFor(p, viewerId === null ? null : { id: viewerId, hides: p.viewer_hides, blocked: p.blocked });
     list.push({
       id: p.id,
       username: p.username,
@@ -219,7 +222,8 @@ export async function requireUsers(
  * @param participantIds the other users; the caller may be listed or not.
  * @returns the thread and whether this call created it.
  * @throws AppError `validation` (400) for duplicates, a set that is only the caller, or more than
- *   `MAX_PARTICIPANTS`; `not_found` (404) when an id names no user.
+ *   `MAX_PARTICIPANTS`; `not_found` (404) when an id names no user; `forbidden` (403) when the conversation does not
+ *   exist and someone in it blocked the caller (lib/server/blocks.ts).
  */
 export async function createOrGetThread(
   callerId: string,
@@ -238,6 +242,8 @@ export async function createOrGetThread(
         RETURNING id`;
       const newId = inserted[0]?.id;
       if (newId) {
+        // Only a new conversation is refused (and the insert rolled back): one that exists is the caller's already.
+        await refuseIfBlockedBy(tx, callerId, members, "start");
         // Watermarks and unread counts start at their column defaults, 0: nothing has been sent yet. Every later
         // change to them is made by the SQL functions of prisma/sql/functions/.
         await tx.$executeRaw`

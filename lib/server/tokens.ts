@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { getCredentialCache } from "../infra/credential-cache";
 import { type Authenticated, type Credential, credentialKey } from "./credentials";
 import { type Db, isForeignKeyViolation } from "./sql";
-import { accountGone } from "./users";
+import { accountGone, accountSuspended } from "./users";
 
 /** Token secrets: a fixed prefix (so leaked tokens are easy to scan for) and 32 random bytes in base64url. */
 const TOKEN_PREFIX = "prly_";
@@ -41,14 +41,17 @@ const toView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date
  * would outlive "sign out everywhere".
  * @returns the token with its secret: the only time the secret is available; only its hash is stored.
  * @throws AppError `unauthorized` when the user no longer exists (a session that outlived its account), or when
- *   `issuer` ended before the token could be issued.
+ *   `issuer` ended before the token could be issued; `forbidden` (403) when an admin suspended the account.
  */
 export async function createToken(userId: string, name: string | undefined, issuer: Credential | null): Promise<CreatedToken> {
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   try {
     const t = await getPrisma().$transaction(async (tx) => {
-      const [user] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} FOR KEY SHARE`;
+      // Waits for a suspension or sign-out-everywhere in flight (they hold the row FOR UPDATE) and then sees its result.
+      const [user] = await tx.$queryRaw<{ id: string; suspension_reason: string | null }[]>`
+        SELECT id, suspension_reason FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR KEY SHARE`;
       if (!user) throw accountGone();
+      if (user.suspension_reason !== null) throw accountSuspended(user.suspension_reason);
       if (issuer && !(await credentialExists(tx, issuer))) {
         throw new AppError("unauthorized", "The credential that asked for this token has ended. Sign in again.");
       }

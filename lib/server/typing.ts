@@ -7,13 +7,16 @@ import { getPrisma } from "./sql";
 export const TYPING_TTL_MS = 6000;
 
 /**
- * Tells the other participants of a thread that `userId` is typing (an ephemeral event: not stored or replayed).
+ * Tells the other participants of a thread that `userId` is typing (an ephemeral event: not stored or replayed), but
+ * not those who blocked them (lib/server/blocks.ts).
  * @throws AppError `not_found` (404) when the thread does not exist or `userId` is not a participant.
  */
 export async function sendTyping(userId: string, threadId: string): Promise<void> {
-  const rows = await getPrisma().$queryRaw<{ user_id: string }[]>`
-    SELECT user_id FROM participants WHERE thread_id = ${threadId}`;
+  const rows = await getPrisma().$queryRaw<{ user_id: string; blocks: boolean }[]>`
+    SELECT p.user_id, EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p.user_id AND b.blocked_id = ${userId}) AS blocks
+    FROM participants p WHERE p.thread_id = ${threadId}`;
   if (!rows.some((r) => r.user_id === userId)) throw notFound("Thread");
-  const others = rows.map((r) => r.user_id).filter((id) => id !== userId);
+  const others = rows.filter((r) => r.user_id !== userId && !r.blocks).map((r) => r.user_id);
+  if (others.length === 0) return;
   await notifyEphemeral("typing", { threadId, userId, expiresInMs: TYPING_TTL_MS }, others);
 }

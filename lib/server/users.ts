@@ -4,7 +4,7 @@ import { getPrisma } from "../db";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { Me, PublicUser, RegisterInput, UpdateMeInput, UserProfile } from "../schemas/users";
-import { presenceFor } from "./presence";
+import { blockedBetween, presenceFor } from "./presence";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { z } from "zod";
 import { check, consume, reset } from "../infra/rate-limit";
@@ -65,10 +65,10 @@ let dummyHash: Promise<string> | undefined;
  * Checks a username and password.
  * @returns the user, or `null` when the username is unknown or the password wrong (deliberately the same answer).
  */
-export async function verifyCredentials(username: string, password: string): Promise<PublicUser | null> {
+export async function verifyCredentials(username: string, password: string): Promise<(PublicUser & { suspensionReason: string | null }) | null> {
   const user = await getPrisma().user.findUnique({
     where: { username: username.trim().toLowerCase() },
-    select: { ...publicSelect, passwordHash: true },
+    select: { ...publicSelect, passwordHash: true, suspensionReason: true },
   });
   if (!user) {
     dummyHash ??= hashPassword("parley-timing-equaliser");
@@ -76,7 +76,20 @@ export async function verifyCredentials(username: string, password: string): Pro
     return null;
   }
   const ok = await verify(user.passwordHash, password).catch(() => false);
-  return ok ? toPublicUser(user) : null;
+  return ok ? { ...toPublicUser(user), suspensionReason: user.suspensionReason } : null;
+}
+
+/**
+ * What a suspended person is told once their password is right (and only then): that they are suspended, and why.
+ * lib/auth.ts shows it on the sign-in form; `POST /api/tokens` answers it.
+ */
+export const accountSuspended = (reason: string) =>
+  new AppError("forbidden", `This account is suspended. Reason given: ${reason}`);
+
+/** Why `username`'s account is suspended, or `null` when it is not (or there is no such account). */
+export async function suspensionReason(username: string): Promise<string | null> {
+  const user = await getPrisma().user.findUnique({ where: { username: username.trim().toLowerCase() }, select: { suspensionReason: true } });
+  return user?.suspensionReason ?? null;
 }
 
 /** The `signIn` limit's key: the client's address and the username as stored (lowercase). */
@@ -97,7 +110,8 @@ export async function checkSignInAllowed(ip: string, username: string): Promise<
  * counted, every attempt is refused until the window ends, even with the right password; a success clears the count.
  * @param ip the client's address (`clientIp`), or `"unknown"`.
  * @returns the user, or `null` for a wrong username or password.
- * @throws AppError `too_many_requests` (429, with `Retry-After`) while the limit holds.
+ * @throws AppError `too_many_requests` (429, with `Retry-After`) while the limit holds; `forbidden` (403,
+ *   {@link accountSuspended}) when the password is right but an admin suspended the account.
  */
 export async function verifyCredentialsLimited(ip: string, username: string, password: string): Promise<PublicUser | null> {
   const subject = signInSubject(ip, username);
@@ -108,7 +122,8 @@ export async function verifyCredentialsLimited(ip: string, username: string, pas
     // The failure that spends the allowance is still answered as a wrong password; the next attempt gets the 429.
     if (!(e instanceof AppError && e.type === "too_many_requests")) throw e;
   });
-  return user;
+  if (user?.suspensionReason) throw accountSuspended(user.suspensionReason);
+  return user && toPublicUser({ ...user, createdAt: new Date(user.createdAt) });
 }
 
 /**
@@ -121,7 +136,13 @@ export async function verifyCredentialsLimited(ip: string, username: string, pas
 export async function checkPasswordLimited(ip: string, userId: string, password: string): Promise<boolean> {
   const user = await getPrisma().user.findUnique({ where: { id: userId }, select: { username: true } });
   if (!user) throw accountGone();
-  return (await verifyCredentialsLimited(ip, user.username, password)) !== null;
+  try {
+    return (await verifyCredentialsLimited(ip, user.username, password)) !== null;
+  } catch (e) {
+    // Suspended while signed in (a request that got in before its session ended): the password was right.
+    if (e instanceof AppError && e.type === "forbidden") return true;
+    throw e;
+  }
 }
 
 /**
@@ -159,18 +180,34 @@ export async function updateMe(userId: string, patch: UpdateMeInput): Promise<Me
 
 /**
  * Any user's profile card by id (users are visible to every signed-in user, as in a workspace directory), with
- * their presence as `viewerId` may see it (lib/server/presence.ts, presenceFor). One statement.
+ * their presence as `viewerId` may see it (lib/server/presence.ts, presenceFor) and whether `viewerId` blocked them.
+ * One statement.
  * @throws AppError `not_found`.
  */
 export async function getUser(viewerId: string, id: string): Promise<UserProfile> {
   const [u] = await getPrisma().$queryRaw<
-    (UserRow & { about: string | null; online: boolean; last_seen_at: Date | null; hide_last_seen: boolean; viewer_hides: boolean })[]
+    (UserRow & {
+      about: string | null;
+      online: boolean;
+      last_seen_at: Date | null;
+      hide_last_seen: boolean;
+      viewer_hides: boolean;
+      blocked: boolean;
+      blocked_by_me: boolean;
+    })[]
   >`
     SELECT u.id, u.username, u.name, u.created_at AS "createdAt", u.about, u.online, u.last_seen_at, u.hide_last_seen,
-           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides
+           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides,
+           ${blockedBetween(viewerId)} AS blocked,
+           EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ${viewerId} AND b.blocked_id = u.id) AS blocked_by_me
     FROM users u WHERE u.id = ${id}`;
   if (!u) throw notFound("User");
-  return { ...toPublicUser(u), about: u.about, presence: presenceFor(u, { id: viewerId, hides: u.viewer_hides }) };
+  return {
+    ...toPublicUser(u),
+    about: u.about,
+    presence: presenceFor(u, { id: viewerId, hides: u.viewer_hides, blocked: u.blocked }),
+    blocked: u.blocked_by_me,
+  };
 }
 
 const userCursor = z.strictObject({ u: z.string().min(1).max(64) });

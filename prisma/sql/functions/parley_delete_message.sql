@@ -9,7 +9,8 @@
 -- count. Sequence numbers leave a gap (docs/data-model.md).
 -- outcome: 'deleted' (thread_id and seq: where the message was) | 'message_not_found' (no such message, the caller is
 -- not in its thread, or it was deleted meanwhile) | 'forbidden' (the caller is in the thread but did not send it) |
--- 'system_entry' (a system entry, which nobody edits or deletes) |
+-- 'system_entry' (a system entry, which nobody edits or deletes) | 'removed' (a moderator removed it, also while this
+-- waited for the lock: the admin area keeps it) |
 -- 'thread_not_found' (the thread was deleted meanwhile); thread_id and seq are NULL but for 'deleted'.
 CREATE OR REPLACE FUNCTION "parley_delete_message"(p_message_id text, p_user_id text)
 RETURNS TABLE (outcome text, thread_id text, seq int) LANGUAGE plpgsql AS $$
@@ -20,7 +21,7 @@ DECLARE
   v_kind text;
 BEGIN
   SELECT o.outcome, o.thread_id INTO v_outcome, v_thread_id FROM parley_own_message(p_message_id, p_user_id) o;
-  IF v_outcome <> 'found' THEN -- 'message_not_found', 'forbidden' or 'system_entry'
+  IF v_outcome <> 'found' THEN -- 'message_not_found', 'forbidden', 'system_entry' or 'removed'
     RETURN QUERY SELECT v_outcome, NULL::text, NULL::int;
     RETURN;
   END IF;
@@ -35,9 +36,11 @@ BEGIN
     RETURN;
   END IF;
 
-  DELETE FROM messages m WHERE m.id = p_message_id AND m.sender_id = p_user_id RETURNING m.seq, m.kind INTO v_seq, v_kind;
+  DELETE FROM messages m WHERE m.id = p_message_id AND m.sender_id = p_user_id AND m.kind = 'text'
+  RETURNING m.seq, m.kind INTO v_seq, v_kind;
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'message_not_found'::text, NULL::text, NULL::int;
+    RETURN QUERY SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.id = p_message_id AND m.kind = 'removed')
+                             THEN 'removed' ELSE 'message_not_found' END, NULL::text, NULL::int;
     RETURN;
   END IF;
   UPDATE participants p SET unread_count = p.unread_count - 1

@@ -9,8 +9,8 @@
 -- Records `message.updated`, whose `isRead` each recipient gets from their own watermark (parley_record_thread_event).
 -- outcome: 'updated' (message: as its sender sees it) | 'message_not_found' (no such message, the caller is not in its
 -- thread, or it was deleted meanwhile) | 'forbidden' (the caller is in the thread but did not send it) |
--- 'system_entry' (a system entry, which nobody edits or deletes) |
--- 'thread_not_found' (the thread was deleted meanwhile); message is NULL but for 'updated'.
+-- 'system_entry' (a system entry, which nobody edits or deletes) | 'removed' (a moderator removed it, also while this
+-- waited for the lock) | 'thread_not_found' (the thread was deleted meanwhile); message is NULL but for 'updated'.
 CREATE OR REPLACE FUNCTION "parley_edit_message"(p_message_id text, p_user_id text, p_text text)
 RETURNS TABLE (outcome text, message jsonb) LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,7 +21,7 @@ DECLARE
   v_message jsonb;
 BEGIN
   SELECT o.outcome, o.thread_id INTO v_outcome, v_thread_id FROM parley_own_message(p_message_id, p_user_id) o;
-  IF v_outcome <> 'found' THEN -- 'message_not_found', 'forbidden' or 'system_entry'
+  IF v_outcome <> 'found' THEN -- 'message_not_found', 'forbidden', 'system_entry' or 'removed'
     RETURN QUERY SELECT v_outcome, NULL::jsonb;
     RETURN;
   END IF;
@@ -38,10 +38,11 @@ BEGIN
   PERFORM 1 FROM participants p WHERE p.thread_id = v_thread_id ORDER BY p.user_id FOR SHARE;
 
   UPDATE messages m SET text = p_text, edited_at = clock_timestamp()::timestamptz(3)
-  WHERE m.id = p_message_id AND m.sender_id = p_user_id
+  WHERE m.id = p_message_id AND m.sender_id = p_user_id AND m.kind = 'text'
   RETURNING * INTO v_row;
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'message_not_found'::text, NULL::jsonb;
+    RETURN QUERY SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.id = p_message_id AND m.kind = 'removed')
+                             THEN 'removed' ELSE 'message_not_found' END, NULL::jsonb;
     RETURN;
   END IF;
   SELECT * INTO STRICT v_sender FROM users u WHERE u.id = p_user_id;

@@ -9,6 +9,8 @@
 -- messages have `system` NULL and pay nothing for it. This body must hold no sub-select, so that PostgreSQL inlines it
 -- into the queries that page messages (measured: not inlined, a 50-message page cost about twice the database time;
 -- docs/performance.md, issue 16).
+-- A message a moderator removed (`kind` 'removed') keeps its text in the table for the admin area, and nobody else
+-- gets it: its `text` here is empty.
 -- Timestamps are ISO 8601 UTC with milliseconds, as JavaScript's toISOString writes them.
 CREATE OR REPLACE FUNCTION "parley_message_json"(
   m "messages", u "users", p_viewer_id text, p_viewer_last_read_seq int
@@ -19,7 +21,7 @@ CREATE OR REPLACE FUNCTION "parley_message_json"(
     'seq', m.seq,
     'kind', m.kind,
     'sender', jsonb_build_object('id', u.id, 'username', u.username, 'name', u.name),
-    'text', m.text,
+    'text', CASE WHEN m.kind = 'removed' THEN '' ELSE m.text END,
     'system', CASE WHEN m.kind = 'system' THEN parley_system_entry_json(m.system) END,
     'clientMessageId', m.client_message_id,
     'createdAt', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),

@@ -9,8 +9,9 @@
 -- sender), stamp everyone's last_activity_at, insert the message and record `message.created` with every
 -- participant's new unread count and read state of the message.
 -- outcome: 'created' | 'existing' (message: the earlier one) | 'conflict' (the key was used in another thread) |
--- 'thread_not_found' (no such thread, or the sender is not in it); message (as its sender sees it) is NULL for the
--- last two.
+-- 'thread_not_found' (no such thread, or the sender is not in it) | 'blocked' (a direct conversation of two whose
+-- other person blocked the sender) | 'blocking' (… whom the sender blocked); message (as its sender sees it) is NULL
+-- but for the first two. Blocks are read once the thread's lock is held, so a block that committed before is seen.
 -- Two sends with one key into different threads can both miss the other's row here; the unique index
 -- (sender_id, client_message_id) then fails the later INSERT and the caller retries (sendMessage).
 CREATE OR REPLACE FUNCTION "parley_send_message"(
@@ -22,8 +23,10 @@ DECLARE
   v_row messages;
   v_sender users;
   v_message jsonb;
+  v_direct boolean;
+  v_block text;
 BEGIN
-  SELECT t.last_seq + 1 INTO v_seq FROM threads t
+  SELECT t.last_seq + 1, t.participant_key IS NOT NULL INTO v_seq, v_direct FROM threads t
   WHERE t.id = p_thread_id
     AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_sender_id)
   FOR UPDATE;
@@ -46,6 +49,20 @@ BEGIN
         -- The sender's own message: read whatever their watermark is.
         RETURN QUERY SELECT 'existing'::text, parley_message_json(v_row, v_sender, p_sender_id, NULL);
       END IF;
+      RETURN;
+    END IF;
+  END IF;
+
+  -- Blocks apply to direct conversations of two only (groups and larger direct ones are unaffected): docs/data-model.md,
+  -- "Moderation". After the retry above, so that a message sent before the block is still answered as sent.
+  IF v_direct AND (SELECT count(*) FROM participants p WHERE p.thread_id = p_thread_id) = 2 THEN
+    SELECT CASE WHEN b.blocker_id = p_sender_id THEN 'blocking' ELSE 'blocked' END INTO v_block
+    FROM participants o
+    JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = p_sender_id) OR (b.blocker_id = p_sender_id AND b.blocked_id = o.user_id)
+    WHERE o.thread_id = p_thread_id AND o.user_id <> p_sender_id
+    ORDER BY 1 DESC LIMIT 1;
+    IF v_block IS NOT NULL THEN
+      RETURN QUERY SELECT v_block, NULL::jsonb;
       RETURN;
     END IF;
   END IF;
