@@ -4,6 +4,7 @@
  */
 import { type APIRequestContext, type Browser, type BrowserContext, expect, type Page, test as base } from "@playwright/test";
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 
 export const PASSWORD = "correct horse battery";
 
@@ -68,6 +69,27 @@ export function as(request: APIRequestContext, who: Person) {
     },
     unread: async () => (await (await request.get("/api/unread", { headers })).json()) as { total: number },
   };
+}
+
+/**
+ * Makes `who` an admin of the instance, straight in the database of this run (playwright.config.ts names it in
+ * `E2E_DATABASE` on the server of `TEST_DATABASE_URL`): nobody is an admin in a fresh database, and granting the role
+ * takes one. Their token then reaches the admin operations.
+ */
+export async function promoteToAdmin(who: Person): Promise<void> {
+  const server = process.env.TEST_DATABASE_URL;
+  const database = process.env.E2E_DATABASE;
+  if (!server || !database) throw new Error("TEST_DATABASE_URL and E2E_DATABASE are set by playwright.config.ts.");
+  const url = new URL(server);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const res = await client.query("UPDATE users SET role = 'admin' WHERE id = $1", [who.id]);
+    expect(res.rowCount).toBe(1);
+  } finally {
+    await client.end();
+  }
 }
 
 /** True when the page is laid out as a phone (the list and the conversation are separate screens). */

@@ -1,5 +1,5 @@
 import type { Page, TestInfo } from "@playwright/test";
-import { as, expect, openThread, test } from "./fixtures";
+import { as, expect, openThread, promoteToAdmin, test } from "./fixtures";
 
 // Screenshots of the main screens, light and dark, per project (desktop and phone), saved under
 // test-results/screens/ and attached to the report, for people to look at after every run.
@@ -76,4 +76,53 @@ test("main screens", async ({ people, request, browser }, testInfo) => {
   await alice.page.goto("/settings/account");
   await expect(alice.page.getByRole("heading", { level: 1, name: "Account" })).toBeVisible();
   await shoot(alice.page, testInfo, "account");
+});
+
+test("moderation screens", async ({ people, request }, testInfo) => {
+  const [alice, bob, carol] = await people("Alice", "Bob", "Carol");
+  await promoteToAdmin(carol);
+  const withBob = await as(request, alice).createThread(bob);
+  await as(request, bob).send(withBob, "Morning! Did you see the release notes?");
+  const removed = (await as(request, bob).send(withBob, "You should all be fired, every one of you")) as { id: string };
+  await as(request, bob).send(withBob, "Anyway. Lunch tomorrow?");
+  await as(request, alice).send(withBob, "Sure, 12:30 at the usual place?");
+  const removal = await request.delete(`/api/admin/messages/${removed.id}`, {
+    headers: { authorization: `Bearer ${carol.token}` },
+    data: { reason: "Abusive" },
+  });
+  expect(removal.status()).toBe(204);
+
+  await alice.page.reload();
+  await openThread(alice.page, withBob);
+  await expect(alice.page.locator(`[data-testid="message"][data-message-id="${removed.id}"]`)).toHaveText("Removed by a moderator");
+  await shoot(alice.page, testInfo, "removed-message");
+
+  const message = alice.page.getByTestId("message").filter({ hasText: "Lunch tomorrow?" });
+  await message.hover();
+  await message.getByRole("button", { name: "Message actions" }).click();
+  await alice.page.getByRole("menuitem", { name: "Report message" }).click();
+  const report = alice.page.getByRole("dialog", { name: "Report message" });
+  await report.getByRole("radio", { name: "Harassment or bullying" }).check();
+  await report.getByRole("textbox", { name: /Details/ }).fill("Not the first time this week.");
+  await shoot(alice.page, testInfo, "report-dialog");
+  await alice.page.keyboard.press("Escape");
+  await expect(report).toBeHidden();
+
+  await alice.page.getByRole("button", { name: `Profile of ${bob.name}` }).first().click();
+  const card = alice.page.getByTestId("profile-card");
+  await card.getByRole("button", { name: "Block", exact: true }).click();
+  await expect(alice.page.getByRole("alertdialog", { name: `Block ${bob.name}?` })).toBeVisible();
+  await shoot(alice.page, testInfo, "block-confirm");
+  await alice.page.getByRole("alertdialog").getByRole("button", { name: "Block" }).click();
+  await expect(card.getByRole("button", { name: "Unblock" })).toBeVisible();
+  await shoot(alice.page, testInfo, "profile-card-blocked");
+  await alice.page.keyboard.press("Escape");
+  await expect(alice.page.getByTestId("blocked-notice")).toBeVisible();
+  await shoot(alice.page, testInfo, "blocked-notice");
+
+  await alice.page.goto("/settings/account");
+  const blocked = alice.page.getByRole("heading", { name: "Blocked people" });
+  await expect(alice.page.getByTestId("blocked-person")).toHaveCount(1);
+  await blocked.scrollIntoViewIfNeeded();
+  await shoot(alice.page, testInfo, "blocked-people");
 });

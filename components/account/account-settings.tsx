@@ -1,20 +1,23 @@
 "use client";
 
-import { useId } from "react";
+import { useId, useRef } from "react";
 import { SettingsHeader } from "@/components/settings-header";
 import { buttonVariants } from "@/components/ui/button-variants";
+import { BlockedPeople } from "./blocked-people";
 import { ChangePasswordForm } from "./change-password-form";
 import { DeleteAccount } from "./delete-account";
 import { PrivacyForm, ProfileForm } from "./profile-form";
 import { SignOutEverywhere } from "./sign-out-everywhere";
 
 /**
- * The account page: profile (name, "about"); privacy (last seen); change the password; sign out everywhere; download
- * one's data; delete the account.
+ * The account page: profile (name, "about"); privacy (last seen); the people one blocked; change the password; sign out
+ * everywhere; download one's data; delete the account.
  */
 export function AccountSettings() {
   const profileId = useId();
   const privacyId = useId();
+  const blockedId = useId();
+  const blockedHeadingRef = useRef<HTMLHeadingElement>(null);
   const passwordId = useId();
   const everywhereId = useId();
   const deleteId = useId();
@@ -36,6 +39,16 @@ export function AccountSettings() {
               Privacy
             </h2>
             <PrivacyForm />
+          </section>
+          <section aria-labelledby={blockedId} className="flex flex-col gap-3">
+            <h2 id={blockedId} ref={blockedHeadingRef} tabIndex={-1} className="text-base font-semibold outline-none">
+              Blocked people
+            </h2>
+            <p className="text-sm leading-6 text-zinc-600 dark:text-zinc-400">
+              They can&apos;t start a conversation with you, write in your direct conversation or add you to groups,
+              and neither of you sees when the other is online or typing. They aren&apos;t told.
+            </p>
+            <BlockedPeople headingRef={blockedHeadingRef} />
           </section>
           <section aria-labelledby={passwordId} className="flex flex-col gap-3">
             <h2 id={passwordId} className="text-base font-semibold">

@@ -1,6 +1,6 @@
 "use client";
 
-import { KeyRound, LogOut, MessageSquare, UserCog } from "lucide-react";
+import { KeyRound, LogOut, MessageSquare, Shield, UserCog } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useSelectedLayoutSegment } from "next/navigation";
 import { useEffect } from "react";
@@ -19,6 +19,8 @@ export interface Me {
   id: string;
   username: string;
   name: string | null;
+  /** An active instance admin: the footer links to the admin area. */
+  admin?: boolean;
 }
 
 /** Where the footer's settings links lead. */
@@ -103,6 +105,11 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
             </span>
             <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{me.username}</span>
           </span>
+          {me.admin && (
+            <SettingsLink href="/admin" label="Admin" current={false}>
+              <Shield aria-hidden="true" className="h-5 w-5" />
+            </SettingsLink>
+          )}
           <SettingsLink href={ACCOUNT_PATH} label="Account" current={pathname === ACCOUNT_PATH}>
             <UserCog aria-hidden="true" className="h-5 w-5" />
           </SettingsLink>

@@ -9,7 +9,17 @@ import { Button, buttonVariants } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
-import { useDeleteMessage, useDeleteThread, useEditMessage, useMessages, useRemoveParticipant, useThread } from "@/lib/client/queries";
+import {
+  queryKeys,
+  useDeleteMessage,
+  useDeleteThread,
+  useEditMessage,
+  useMessages,
+  useRemoveParticipant,
+  useSetBlocked,
+  useThread,
+  useUserProfile,
+} from "@/lib/client/queries";
 import { useTypingSender } from "@/lib/client/typing";
 import { useNow } from "@/hooks/use-now";
 import { displayName, presenceLabel } from "@/lib/format";
@@ -19,11 +29,12 @@ import { GroupDetails } from "./conversation/group-details";
 import { ProfileCard } from "./profile-card";
 import { ThreadAvatar, threadName } from "./thread-list/thread-item";
 import type { Me } from "./chat-shell";
-import { Composer } from "./conversation/composer";
+import { BlockedNotice, Composer } from "./conversation/composer";
 import { ConversationHeader } from "./conversation/header";
 import { MessageList, type MessageListHandle } from "./conversation/message-list";
 import type { MessageHandlers } from "./conversation/message-item";
-import { buildTimeline, flattenPages } from "./conversation/timeline";
+import { ReportDialog } from "./conversation/report-dialog";
+import { buildTimeline, flattenPages, type TimelineItem } from "./conversation/timeline";
 import { TypingIndicator } from "./conversation/typing-indicator";
 import { useMarkReadWhileVisible } from "./conversation/use-mark-read-while-visible";
 
@@ -61,10 +72,25 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const [leaving, setLeaving] = useState(false);
   const [detailsOpen, setDetailsOpen] = useState(false);
   const [profileOf, setProfileOf] = useState<string | null>(null);
+  // The message being reported: kept while its dialog closes (`reportOpen`), so that its text stays for the animation.
+  const [reporting, setReporting] = useState<TimelineItem | null>(null);
+  const [reportOpen, setReportOpen] = useState(false);
   const now = useNow();
 
   const thread = threadQuery.data;
   const others = useMemo(() => thread?.participants.filter((p) => p.id !== me.id) ?? [], [thread, me.id]);
+  // In a direct conversation of two, blocking either way stops both from writing. Whether the caller blocked the
+  // other person comes with their profile card (`blocked`); the other way round the server's refusal says it.
+  const directOther = thread?.kind === "direct" && thread.participants.length === 2 ? (others[0] ?? null) : null;
+  const blockedOther = useUserProfile(directOther?.id ?? null).data?.blocked === true ? directOther : null;
+  const setBlocked = useSetBlocked();
+  // Unblocking from the notice hands the focus to the composer that replaces it.
+  const focusComposer = useRef(false);
+  useEffect(() => {
+    if (blockedOther || !focusComposer.current) return;
+    focusComposer.current = false;
+    composerRef.current?.focus();
+  }, [blockedOther]);
   const messages = useMemo(() => flattenPages(messagesQuery.data?.pages), [messagesQuery.data]);
   const rows = useMemo(() => buildTimeline({ messages, outbox, me, others }), [messages, outbox, me, others]);
   useMarkReadWhileVisible(
@@ -103,6 +129,10 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
       },
       onDiscard: (clientMessageId) => discardMessage(clientMessageId),
       onOpenProfile: (userId) => setProfileOf(userId),
+      onRequestReport: (item) => {
+        setReporting(item);
+        setReportOpen(true);
+      },
     }),
     [client, edit],
   );
@@ -242,18 +272,39 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         }
       />
       <TypingIndicator threadId={threadId} people={others} />
-      <Composer
-        inputRef={composerRef}
-        placeholder={groupThread ? "Message the group" : `Message ${title}`}
-        onTyping={typing.notify}
-        onSend={(text) => {
-          typing.reset();
-          listRef.current?.pinToBottom();
-          sendMessage(client, threadId, text).catch((e: unknown) =>
-            toast.error("Message not sent", { description: `${reason(e)} You can retry it from the conversation.` }),
-          );
-        }}
-      />
+      {blockedOther ? (
+        <BlockedNotice
+          username={blockedOther.username}
+          pending={setBlocked.isPending}
+          onUnblock={() =>
+            setBlocked.mutate(
+              { userId: blockedOther.id, blocked: false },
+              {
+                onSuccess: () => (focusComposer.current = true),
+                onError: (e) => toast.error(`${displayName(blockedOther)} was not unblocked`, { description: reason(e) }),
+              },
+            )
+          }
+        />
+      ) : (
+        <Composer
+          inputRef={composerRef}
+          placeholder={groupThread ? "Message the group" : `Message ${title}`}
+          onTyping={typing.notify}
+          onSend={(text) => {
+            typing.reset();
+            listRef.current?.pinToBottom();
+            sendMessage(client, threadId, text).catch((e: unknown) => {
+              // A refusal (403: a block, either way) will not pass on a retry: say only why. The caller may have
+              // blocked the other person in another tab: their profile tells, and the notice takes the composer's place.
+              const refused = e instanceof ApiError && e.status === 403;
+              if (refused && directOther) void client.invalidateQueries({ queryKey: queryKeys.user(directOther.id) });
+              toast.error("Message not sent", { description: refused ? reason(e) : `${reason(e)} You can retry it from the conversation.` });
+            });
+          }}
+        />
+      )}
+      <ReportDialog message={reporting} open={reportOpen} onClose={() => setReportOpen(false)} />
       <ConfirmDialog
         open={confirm?.kind === "thread"}
         title={isGroup ? "Delete this group?" : "Delete this conversation?"}

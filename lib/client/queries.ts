@@ -15,6 +15,7 @@ import {
 } from "@tanstack/react-query";
 import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
+import type { BlockedUser, FiledReport, ReportReason } from "../schemas/moderation";
 import type { Participant, ReadState, Role, Thread, UnreadSummary, UpdateThreadInput } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import type {
@@ -407,5 +408,66 @@ export function useSignOutEverywhere() {
 export function useDeleteAccount() {
   return useMutation({
     mutationFn: (input: DeleteAccountInput) => apiFetch<void>("/api/users/me", { method: "DELETE", body: input }),
+  });
+}
+
+/**
+ * Reports someone else's message to the admins (`POST /api/messages/{id}/reports`) → the report as filed. Nothing
+ * cached changes: the message looks the same to the reporter.
+ * @throws ApiError as the API answers: 409 when the caller reported it already or a moderator removed it, 403 for the
+ *   caller's own message or a system entry, 404 when it is gone (its sender deleted it), 429 when rate-limited.
+ */
+export function useReportMessage() {
+  return useMutation({
+    mutationFn: ({ messageId, reason, details }: { messageId: string; reason: ReportReason; details?: string }) =>
+      apiFetch<FiledReport>(`/api/messages/${encodeURIComponent(messageId)}/reports`, {
+        method: "POST",
+        body: details ? { reason, details } : { reason },
+      }),
+  });
+}
+
+type BlockPages = InfiniteData<Page<BlockedUser>, Cursor>;
+
+/**
+ * The people the caller blocked, most recently blocked first, in pages of {@link PAGE_SIZES}.blocks. Not polled: only
+ * the caller changes it (the block mutations below keep it current). A 4xx answer is final; other failures are retried
+ * once before the error shows.
+ */
+export function useBlocks() {
+  return useInfiniteQuery({
+    queryKey: queryKeys.blocks,
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<Page<BlockedUser>>(`/api/users/me/blocks${qs({ limit: PAGE_SIZES.blocks, cursor: pageParam })}`, { signal }),
+    initialPageParam: null as Cursor,
+    getNextPageParam: (last) => last.nextCursor,
+    retry: (count, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && count < 1,
+  });
+}
+
+/**
+ * Blocks (`PUT /api/users/me/blocks/{userId}`) or unblocks (`DELETE`) a person; both are idempotent. Their profile
+ * card's `blocked` flips at once (the open direct conversation's composer follows it), an unblocked person leaves the
+ * cached list of blocks, and what shows presence refetches: blocked people see neither the other's presence nor
+ * typing.
+ * @throws ApiError as the API answers: 404 when there is no such person, 400 for oneself, 429 when rate-limited.
+ */
+export function useSetBlocked() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ userId, blocked }: { userId: string; blocked: boolean }) =>
+      apiFetch<void>(`/api/users/me/blocks/${encodeURIComponent(userId)}`, { method: blocked ? "PUT" : "DELETE" }),
+    onSuccess: (_v, { userId, blocked }) => {
+      client.setQueryData<UserProfile>(queryKeys.user(userId), (u) => (u ? { ...u, blocked } : u));
+      if (!blocked) {
+        client.setQueryData<BlockPages>(queryKeys.blocks, (data) =>
+          data ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.filter((b) => b.user.id !== userId) })) } : data,
+        );
+      }
+      void client.invalidateQueries({ queryKey: queryKeys.blocks });
+      void client.invalidateQueries({ queryKey: queryKeys.user(userId) });
+      void client.invalidateQueries({ queryKey: queryKeys.allThread });
+      void client.invalidateQueries({ queryKey: queryKeys.allThreads });
+    },
   });
 }

@@ -16,10 +16,17 @@ export const queryKeys = {
   me: ["me"] as const,
   /** The caller's API tokens (pages of `GET /api/tokens`). */
   tokens: ["tokens"] as const,
+  /** The people the caller blocked (pages of `GET /api/users/me/blocks`). */
+  blocks: ["blocks"] as const,
+  /**
+   * The admin area's reports queue (a prefix): the `report.created` / `report.resolved` events refetch what is under
+   * it. Not all of `["admin"]`: reading a conversation there is audited on every fetch.
+   */
+  adminReports: ["admin", "reports"] as const,
 };
 
 /**
  * Page sizes of the UI's lists: the same whether the server prefetches the first page (lib/prefetch.ts) or the client
  * fetches it (lib/client/queries.ts), so that the prefetched page is the one the client would have asked for.
  */
-export const PAGE_SIZES = { threads: 30, messages: 50, users: 20 } as const;
+export const PAGE_SIZES = { threads: 30, messages: 50, users: 20, blocks: 20 } as const;

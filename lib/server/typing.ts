@@ -8,12 +8,15 @@ export const TYPING_TTL_MS = 6000;
 
 /**
  * Tells the other participants of a thread that `userId` is typing (an ephemeral event: not stored or replayed), but
- * not those who blocked them (lib/server/blocks.ts).
+ * not those in a block with them, either way (lib/server/blocks.ts).
  * @throws AppError `not_found` (404) when the thread does not exist or `userId` is not a participant.
  */
 export async function sendTyping(userId: string, threadId: string): Promise<void> {
   const rows = await getPrisma().$queryRaw<{ user_id: string; blocks: boolean }[]>`
-    SELECT p.user_id, EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p.user_id AND b.blocked_id = ${userId}) AS blocks
+    SELECT p.user_id,
+           EXISTS (SELECT 1 FROM blocks b
+                   WHERE (b.blocker_id = p.user_id AND b.blocked_id = ${userId})
+                      OR (b.blocker_id = ${userId} AND b.blocked_id = p.user_id)) AS blocks
     FROM participants p WHERE p.thread_id = ${threadId}`;
   if (!rows.some((r) => r.user_id === userId)) throw notFound("Thread");
   const others = rows.filter((r) => r.user_id !== userId && !r.blocks).map((r) => r.user_id);

@@ -1,6 +1,6 @@
 "use client";
 
-import { SendHorizontal as SendIcon } from "lucide-react";
+import { Ban as BanIcon, SendHorizontal as SendIcon } from "lucide-react";
 import { useId, useLayoutEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { codePointLength } from "@/lib/schemas/common";
@@ -107,5 +107,31 @@ export function Composer({
         Press Enter to send, Shift+Enter for a new line.
       </p>
     </form>
+  );
+}
+
+/**
+ * What takes the composer's place in a direct conversation of two once the caller blocked the other person: nobody
+ * can write in it until they unblock (the server refuses both ways). "Unblock" does it at once, without asking.
+ *
+ * @param username whom the caller blocked
+ * @param pending while the unblocking runs (the button waits)
+ */
+export function BlockedNotice({ username, pending, onUnblock }: { username: string; pending: boolean; onUnblock: () => void }) {
+  return (
+    <div
+      data-testid="blocked-notice"
+      className="shrink-0 border-t border-zinc-200 bg-white px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] pt-3 md:px-6 dark:border-zinc-800 dark:bg-zinc-950"
+    >
+      <div className="mx-auto flex max-w-3xl items-center gap-3 rounded-3xl bg-zinc-100 py-1.5 pl-4 pr-1.5 dark:bg-zinc-900">
+        <BanIcon aria-hidden="true" className="h-4 w-4 shrink-0 text-zinc-500 dark:text-zinc-400" />
+        <p className="min-w-0 flex-1 py-1.5 text-sm text-zinc-600 [overflow-wrap:anywhere] dark:text-zinc-300">
+          You blocked <span className="font-medium text-zinc-900 dark:text-zinc-100">@{username}</span>.
+        </p>
+        <Button variant="secondary" size="sm" className="rounded-full" disabled={pending} onClick={onUnblock}>
+          {pending ? "Unblocking…" : "Unblock"}
+        </Button>
+      </div>
+    </div>
   );
 }

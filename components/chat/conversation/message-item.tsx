@@ -1,6 +1,15 @@
 "use client";
 
-import { CircleAlert as AlertIcon, Clock as ClockIcon, Ellipsis as DotsIcon, CheckCheck as DoubleCheckIcon, Pencil as PencilIcon, Trash2 as TrashIcon } from "lucide-react";
+import {
+  CircleAlert as AlertIcon,
+  Ban as BanIcon,
+  Clock as ClockIcon,
+  Ellipsis as DotsIcon,
+  CheckCheck as DoubleCheckIcon,
+  Flag as FlagIcon,
+  Pencil as PencilIcon,
+  Trash2 as TrashIcon,
+} from "lucide-react";
 import { useId, useRef, useState } from "react";
 import { buttonVariants } from "@/components/ui/button";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
@@ -15,6 +24,8 @@ export interface MessageHandlers {
   onEdit: (id: string, text: string) => Promise<void>;
   /** Asks for confirmation, then deletes. */
   onRequestDelete: (item: TimelineItem) => void;
+  /** Opens the report dialog for someone else's message. */
+  onRequestReport: (item: TimelineItem) => void;
   onRetry: (clientMessageId: string) => void;
   /** Opens the profile card of a message's sender (from their avatar). */
   onOpenProfile: (userId: string) => void;
@@ -32,7 +43,9 @@ function corners(own: boolean, first: boolean, last: boolean): string {
 
 /**
  * One message of the list. The `data-testid="message"` element holds only the bubble and the message's own
- * controls and status; the avatar, the sender's name, the group's time and "Seen" sit around it.
+ * controls and status; the avatar, the sender's name, the group's time and "Seen" sit around it. Its actions menu
+ * offers Edit and Delete on one's own messages, Report on others'; a message a moderator removed shows as "Removed by
+ * a moderator", without actions.
  * @param first / last its place in a run of messages by one sender (name above the first, time below the last)
  * @param groupThread whether there are several other people (then others' names are shown)
  */
@@ -56,9 +69,9 @@ export function MessageItem({
   const toggleRef = useRef<HTMLButtonElement>(null);
   const toggleId = useId();
   // What the chosen item does once the menu has closed, and why it closed: they decide where the focus goes.
-  const chosen = useRef<"edit" | "delete" | null>(null);
+  const chosen = useRef<"edit" | "delete" | "report" | null>(null);
   const closedBy = useRef<string | null>(null);
-  const editable = own && status === "sent" && item.id !== null;
+  const hasMenu = status === "sent" && item.id !== null && !item.removed;
 
   const bubbleColors = own
     ? "bg-indigo-600 text-white"
@@ -91,10 +104,11 @@ export function MessageItem({
           data-seq={item.seq ?? undefined}
           data-own={own ? "true" : "false"}
           data-status={status}
+          data-removed={item.removed ? "true" : undefined}
           className={`group/message flex max-w-full flex-col ${own ? "items-end" : "items-start"}`}
         >
           <div className="flex max-w-full items-center gap-1">
-            {editable && !editing && (
+            {hasMenu && !editing && (
               <DropdownMenu
                 open={menuOpen}
                 triggerId={toggleId}
@@ -107,11 +121,13 @@ export function MessageItem({
                   setMenuOpen(open);
                 }}
                 onOpenChangeComplete={(open) => {
-                  // The confirmation opens once the menu has given the focus back to its button, so that the dialog
-                  // traps it from the start and returns it there when it closes.
-                  if (open || chosen.current !== "delete") return;
+                  // The confirmation (or the report dialog) opens once the menu has given the focus back to its
+                  // button, so that the dialog traps it from the start and returns it there when it closes.
+                  const then = chosen.current;
+                  if (open || (then !== "delete" && then !== "report")) return;
                   chosen.current = null;
-                  handlers.onRequestDelete(item);
+                  if (then === "delete") handlers.onRequestDelete(item);
+                  else handlers.onRequestReport(item);
                 }}
               >
                 <DropdownMenuTrigger
@@ -122,7 +138,8 @@ export function MessageItem({
                     variant: "ghost",
                     size: "icon",
                     className:
-                      "h-7 w-7 text-zinc-400 opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100 focus-visible:outline-offset-0 data-popup-open:bg-zinc-100 data-popup-open:text-zinc-700 data-popup-open:opacity-100 dark:text-zinc-400 dark:data-popup-open:bg-zinc-800 dark:data-popup-open:text-zinc-200",
+                      // Beside the bubble on the side away from the sender: before one's own, after others'.
+                      `${own ? "" : "order-last"} h-7 w-7 text-zinc-400 opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100 focus-visible:outline-offset-0 data-popup-open:bg-zinc-100 data-popup-open:text-zinc-700 data-popup-open:opacity-100 dark:text-zinc-400 dark:data-popup-open:bg-zinc-800 dark:data-popup-open:text-zinc-200`,
                   })}
                 >
                   <DotsIcon aria-hidden="true" className="h-4 w-4" />
@@ -133,23 +150,41 @@ export function MessageItem({
                   // and after a press elsewhere (which put the focus where it pressed).
                   finalFocus={() => chosen.current !== "edit" && closedBy.current !== "outside-press"}
                 >
-                  <DropdownMenuItem
-                    onClick={() => {
-                      chosen.current = "edit";
-                      setEditing(true);
-                    }}
-                  >
-                    <PencilIcon aria-hidden="true" className="h-4 w-4" />
-                    Edit
-                  </DropdownMenuItem>
-                  <DropdownMenuItem variant="danger" onClick={() => (chosen.current = "delete")}>
-                    <TrashIcon aria-hidden="true" className="h-4 w-4" />
-                    Delete
-                  </DropdownMenuItem>
+                  {own ? (
+                    <>
+                      <DropdownMenuItem
+                        onClick={() => {
+                          chosen.current = "edit";
+                          setEditing(true);
+                        }}
+                      >
+                        <PencilIcon aria-hidden="true" className="h-4 w-4" />
+                        Edit
+                      </DropdownMenuItem>
+                      <DropdownMenuItem variant="danger" onClick={() => (chosen.current = "delete")}>
+                        <TrashIcon aria-hidden="true" className="h-4 w-4" />
+                        Delete
+                      </DropdownMenuItem>
+                    </>
+                  ) : (
+                    <DropdownMenuItem onClick={() => (chosen.current = "report")}>
+                      <FlagIcon aria-hidden="true" className="h-4 w-4" />
+                      Report message
+                    </DropdownMenuItem>
+                  )}
                 </DropdownMenuContent>
               </DropdownMenu>
             )}
-            {editing && item.id ? (
+            {item.removed ? (
+              <div
+                title={fullDateTime(item.createdAt)}
+                suppressHydrationWarning
+                className={`inline-flex min-w-0 items-center gap-1.5 rounded-2xl border border-dashed border-zinc-300 px-3.5 py-2 text-[15px] italic leading-[1.4] text-zinc-500 dark:border-zinc-700 dark:text-zinc-400 ${corners(own, first, last)}`}
+              >
+                <BanIcon aria-hidden="true" className="h-4 w-4 shrink-0" />
+                Removed by a moderator
+              </div>
+            ) : editing && item.id ? (
               <MessageEditor
                 initialText={item.text}
                 onCancel={() => {
@@ -169,8 +204,8 @@ export function MessageItem({
                 title={fullDateTime(item.createdAt)}
                 suppressHydrationWarning
                 onClick={() => {
-                  // Touch screens have no hover: a tap on one's own message reveals its actions.
-                  if (editable && window.matchMedia("(pointer: coarse)").matches) setMenuOpen((o) => !o);
+                  // Touch screens have no hover: a tap on a message reveals its actions.
+                  if (hasMenu && window.matchMedia("(pointer: coarse)").matches) setMenuOpen((o) => !o);
                 }}
                 className={`min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-[1.4] ${bubbleColors} ${corners(own, first, last)} ${status === "sent" ? "" : "opacity-60"}`}
               >

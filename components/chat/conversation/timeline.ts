@@ -35,6 +35,8 @@ export interface TimelineItem {
   seq: number | null;
   sender: Person;
   own: boolean;
+  /** A moderator removed it: shown as "Removed by a moderator", `text` empty, no actions. */
+  removed: boolean;
   text: string;
   /** ISO 8601. */
   createdAt: string;
@@ -157,12 +159,12 @@ export function buildTimeline(args: {
   const { messages, outbox, me, others } = args;
   const confirmed = new Set(messages.filter((m) => m.sender.id === me.id).map((m) => m.clientMessageId));
 
-  // The newest own message at least one other participant has read carries the "Seen" marker.
+  // The newest own text message (not a removed one) at least one other participant has read carries the "Seen" marker.
   let seenId: string | null = null;
   let seenText: string | null = null;
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
-    if (m.sender.id !== me.id || m.kind === "system") continue;
+    if (m.sender.id !== me.id || m.kind !== "text") continue;
     // Someone added to a group after the message starts past it without having read it: not "Seen" by them.
     const readers = others.filter((o) => o.lastReadSeq >= m.seq && Date.parse(o.joinedAt) <= Date.parse(m.createdAt));
     if (readers.length > 0) {
@@ -182,7 +184,8 @@ export function buildTimeline(args: {
         seq: m.seq,
         sender: m.sender,
         own: m.sender.id === me.id,
-        text: m.text,
+        removed: m.kind === "removed",
+        text: m.kind === "removed" ? "" : m.text,
         createdAt: m.createdAt,
         editedAt: m.editedAt,
         status: "sent",
@@ -199,6 +202,7 @@ export function buildTimeline(args: {
           seq: null,
           sender: me,
           own: true,
+          removed: false,
           text: e.text,
           createdAt: new Date(e.createdAt).toISOString(),
           editedAt: null,

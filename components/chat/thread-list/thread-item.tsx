@@ -37,13 +37,14 @@ export function onlineOther(thread: Thread, meId: string): Thread["participants"
 
 /**
  * The last-message line of a thread row: "You: …" for the caller's own, "Bob: …" for someone else's in a group,
- * the bare text in a one-to-one thread, a system entry's own words ("alice added bob"), and "No messages yet" when
- * there is none.
+ * the bare text in a one-to-one thread, a system entry's own words ("alice added bob"), "Removed by a moderator" for a
+ * message a moderator removed, and "No messages yet" when there is none.
  */
 export function previewText(thread: Thread, meId: string): string {
   const last = thread.lastMessage;
   if (!last) return "No messages yet";
   if (last.kind === "system") return last.text;
+  if (last.kind === "removed") return "Removed by a moderator";
   if (last.senderId === meId) return `You: ${last.text}`;
   if (thread.kind === "group" || thread.participants.length > 2) {
     const sender = thread.participants.find((p) => p.id === last.senderId);
@@ -91,7 +92,7 @@ export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId
           <span className="flex items-center gap-2">
             <span
               className={`min-w-0 flex-1 truncate text-sm ${
-                !thread.lastMessage || thread.lastMessage.kind === "system"
+                !thread.lastMessage || thread.lastMessage.kind !== "text"
                   ? "italic text-zinc-400 dark:text-zinc-500"
                   : unread
                     ? "font-medium text-zinc-800 dark:text-zinc-200"

@@ -60,16 +60,19 @@ export function threadsWithNewMessage(data: ThreadPages, message: Message, unrea
   return { ...data, pages };
 }
 
-/** A thread list after `message` was edited: the preview's text changes where it is that thread's last message. */
+/**
+ * A thread list after `message` was edited or removed by a moderator: the preview's text (and kind: `removed`, whose
+ * text is empty) changes where it is that thread's last message. Its place and time stay: neither is new activity.
+ */
 export function threadsWithEditedMessage(data: ThreadPages, message: Message): ThreadPages {
   const touches = data.pages.some((p) => p.data.some((t) => t.lastMessage?.id === message.id));
   if (!touches) return data;
-  const text = previewOf(message).text;
+  const { text, kind } = previewOf(message);
   return {
     ...data,
     pages: data.pages.map((p) => ({
       ...p,
-      data: p.data.map((t) => (t.lastMessage?.id === message.id ? { ...t, lastMessage: { ...t.lastMessage, text } } : t)),
+      data: p.data.map((t) => (t.lastMessage?.id === message.id ? { ...t, lastMessage: { ...t.lastMessage, kind, text } } : t)),
     })),
   };
 }
@@ -172,6 +175,9 @@ const invalidateLists = (client: QueryClient) =>
  *   the message (they have read what they wrote); the sender's typing indicator ends; the caller's own message
  *   settles its outbox entry.
  * - `message.updated`: the cached copy and a list preview showing it change.
+ * - `message.removed` (a moderator removed it): the cached copy becomes the payload's tombstone (`kind` `removed`, no
+ *   text), read (a removed message is never unread); the counts come from the payload (whoever had not read it loses
+ *   it from their counts); a list preview showing it says so.
  * - `message.deleted`: the message leaves the cache, the counts come from the payload, the lists refetch (their
  *   previews may change).
  * - `thread.created`: the lists and the counts refetch. `thread.deleted`, and `thread.removed` (the caller left or was
@@ -183,6 +189,8 @@ const invalidateLists = (client: QueryClient) =>
  *   another tab), their counts and the messages' `isRead`.
  * - `presence`: that person's presence in every cached thread, list and profile card.
  * - `typing`: someone else's indicator for `expiresInMs`. `ready`, `resync`: every query refetches.
+ * - `report.created`, `report.resolved` (admins only): the admin area's reports queries (`["admin", "reports", …]`)
+ *   refetch, if any are cached; nothing else here shows reports.
  *
  * @param meId the signed-in user's id
  */
@@ -220,6 +228,20 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
         data ? threadsWithEditedMessage(data, message) : data,
       );
       refetchIfInFlight(client, queryKeys.allThreads);
+      return;
+    }
+    case "message.removed": {
+      const { message, unreadCount } = event.payload;
+      const { threadId } = message;
+      // Only a copy already cached changes: a page not loaded yet will bring the tombstone itself.
+      if (findMessage(client.getQueryData<MessagePages>(queryKeys.messages(threadId)), message.id)) {
+        upsertMessage(client, { ...message, isRead: true });
+      }
+      refetchIfInFlight(client, queryKeys.messages(threadId));
+      patchUnread(client, threadId, unreadCount);
+      client.setQueriesData<ThreadPages>({ queryKey: queryKeys.allThreads }, (data) =>
+        data ? threadsWithEditedMessage(data, message) : data,
+      );
       return;
     }
     case "message.deleted": {
@@ -284,5 +306,14 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
     case "unauthorized":
       // The connection's business (startLive): the caches stay as they are until the tab knows where it stands.
       return;
+    case "report.created":
+    case "report.resolved":
+      void client.invalidateQueries({ queryKey: queryKeys.adminReports });
+      return;
+    default: {
+      // Every event type of lib/schemas/events.ts is handled above: a new one fails to compile here.
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }
