@@ -15,11 +15,15 @@ import { connectTimeoutMs, directDatabaseUrl, disconnectPrisma, getPrisma } from
 import { markThreadRead } from "../lib/server/read-state";
 import { sendMessage } from "../lib/server/messages";
 import { createGroup } from "../lib/server/groups";
+import { setUserRole } from "../lib/server/roles";
 import { createOrGetThread } from "../lib/server/threads";
 import { registerUser } from "../lib/server/users";
 import { isMainModule } from "../scripts/processes";
 
 export const DEMO_PASSWORD = "parley-demo";
+
+/** The demo account that is an instance admin (README, "Administration"). */
+export const DEMO_ADMIN = "dave";
 
 const people = [
   { username: "alice", name: "Alice Martin" },
@@ -170,6 +174,8 @@ async function seedDemoData(): Promise<void> {
   const prisma = getPrisma();
   const ids = {} as Record<Who, string>;
   for (const p of people) ids[p.username] = (await registerUser({ ...p, password: DEMO_PASSWORD })).id;
+  // The demo's instance admin (README): the admin area at /admin is Dave's.
+  await prisma.$transaction((tx) => setUserRole(tx, null, ids[DEMO_ADMIN], "admin", "Demo data"));
 
   const now = Date.now();
   for (const c of conversations) {

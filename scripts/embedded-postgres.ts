@@ -269,6 +269,13 @@ async function ensureDatabase(maintenanceUrl: string, name: string): Promise<voi
  */
 export class EmbeddedPostgresInUse extends Error {
   override name = "EmbeddedPostgresInUse";
+  /** @param url the running server's database URL, which a command-line tool may simply use (`npm run admin`). */
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -307,6 +314,7 @@ async function clearStalePostmaster(dataDir: string, log: (message: string) => v
         `the embedded PostgreSQL in ${dataDir} is serving another run (its PostgreSQL is pid ${pid}, started by pid ` +
           `${parent}); to run another instance beside it, give it that database and another port: ` +
           `DATABASE_URL=${url} PORT=3001 npm start`,
+        url,
       );
     }
     process.stderr.write(`Stopping PostgreSQL (pid ${pid}) left running on ${dataDir} by an earlier run.\n`);

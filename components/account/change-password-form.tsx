@@ -16,7 +16,7 @@ type Field = "currentPassword" | "newPassword";
  * (lib/schemas/users.ts) before sending. The server's per-field `errors` (a wrong current password) appear under
  * their field, any other problem's `detail` (a 429, say) above the form. Both fields empty once it is done.
  */
-export function ChangePasswordForm() {
+export function ChangePasswordForm({ onChanged }: { onChanged?: () => void } = {}) {
   const id = useId();
   const [values, setValues] = useState<Record<Field, string>>({ currentPassword: "", newPassword: "" });
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
@@ -46,6 +46,7 @@ export function ChangePasswordForm() {
       onSuccess: () => {
         setValues({ currentPassword: "", newPassword: "" });
         toast.success("Password changed. Your other sessions were signed out.");
+        onChanged?.();
       },
       onError: (err) => {
         if (!(err instanceof ApiError)) return fail({}, "Something went wrong. Please try again.");

@@ -178,6 +178,11 @@ const toReport = (r: ReportRow): AdminReport => ({
   resolvedBy: r.resolver ? toPublicUser({ ...r.resolver, createdAt: new Date(r.resolver.created_at) }) : null,
 });
 
+/** How many reports are open (the admin area's navigation shows it). */
+export async function openReportCount(): Promise<number> {
+  return getPrisma().report.count({ where: { resolution: null } });
+}
+
 /**
  * The reports queue: open reports oldest first (the longest waiting on top), or resolved ones newest first.
  * @throws AppError `validation` (400) for a malformed cursor.

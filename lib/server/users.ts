@@ -152,6 +152,15 @@ export async function checkPasswordLimited(ip: string, userId: string, password:
 export const accountGone = () => new AppError("unauthorized", "Your account no longer exists. Sign in again.");
 
 /**
+ * Whether `userId` signed in with a temporary password an admin set (lib/server/admin.ts, resetPassword) and must
+ * choose a new one first: the web UI shows nothing else until they have (app/(chat)/layout.tsx).
+ */
+export async function mustChangePassword(userId: string): Promise<boolean> {
+  const user = await getPrisma().user.findUnique({ where: { id: userId }, select: { mustChangePassword: true } });
+  return user?.mustChangePassword ?? false;
+}
+
+/**
  * The caller's own account.
  * @throws AppError `unauthorized` when the user no longer exists (see {@link accountGone}).
  */

@@ -1,0 +1,37 @@
+// Shared by the admin area's server pages and client components: no hooks, no "use client".
+import type { AdminThread } from "@/lib/schemas/admin";
+
+/** A date and time in UTC, the same on the server and in the browser (no hydration mismatch), e.g. "Dec 5, 2026, 9:30 AM UTC". */
+export function utcTime(iso: string | null): string {
+  if (!iso) return "—";
+  return `${new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
+}
+
+/** A small coloured label: a role, a state. */
+export function Badge({ tone, children }: { tone: "zinc" | "indigo" | "red" | "amber" | "green"; children: React.ReactNode }) {
+  const tones = {
+    zinc: "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
+    indigo: "bg-indigo-50 text-indigo-700 dark:bg-indigo-500/15 dark:text-indigo-300",
+    red: "bg-red-50 text-red-700 dark:bg-red-500/15 dark:text-red-300",
+    amber: "bg-amber-50 text-amber-800 dark:bg-amber-500/15 dark:text-amber-300",
+    green: "bg-emerald-50 text-emerald-700 dark:bg-emerald-500/15 dark:text-emerald-300",
+  };
+  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+}
+
+/** A conversation's name in the admin area: a group's title, else its people's usernames. */
+export const conversationName = (t: Pick<AdminThread, "title" | "participants">) =>
+  t.title ?? t.participants.map((p) => `@${p.username}`).join(", ");
+
+
+/** A titled card of an admin page (its heading labels it). */
+export function AdminSection({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="flex flex-col gap-3 rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      <h2 id={id} className="text-base font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
