@@ -15,6 +15,8 @@ declare module "next-auth" {
   }
   interface User {
     username?: string;
+    /** At sign-in only: the hash the password matched, for createSession (never copied into the token). */
+    passwordHash?: string;
   }
 }
 
@@ -58,7 +60,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         if (!parsed.success) return null;
         try {
           const user = await verifyCredentialsLimited(clientIp(request.headers), parsed.data.username, parsed.data.password);
-          return user ? { id: user.id, name: user.name ?? user.username, username: user.username } : null;
+          return user ? { id: user.id, name: user.name ?? user.username, username: user.username, passwordHash: user.passwordHash } : null;
         } catch (e) {
           if (e instanceof AppError && e.type === "too_many_requests") throw new SignInRateLimited();
           if (e instanceof AppError && e.type === "forbidden") throw new SignInSuspended();
@@ -74,7 +76,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
      */
     async jwt({ token, user }) {
       if (user?.id) {
-        token.sid = (await createSession(user.id)).id;
+        token.sid = (await createSession(user.id, user.passwordHash ?? null)).id;
         if (user.username) token.username = user.username;
         return token;
       }

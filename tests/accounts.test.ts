@@ -111,6 +111,7 @@ describe("POST /api/auth/register", () => {
       createdAt: res.body.createdAt,
       about: null,
       presence: { status: "offline", lastSeenAt: null },
+      blocked: false,
     });
   });
 
@@ -636,6 +637,7 @@ describe("GET /api/users/{id}", () => {
       createdAt: expect.stringMatching(ISO),
       about: null,
       presence: { status: "offline", lastSeenAt: null },
+      blocked: false,
     });
   });
 

@@ -9,8 +9,13 @@
  * one element that must get it rejected — an invalid `Authorization` header, no credentials, a session of a user who
  * does not exist, an outsider's credentials on another's thread, message or token, an id that names nothing, or a body
  * that cannot be valid — and may carry any others. A write that answers 2xx fails the test, and so does any change to
- * users (but presence: `last_seen_at`, `online`), api_tokens (but `last_used_at`), threads, participants, messages or events, checked after every request.
- * Reads may succeed, and often do. `GET /api/events` is fuzzed too: a stream it opens is cancelled unread.
+ * users (but presence: `last_seen_at`, `online`), api_tokens (but `last_used_at`), threads, participants, messages, events,
+ * reports, blocks or the audit log, checked after every request. Reads may succeed, and often do; the one read that
+ * writes, an admin reading a conversation's messages, must add exactly one `thread.messages_viewed` audit entry when
+ * it answers 200 and none otherwise. `GET /api/events` is fuzzed too: a stream it opens is cancelled unread.
+ *
+ * The admin operations (`auth: "admin"`) are fuzzed mostly with an admin's credentials (Root's), so that they get past
+ * their front door; a member's credentials are one more fault there (they answer 404 to anyone but an admin).
  *
  * Reproducing a failure: fast-check prints the seed and path; run
  * `FUZZ_SEED=<seed> FUZZ_PATH=<path> npx vitest run tests/fuzz.test.ts -t "<operation>"`. FUZZ_RUNS sets the runs per
@@ -23,7 +28,7 @@ import { MAX_BODY_BYTES } from "@/lib/schemas/common";
 import { getPrisma } from "@/lib/db";
 import { getHub } from "@/lib/infra/live-hub";
 import { api, call } from "./helpers/api";
-import { createThread, createUser, mintSessionCookie, send, sessionCookie, type TestUser } from "./helpers/fixtures";
+import { createAdmin, createThread, createUser, mintSessionCookie, send, sessionCookie, type TestUser } from "./helpers/fixtures";
 import {
   checkAnswer,
   documentOperations,
@@ -47,13 +52,14 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 // The world the requests are sent into
 // ---------------------------------------------------------------------------------------------------------------------
 
-type Member = "alice" | "bob" | "carol";
+type Member = "alice" | "bob" | "carol" | "root";
 /** `ghost`: a user who does not exist (a session cookie signed with the server's secret for an unknown id). */
 type Who = Member | "ghost";
 
 /**
- * Alice and Bob share a thread; Carol (the outsider) is not in it, and has a thread of her own with Dave. Ids are
- * grouped by the collection they belong to (`threads`, `messages`, `users`, `tokens`: the path segment before `{id}`).
+ * Alice and Bob share a thread; Carol (the outsider) is not in it, and has a thread of her own with Dave. Root is an
+ * admin of the instance, in no thread. Bob reported one of Alice's messages; Alice blocked Dave. Ids are grouped by the
+ * collection they belong to (`threads`, `messages`, `users`, `tokens`, `reports`: the path segment before `{id}`).
  */
 interface World {
   users: Record<Member | "dave", TestUser>;
@@ -87,19 +93,36 @@ const TABLES: [table: string, ignored: string[]][] = [
   ["participants", []],
   ["messages", []],
   ["events", []],
+  ["reports", []],
+  ["blocks", []],
+  ["audit_log", []],
 ];
 
-const SNAPSHOT_SQL = TABLES.map(
-  ([table, ignored]) =>
-    `SELECT '${table}' AS "table", count(*)::int AS rows, md5(coalesce(string_agg(r, ',' ORDER BY r), '')) AS hash ` +
-    `FROM (SELECT (to_jsonb(t)${ignored.map((c) => ` - '${c}'`).join("")})::text AS r FROM ${table} t) s`,
-).join(" UNION ALL ");
+/** The audit entries a successful admin read of a conversation's messages writes (one per page read). */
+const VIEWED = "thread.messages_viewed";
 
-/** Row count and MD5 of every row (as JSON, ignored columns removed) of each table in {@link TABLES}. */
+const SNAPSHOT_SQL =
+  TABLES.map(
+    ([table, ignored]) =>
+      `SELECT '${table}' AS "table", count(*)::int AS rows, md5(coalesce(string_agg(r, ',' ORDER BY r), '')) AS hash ` +
+      `FROM (SELECT (to_jsonb(t)${ignored.map((c) => ` - '${c}'`).join("")})::text AS r FROM ${table} t` +
+      // The audit entries of admins' reads are counted apart (see `viewedEntries`): every other entry is hashed.
+      `${table === "audit_log" ? ` WHERE action <> '${VIEWED}'` : ""}) s`,
+  ).join(" UNION ALL ") + ` UNION ALL SELECT '${VIEWED}', count(*)::int, '' FROM audit_log WHERE action = '${VIEWED}'`;
+
+/**
+ * Row count and MD5 of every row (as JSON, ignored columns removed) of each table in {@link TABLES}, and apart from
+ * them the number of {@link VIEWED} audit entries.
+ */
 async function snapshot(): Promise<string> {
   const rows = await getPrisma().$queryRawUnsafe<{ table: string; rows: number; hash: string }[]>(SNAPSHOT_SQL);
   return rows.map((r) => `${r.table}: ${r.rows} rows, ${r.hash}`).join("\n");
 }
+
+/** The number of {@link VIEWED} audit entries in a {@link snapshot}. */
+const viewedEntries = (snap: string) => Number(new RegExp(`^${VIEWED.replaceAll(".", "\\.")}: (\\d+) rows`, "m").exec(snap)![1]);
+/** A {@link snapshot} without its count of {@link VIEWED} audit entries. */
+const withoutViewed = (snap: string) => snap.replace(new RegExp(`^${VIEWED.replaceAll(".", "\\.")}: .*$`, "m"), "");
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Generators: strings, ids, headers
@@ -149,10 +172,14 @@ function missingIdArb(w: World): fc.Arbitrary<string> {
     .filter((id) => !existing.has(id));
 }
 
+/** Collections whose path segment is not their name: `/api/users/me/blocks/{userId}` names a user. */
+const COLLECTION_OF_SEGMENT: Record<string, string> = { blocks: "users" };
+
 /** The collection a path parameter belongs to: the segment before it (`/api/threads/{id}` → `threads`). */
 function collectionOf(op: Operation, param: string): string {
   const segments = op.template.split("/");
-  return segments[segments.indexOf(`{${param}}`) - 1] ?? "";
+  const segment = segments[segments.indexOf(`{${param}}`) - 1] ?? "";
+  return COLLECTION_OF_SEGMENT[segment] ?? segment;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -543,8 +570,8 @@ const CONTENT_TYPES = [
   ";",
 ];
 
-/** Who asks, when that alone must get a request refused. */
-type AuthFault = "invalid-authorization" | "anonymous" | "ghost" | "outsider";
+/** Who asks, when that alone must get a request refused. `member`: anyone but an admin, for an admin operation. */
+type AuthFault = "invalid-authorization" | "anonymous" | "ghost" | "outsider" | "member";
 /** What makes a request certainly fail (see the file's comment); a write carries at least one. */
 type Fault = AuthFault | "missing-id" | "invalid-body";
 
@@ -567,24 +594,39 @@ interface FuzzRequest {
  */
 const NEEDS_SOMEONE = new Set(["createToken"]);
 
+/**
+ * Writes for which an id that names nothing is no fault: unblocking someone who is not blocked (anyone at all) changes
+ * nothing and answers 204, as an idempotent DELETE does.
+ */
+const MISSING_ID_IS_NO_FAULT = new Set(["unblockUser"]);
+
 function requestArb(op: Operation, w: World, mustFail: boolean): fc.Arbitrary<FuzzRequest> {
   const collections = op.pathParams.map((p) => collectionOf(op, p));
   const authFaults: AuthFault[] = op.authIgnored ? [] : ["invalid-authorization"];
   if (op.authRequired || NEEDS_SOMEONE.has(op.operationId)) authFaults.push("anonymous", "ghost");
-  if (collections.length && collections.every((c) => w.foreign[c]?.length)) authFaults.push("outsider");
+  if (op.adminOnly) authFaults.push("member");
+  else if (collections.length && collections.every((c) => w.foreign[c]?.length)) authFaults.push("outsider");
   const plan = fc
     .record({
       auth: authFaults.length
         ? fc.oneof({ arbitrary: fc.constant<AuthFault | null>(null), weight: mustFail ? 2 : 6 }, fc.constantFrom<AuthFault | null>(...authFaults))
         : fc.constant<AuthFault | null>(null),
-      missingId: op.pathParams.length ? fc.boolean() : fc.constant(false),
+      missingId: op.pathParams.length && !MISSING_ID_IS_NO_FAULT.has(op.operationId) ? fc.boolean() : fc.constant(false),
       invalidBody: op.body ? fc.boolean() : fc.constant(false),
     })
     .filter((p) => !mustFail || p.auth !== null || p.missingId || p.invalidBody);
 
   // Built once: some (string patterns, e-mail addresses) are costly to build, and `chain` below runs per request.
   const auths: Record<AuthFault | "free", fc.Arbitrary<Auth>> = {
-    free: anyAuthArb(w),
+    // An admin operation answers nobody else: mostly Root, so that the fuzz gets past its front door.
+    free: op.adminOnly
+      ? fc.oneof(
+          { arbitrary: fc.constant<Auth>({ kind: "bearer", who: "root" }), weight: 5 },
+          { arbitrary: fc.constant<Auth>({ kind: "session", who: "root" }), weight: 2 },
+          { arbitrary: anyAuthArb(w), weight: 2 },
+        )
+      : anyAuthArb(w),
+    member: fc.constantFrom(...members).chain((who) => fc.constantFrom<Auth>({ kind: "bearer", who }, { kind: "session", who })),
     "invalid-authorization": junkAuthArb(w),
     anonymous: fc.constant({ kind: "anonymous" }),
     ghost: fc.constant({ kind: "session", who: "ghost" }),
@@ -675,7 +717,13 @@ let baseline: string;
 let current: string;
 
 beforeAll(async () => {
-  const [alice, bob, carol, dave] = await Promise.all([createUser("alice", "Alice"), createUser("bob"), createUser("carol", "Carol"), createUser("dave")]);
+  const [alice, bob, carol, dave, root] = await Promise.all([
+    createUser("alice", "Alice"),
+    createUser("bob"),
+    createUser("carol", "Carol"),
+    createUser("dave"),
+    createAdmin("root"),
+  ]);
   const threadAB = await createThread(alice, bob);
   const threadCD = await createThread(carol, dave);
   const mine = [
@@ -685,22 +733,29 @@ beforeAll(async () => {
     (await send(bob, threadAB, "unread by alice")).id,
   ];
   const carols = [(await send(carol, threadCD, "hi dave")).id, (await send(dave, threadCD, "hi carol")).id];
+  const reported = await api.post(`/api/messages/${mine[0]}/reports`, { token: bob.token, body: { reason: "spam", details: "fuzz" } });
+  expect(reported.status).toBe(201);
+  expect((await api.put(`/api/users/me/blocks/${dave.id}`, { token: alice.token })).status).toBe(204);
+  const viewed = await api.get(`/api/admin/threads/${threadAB}/messages?reason=fuzz`, { token: root.token });
+  expect(viewed.status).toBe(200);
   // A second token each for Alice and Carol: someone's token list is more than one.
   await api.post("/api/tokens", { token: alice.token, body: { name: "second" } });
   await api.post("/api/tokens", { token: carol.token, body: { name: "second" } });
-  const [aliceTokens, bobTokens, carolTokens, daveTokens] = await Promise.all([alice, bob, carol, dave].map(tokenIds));
+  const [aliceTokens, bobTokens, carolTokens, daveTokens, rootTokens] = await Promise.all([alice, bob, carol, dave, root].map(tokenIds));
   const ids: Record<string, string[]> = {
     threads: [threadAB, threadCD],
     messages: [...mine, ...carols],
-    users: [alice.id, bob.id, carol.id, dave.id],
-    tokens: [...aliceTokens!, ...bobTokens!, ...carolTokens!, ...daveTokens!],
+    users: [alice.id, bob.id, carol.id, dave.id, root.id],
+    tokens: [...aliceTokens!, ...bobTokens!, ...carolTokens!, ...daveTokens!, ...rootTokens!],
+    reports: [reported.body.id],
   };
   world = {
-    users: { alice, bob, carol, dave },
+    users: { alice, bob, carol, dave, root },
     sessions: {
       alice: await sessionCookie(alice.id),
       bob: await sessionCookie(bob.id),
       carol: await sessionCookie(carol.id),
+      root: await sessionCookie(root.id),
       ghost: await mintSessionCookie({ sub: uuidv7(), sid: uuidv7() }),
     },
     forgedSessions: [
@@ -711,7 +766,7 @@ beforeAll(async () => {
     ids,
     foreign: { threads: [threadAB], messages: mine, tokens: [...aliceTokens!, ...bobTokens!] },
     allIds: Object.values(ids).flat(),
-    usernames: [alice, bob, carol, dave].map((u) => u.username),
+    usernames: [alice, bob, carol, dave, root].map((u) => u.username),
   };
   baseline = await snapshot();
   current = baseline;
@@ -758,7 +813,7 @@ describe("fuzzing every documented operation", () => {
           // names the request that changed something, not the ones after it.
           const before = current;
           current = await snapshot();
-          const changed = current !== before;
+          const changed = withoutViewed(current) !== withoutViewed(before);
           const andChanged = changed ? " (and the data changed)" : "";
           if (!res) throw fail(`the request failed${andChanged}: ${(error as Error).message}`);
           requests++;
@@ -774,7 +829,11 @@ describe("fuzzing every documented operation", () => {
             const body = res.body as { requestId?: string };
             if (body.requestId !== res.headers.get("x-request-id")) throw fail("the problem's requestId is not its X-Request-Id", res);
           }
-          if (changed) throw fail(`the data changed from\n${before}\nto\n${current}\nby`, res);
+          // An admin's successful read of a conversation's messages writes its one audit entry; nothing else may.
+          const viewedNow = viewedEntries(current) - viewedEntries(before);
+          const viewedExpected = op.operationId === "listAdminThreadMessages" && res.status === 200 ? 1 : 0;
+          if (viewedNow !== viewedExpected) throw fail(`${viewedNow} ${VIEWED} audit entries were written (expected ${viewedExpected}) by`, res);
+          if (withoutViewed(current) !== withoutViewed(before)) throw fail(`the data changed from\n${before}\nto\n${current}\nby`, res);
         }),
         { seed: SEED, numRuns: RUNS, ...(REPLAY_PATH ? { path: REPLAY_PATH } : {}) },
       );
@@ -788,6 +847,7 @@ describe("fuzzing every documented operation", () => {
   it("answers 404 problem+json to random paths under /api that name no operation", async () => {
     const segment = fc.oneof(
       fc.constantFrom("threads", "messages", "users", "tokens", "unread", "read", "typing", "me", "events", "auth", "register", "v1", ".", "..", ""),
+      fc.constantFrom("admin", "stats", "reports", "resolution", "blocks", "audit-log", "password-reset"),
       fc.constantFrom(...world.allIds),
       trickyString(12, 1),
     );
@@ -817,8 +877,8 @@ describe("fuzzing every documented operation", () => {
     );
   });
 
-  it("leaves every table as it was (users but presence, api_tokens but last_used_at, threads, participants, messages, events)", async () => {
+  it("leaves every table as it was (users but presence, api_tokens but last_used_at, threads, participants, messages, events, reports, blocks, the audit log but admins' reads)", async () => {
     expect(requests).toBeGreaterThanOrEqual(operations.length * Math.min(RUNS, 100));
-    expect(await snapshot()).toBe(baseline);
+    expect(withoutViewed(await snapshot())).toBe(withoutViewed(baseline));
   });
 });

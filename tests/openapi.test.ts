@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openApiDocument } from "@/lib/openapi";
 import { api, type CallOptions } from "./helpers/api";
 import { checkResponse, documentedOperations } from "./helpers/contract";
-import { createGroup, createThread, createUser, send, type TestUser } from "./helpers/fixtures";
+import { createAdmin, createGroup, createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 /** Routes that are not part of the API the document describes: Auth.js's own endpoints, and the unknown-path 404. */
@@ -100,10 +100,12 @@ describe("every operation answers as documented", () => {
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
+  /** An admin of the instance: the admin operations (`auth: "admin"`) answer only them. */
+  let root: TestUser;
   let threadId: string;
 
   beforeAll(async () => {
-    [alice, bob, carol] = await Promise.all([createUser("alice", "Alice"), createUser("bob"), createUser("carol")]);
+    [alice, bob, carol, root] = await Promise.all([createUser("alice", "Alice"), createUser("bob"), createUser("carol"), createAdmin("root")]);
     threadId = await createThread(alice, bob);
     for (let i = 1; i <= 3; i++) await send(bob, threadId, `hello ${i}`);
   });
@@ -210,7 +212,94 @@ describe("every operation answers as documented", () => {
       const created = await api.post("/api/tokens", { token: alice.token, body: { name: "to revoke" } });
       return { method: "DELETE", path: `/api/tokens/${created.body.id}`, opts: { token: alice.token }, status: 204 };
     },
+    // Moderation: everyone's side.
+    reportMessage: async () => {
+      const m = await send(bob, threadId, "report me");
+      return {
+        method: "POST",
+        path: `/api/messages/${m.id}/reports`,
+        opts: { token: alice.token, body: { reason: "spam", details: "contract" } },
+        status: 201,
+      };
+    },
+    listBlocks: async () => {
+      const blocked = await createUser("blocked");
+      await api.put(`/api/users/me/blocks/${blocked.id}`, { token: alice.token });
+      return { method: "GET", path: "/api/users/me/blocks?limit=5", opts: { token: alice.token }, status: 200 };
+    },
+    blockUser: async () => {
+      const pest = await createUser("pest");
+      return { method: "PUT", path: `/api/users/me/blocks/${pest.id}`, opts: { token: alice.token }, status: 204 };
+    },
+    unblockUser: async () => {
+      const pest = await createUser("pest");
+      await api.put(`/api/users/me/blocks/${pest.id}`, { token: alice.token });
+      return { method: "DELETE", path: `/api/users/me/blocks/${pest.id}`, opts: { token: alice.token }, status: 204 };
+    },
+    // The admin area: only an admin's credentials reach it.
+    getAdminStats: async () => ({ method: "GET", path: "/api/admin/stats", opts: { token: root.token }, status: 200 }),
+    listAdminUsers: async () => ({
+      method: "GET",
+      path: `/api/admin/users?q=${bob.username}&status=active&limit=5`,
+      opts: { token: root.token },
+      status: 200,
+    }),
+    getAdminUser: async () => ({ method: "GET", path: `/api/admin/users/${bob.id}`, opts: { token: root.token }, status: 200 }),
+    updateAdminUser: async () => {
+      const target = await createUser("target");
+      const body = { suspended: true, reason: "contract" };
+      return { method: "PATCH", path: `/api/admin/users/${target.id}`, opts: { token: root.token, body }, status: 200 };
+    },
+    deleteAdminUser: async () => {
+      const target = await createUser("target");
+      return { method: "DELETE", path: `/api/admin/users/${target.id}`, opts: { token: root.token, body: { reason: "contract" } }, status: 204 };
+    },
+    resetUserPassword: async () => {
+      const target = await createUser("target");
+      return {
+        method: "POST",
+        path: `/api/admin/users/${target.id}/password-reset`,
+        opts: { token: root.token, body: { reason: "contract" } },
+        status: 200,
+      };
+    },
+    listAdminThreads: async () => ({ method: "GET", path: "/api/admin/threads?limit=2", opts: { token: root.token }, status: 200 }),
+    getAdminThread: async () => ({ method: "GET", path: `/api/admin/threads/${threadId}`, opts: { token: root.token }, status: 200 }),
+    listAdminThreadMessages: async () => ({
+      method: "GET",
+      path: `/api/admin/threads/${threadId}/messages?reason=contract&limit=2`,
+      opts: { token: root.token },
+      status: 200,
+    }),
+    removeMessage: async () => {
+      const m = await send(bob, threadId, "remove me");
+      return { method: "DELETE", path: `/api/admin/messages/${m.id}`, opts: { token: root.token, body: { reason: "contract" } }, status: 204 };
+    },
+    listReports: async () => {
+      await report(alice, await send(bob, threadId, "queue me"));
+      return { method: "GET", path: "/api/admin/reports?status=open&limit=5", opts: { token: root.token }, status: 200 };
+    },
+    getReport: async () => {
+      const id = await report(alice, await send(bob, threadId, "look at me"));
+      return { method: "GET", path: `/api/admin/reports/${id}`, opts: { token: root.token }, status: 200 };
+    },
+    resolveReport: async () => {
+      const id = await report(alice, await send(bob, threadId, "resolve me"));
+      return {
+        method: "POST",
+        path: `/api/admin/reports/${id}/resolution`,
+        opts: { token: root.token, body: { action: "dismiss", reason: "contract" } },
+        status: 200,
+      };
+    },
+    listAuditLog: async () => ({ method: "GET", path: "/api/admin/audit-log?limit=5", opts: { token: root.token }, status: 200 }),
   };
+  /** `by` reports `message`; answers the report's id. */
+  async function report(by: TestUser, message: { id: string }): Promise<string> {
+    const res = await api.post(`/api/messages/${message.id}/reports`, { token: by.token, body: { reason: "spam" } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.id;
+  }
   /** Operations whose success is not an ordinary response: the event stream stays open (tests/live.test.ts reads it). */
   const streamed = new Set(["streamEvents"]);
 
@@ -228,9 +317,23 @@ describe("every operation answers as documented", () => {
     // `security: []` reads no credentials; an empty requirement `{}` lets anonymous callers in.
     const security = operation.security ?? [];
     const authRequired = security.length > 0 && !security.some((s) => Object.keys(s).length === 0);
+    // An admin operation (`auth: "admin"`) has the security of a required one, but never answers 401: to anyone but an
+    // active admin it answers what an unknown path does (404), whoever they are.
+    const adminOnly = authRequired && !documented.includes("401");
     const hasBody = "requestBody" in operation;
+    /** The token that gets past the front door: an admin's for the admin operations, Alice's for the others. */
+    const token = adminOnly ? root.token : alice.token;
 
-    if (authRequired) expect((await call({})).status).toBe(401);
+    if (adminOnly) {
+      const unknownPath = await api.get("/api/no-such-endpoint", { token: alice.token });
+      for (const opts of [{}, { token: alice.token }, { token: carol.token }]) {
+        const res = await call(opts);
+        expect(res.status, JSON.stringify(res.body)).toBe(404);
+        expect({ ...res.body, requestId: null }).toEqual({ ...unknownPath.body, requestId: null });
+      }
+    } else if (authRequired) {
+      expect((await call({})).status).toBe(401);
+    }
     if (template.includes("{id}")) {
       const body = {
         sendMessage: { text: "x" },
@@ -239,12 +342,21 @@ describe("every operation answers as documented", () => {
         updateThread: { title: "x" },
         addParticipants: { userIds: [bob.id] },
         updateParticipant: { role: "admin" },
+        reportMessage: { reason: "spam" },
+        updateAdminUser: { role: "admin" },
+        deleteAdminUser: { reason: "x" },
+        resetUserPassword: {},
+        removeMessage: { reason: "x" },
+        resolveReport: { action: "dismiss", reason: "x" },
       }[operationId];
-      expect((await call({ token: alice.token, ...(body ? { body } : {}) })).status).toBe(404);
+      // Reading a conversation's messages needs a reason (in the query); with one, the unknown thread is what is wrong.
+      const query = operationId === "listAdminThreadMessages" ? "?reason=x" : "";
+      const res = await call({ token, ...(body ? { body } : {}) }, concrete(template) + query);
+      expect(res.status, JSON.stringify(res.body)).toBe(404);
     }
     if (hasBody) {
       const target = template.includes("{id}") ? concrete(template, threadId) : template;
-      const opts = { token: alice.token };
+      const opts = { token };
       expect((await call({ ...opts, body: "text", headers: { "content-type": "text/plain" } }, target)).status).toBe(415);
       expect((await call({ ...opts, body: JSON.stringify({ pad: "x".repeat(70_000) }) }, target)).status).toBe(413);
       expect((await call({ ...opts, body: { "~unknown": true } }, target)).status).toBe(400);

@@ -119,25 +119,28 @@ describe("statement budgets", () => {
   it("changes a group in a number of statements that does not grow with its members or the people added", async () => {
     const [small, large] = [await measure(() => createGroup(me.id, [others[0]!.id], "Small", null)), await measure(() => createGroup(me.id, others.map((o) => o.id), "Large", "with everyone"))];
     expect(small.statements.length).toBe(large.statements.length);
-    expect(large.statements.length).toBeLessThanOrEqual(9);
+    // 10: the block check (lib/server/blocks.ts, refuseIfBlockedBy) is one probe for all the people, whatever their
+    // number; 11: an event carrying the whole thread gets the presence its recipients may not see (hideBlockedPresence,
+    // lib/server/events.ts), one statement for all of them.
+    expect(large.statements.length).toBeLessThanOrEqual(11);
     expect(large.commits).toBe(1);
 
     const group = (await createGroup(me.id, [others[0]!.id], "Budget", null)).id;
     const addOne = await measure(() => addParticipants(me.id, group, [others[1]!.id]));
     const addTwo = await measure(() => addParticipants(me.id, group, [others[2]!.id, others[3]!.id]));
     expect(addOne.statements.length).toBe(addTwo.statements.length);
-    expect(addTwo.statements.length).toBeLessThanOrEqual(12);
+    expect(addTwo.statements.length).toBeLessThanOrEqual(14); // 13: the block check, one probe for everyone added; 14: as above
 
     const promote = await measure(() => setRole(me.id, group, others[0]!.id, "admin"));
-    expect(promote.statements.length).toBeLessThanOrEqual(12);
+    expect(promote.statements.length).toBeLessThanOrEqual(13);
     const rename = await measure(() => updateGroup(me.id, group, { title: "Budgeted" }));
-    expect(rename.statements.length).toBeLessThanOrEqual(10);
+    expect(rename.statements.length).toBeLessThanOrEqual(11);
     const remove = await measure(() => removeParticipant(me.id, group, others[3]!.id));
-    expect(remove.statements.length).toBeLessThanOrEqual(13);
+    expect(remove.statements.length).toBeLessThanOrEqual(14);
     // The last admin leaving: the handover adds its own entry.
     await setRole(me.id, group, others[0]!.id, "member");
     const leave = await measure(() => removeParticipant(me.id, group, me.id));
-    expect(leave.statements.length).toBeLessThanOrEqual(16);
+    expect(leave.statements.length).toBeLessThanOrEqual(17);
     for (const m of [addOne, promote, rename, remove, leave]) expect(m.commits).toBe(1);
   });
 

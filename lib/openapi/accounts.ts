@@ -81,7 +81,10 @@ export const deleteAccount = defineOperation({
   auth: "required",
   body: deleteAccountBody,
   ok: { 204: { description: "Deleted." } },
-  errors: { 400: "Also when `password` is wrong (`errors` points at it)." },
+  errors: {
+    400: "Also when `password` is wrong (`errors` points at it).",
+    409: "You are the instance's last active admin: make someone else an admin first.",
+  },
   rateLimits: ["writes", "signIn"],
 });
 

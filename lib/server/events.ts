@@ -40,9 +40,36 @@ export async function recordThreadEvent(
   recipients: readonly string[] | null = null,
 ): Promise<void> {
   const [mode, user] = counts === null ? ["none", null] : "all" in counts ? ["all", null] : ["only", counts.only];
-  await tx.$queryRaw`
+  const [row] = await tx.$queryRaw<{ id: bigint | null }[]>`
     SELECT parley_record_thread_event(${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, ${mode}, ${user},
-      ${recipients}::text[])::text`;
+      ${recipients}::text[]) AS id`;
+  if (row?.id != null && "thread" in payload) await hideBlockedPresence(tx, row.id, threadId);
+}
+
+/**
+ * For an event whose payload carries a whole thread (participants with their presence, the same for every
+ * recipient): puts `hidePresenceOf` into the personal fields of each recipient who is in a block with other
+ * participants (either way), naming them, so that {@link personalize} shows them offline to that recipient, as every
+ * other answer does (lib/server/presence.ts, presenceFor). One statement; nothing when there is no such block.
+ */
+async function hideBlockedPresence(tx: Db, eventId: bigint, threadId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE events e SET personal = e.personal || m.fields
+    FROM (
+      SELECT jsonb_object_agg(r.recipient, coalesce(ev.personal -> r.recipient, '{}'::jsonb) || jsonb_build_object('hidePresenceOf', r.hidden)) AS fields
+      FROM events ev
+      CROSS JOIN LATERAL (
+        SELECT p.user_id AS recipient, jsonb_agg(o.user_id) AS hidden
+        FROM participants p JOIN participants o ON o.thread_id = p.thread_id AND o.user_id <> p.user_id
+        WHERE p.thread_id = ${threadId} AND p.user_id = ANY(ev.recipients)
+          AND EXISTS (SELECT 1 FROM blocks b
+                      WHERE (b.blocker_id = p.user_id AND b.blocked_id = o.user_id) OR (b.blocker_id = o.user_id AND b.blocked_id = p.user_id))
+        GROUP BY p.user_id
+      ) r
+      WHERE ev.id = ${eventId}
+      HAVING count(*) > 0
+    ) m
+    WHERE e.id = ${eventId}`;
 }
 
 /**
@@ -115,12 +142,22 @@ export async function eventBounds(): Promise<{ min: bigint | null; max: bigint |
  * fields are decided in SQL when the event is written (`parley_record_thread_event`), by the same rules as every other
  * answer: `unreadCount` (the recipient's count in the thread) goes into the payload's `thread` when it carries one
  * (`thread.updated`), else into the payload itself; `isRead` (whether the recipient has read the event's message:
- * `parley_is_read`) into its `message`. Nothing about read state is decided here.
+ * `parley_is_read`) into its `message`; `hidePresenceOf` (people in a block with the recipient) shows those
+ * participants of the payload's `thread` offline. Nothing about read state is decided here.
  */
 export function personalize(event: StoredEvent, userId: string): Record<string, unknown> {
-  const { isRead, unreadCount, ...fields } = event.personal[userId] ?? {};
+  const { isRead, unreadCount, hidePresenceOf, ...fields } = event.personal[userId] ?? {};
   const payload: Record<string, unknown> = { ...event.payload, ...fields };
   if (isRead !== undefined && isObject(payload.message)) payload.message = { ...payload.message, isRead };
+  if (Array.isArray(hidePresenceOf) && isObject(payload.thread) && Array.isArray(payload.thread.participants)) {
+    const hidden = new Set(hidePresenceOf);
+    payload.thread = {
+      ...payload.thread,
+      participants: payload.thread.participants.map((p: unknown) =>
+        isObject(p) && hidden.has(p.id) ? { ...p, presence: { status: "offline", lastSeenAt: null } } : p,
+      ),
+    };
+  }
   if (unreadCount !== undefined) {
     if (isObject(payload.thread)) payload.thread = { ...payload.thread, unreadCount };
     else payload.unreadCount = unreadCount;

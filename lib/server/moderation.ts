@@ -40,6 +40,9 @@ async function recordAdminEvent(tx: Db, threadId: string, type: Extract<EventTyp
  * Reports a message to the admins. The reporter must take part in its thread; their own messages, system entries and
  * removed messages cannot be reported, and nobody reports the same message twice (a unique index decides between
  * concurrent reports). The message's text is kept with the report, so deleting it does not delete the evidence.
+ * The message row is held `FOR SHARE` until the commit: a moderator's removal (an update of the row) waits for the
+ * report and then resolves it, or commits first and the report, re-reading the row, is refused; either way no report
+ * stays open on a removed message.
  * @returns the report as filed.
  * @throws AppError `not_found` (404) when the message is not one the caller can see; `forbidden` (403) for their own
  *   message or a system entry; `conflict` (409) when they reported it already or it was removed.
@@ -51,7 +54,7 @@ export async function reportMessage(userId: string, messageId: string, input: Re
         SELECT m.thread_id, m.sender_id, m.kind, m.text FROM messages m
         WHERE m.id = ${messageId}
           AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = m.thread_id AND p.user_id = ${userId})
-        FOR KEY SHARE OF m`;
+        FOR SHARE OF m`;
       if (!m) throw notFound("Message");
       if (m.sender_id === userId) throw new AppError("forbidden", "You cannot report your own message.");
       if (m.kind === "system") throw new AppError("forbidden", "A group's system entries cannot be reported.");
@@ -238,11 +241,12 @@ export async function resolveReport(actorId: string, reportId: string, input: Re
     const sameMessage = report.message_id === null ? Prisma.sql`id = ${reportId}` : Prisma.sql`message_id = ${report.message_id}`;
     let credentials = { sessions: [] as string[], tokens: [] as string[] };
     let resolution: string;
+    let resolvedWithRemoval: string[] = [];
     if (input.action === "remove_message") {
       resolution = "message_removed";
       if (report.message_id !== null) {
         try {
-          await removeMessageIn(tx, actorId, report.message_id, input.reason, { reportId });
+          resolvedWithRemoval = await removeMessageIn(tx, actorId, report.message_id, input.reason, { reportId });
         } catch (e) {
           // Deleted by its sender or removed by another moderator since: the reports are resolved all the same.
           if (!(e instanceof AppError && (e.type === "not_found" || e.type === "conflict"))) throw e;
@@ -254,7 +258,7 @@ export async function resolveReport(actorId: string, reportId: string, input: Re
     } else {
       resolution = "dismissed";
     }
-    const resolved = await resolveOpenReports(tx, actorId, sameMessage, resolution, report.thread_id);
+    const resolved = [...resolvedWithRemoval, ...(await resolveOpenReports(tx, actorId, sameMessage, resolution, report.thread_id))];
     await recordAudit(tx, {
       actorId,
       action: `report.${resolution}`,

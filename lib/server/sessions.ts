@@ -23,11 +23,13 @@ export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
  * Starts a session for `userId` (at sign-in), records the sign-in (`users.last_sign_in_at`), and deletes that user's
  * expired sessions. The account must be neither deleted nor suspended when the session row is written: the statement
  * updates the user's row, so a suspension in flight (which holds it FOR UPDATE while it ends every session) is waited
- * for and then seen, and no session outlives a suspension.
+ * for and then seen, and no session outlives a suspension. Likewise with `passwordHash` (the hash the sign-in's
+ * password matched): the session is made only while it is still the account's password, so that an admin's reset or
+ * a password change that commits between the check and here is not outlived.
  * @returns the session's id (the cookie's `sid`) and when it expires.
- * @throws AppError `unauthorized` when the user no longer exists or is suspended.
+ * @throws AppError `unauthorized` when the user no longer exists, is suspended, or the password changed meanwhile.
  */
-export async function createSession(userId: string): Promise<{ id: string; expiresAt: Date }> {
+export async function createSession(userId: string, passwordHash: string | null = null): Promise<{ id: string; expiresAt: Date }> {
   const expiresAt = new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
   const prisma = getPrisma();
   const [, rows] = await prisma.$transaction([
@@ -36,6 +38,7 @@ export async function createSession(userId: string): Promise<{ id: string; expir
       WITH u AS (
         UPDATE users SET last_sign_in_at = clock_timestamp()
         WHERE id = ${userId} AND deleted_at IS NULL AND suspended_at IS NULL
+          AND (${passwordHash}::text IS NULL OR password_hash = ${passwordHash}::text)
         RETURNING id
       )
       INSERT INTO sessions (id, user_id, expires_at) SELECT ${uuidv7()}, u.id, ${expiresAt} FROM u

@@ -34,7 +34,8 @@ const toView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date
  * Issues a personal access token for `userId`.
  *
  * `issuer` is the credential that asked for it (a browser session or another token), or `null` when the user's
- * password did. A token asked for by a credential is issued only while that credential still exists, checked under a
+ * password did; then `passwordHash` is the hash that password matched, and the token is issued only while it is still
+ * the account's (checked under the same lock: an admin's reset or a change committing meanwhile refuses it). A token asked for by a credential is issued only while that credential still exists, checked under a
  * key-share lock on the user's row: signing out everywhere ({@link signOutEverywhere} in lib/server/account.ts) locks
  * that row for update first, so a token is either issued before it, and revoked by it, or refused after it. Without
  * the lock, a request authenticated just before the sign-out could insert a token just after it, and that token
@@ -43,14 +44,22 @@ const toView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date
  * @throws AppError `unauthorized` when the user no longer exists (a session that outlived its account), or when
  *   `issuer` ended before the token could be issued; `forbidden` (403) when an admin suspended the account.
  */
-export async function createToken(userId: string, name: string | undefined, issuer: Credential | null): Promise<CreatedToken> {
+export async function createToken(
+  userId: string,
+  name: string | undefined,
+  issuer: Credential | null,
+  passwordHash: string | null = null,
+): Promise<CreatedToken> {
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   try {
     const t = await getPrisma().$transaction(async (tx) => {
       // Waits for a suspension or sign-out-everywhere in flight (they hold the row FOR UPDATE) and then sees its result.
-      const [user] = await tx.$queryRaw<{ id: string; suspension_reason: string | null }[]>`
-        SELECT id, suspension_reason FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR KEY SHARE`;
+      const [user] = await tx.$queryRaw<{ id: string; suspension_reason: string | null; password_hash: string }[]>`
+        SELECT id, suspension_reason, password_hash FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR KEY SHARE`;
       if (!user) throw accountGone();
+      if (passwordHash !== null && user.password_hash !== passwordHash) {
+        throw new AppError("unauthorized", "The password changed while the token was being issued. Sign in again.");
+      }
       if (user.suspension_reason !== null) throw accountSuspended(user.suspension_reason);
       if (issuer && !(await credentialExists(tx, issuer))) {
         throw new AppError("unauthorized", "The credential that asked for this token has ended. Sign in again.");

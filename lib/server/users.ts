@@ -65,7 +65,10 @@ let dummyHash: Promise<string> | undefined;
  * Checks a username and password.
  * @returns the user, or `null` when the username is unknown or the password wrong (deliberately the same answer).
  */
-export async function verifyCredentials(username: string, password: string): Promise<(PublicUser & { suspensionReason: string | null }) | null> {
+export async function verifyCredentials(
+  username: string,
+  password: string,
+): Promise<(PublicUser & { suspensionReason: string | null; passwordHash: string }) | null> {
   const user = await getPrisma().user.findUnique({
     where: { username: username.trim().toLowerCase() },
     select: { ...publicSelect, passwordHash: true, suspensionReason: true },
@@ -76,7 +79,7 @@ export async function verifyCredentials(username: string, password: string): Pro
     return null;
   }
   const ok = await verify(user.passwordHash, password).catch(() => false);
-  return ok ? { ...toPublicUser(user), suspensionReason: user.suspensionReason } : null;
+  return ok ? { ...toPublicUser(user), suspensionReason: user.suspensionReason, passwordHash: user.passwordHash } : null;
 }
 
 /**
@@ -109,11 +112,17 @@ export async function checkSignInAllowed(ip: string, username: string): Promise<
  * "login endpoint protection" pattern of rate-limiter-flexible's docs): once `RATE_LIMIT_SIGN_IN` failures are
  * counted, every attempt is refused until the window ends, even with the right password; a success clears the count.
  * @param ip the client's address (`clientIp`), or `"unknown"`.
- * @returns the user, or `null` for a wrong username or password.
+ * @returns the user, with the hash the password matched (`passwordHash`: give it to `createSession` or `createToken`,
+ *   which issue the credential only while it is still the account's password, so that a reset or change committing
+ *   in between is not outlived), or `null` for a wrong username or password.
  * @throws AppError `too_many_requests` (429, with `Retry-After`) while the limit holds; `forbidden` (403,
  *   {@link accountSuspended}) when the password is right but an admin suspended the account.
  */
-export async function verifyCredentialsLimited(ip: string, username: string, password: string): Promise<PublicUser | null> {
+export async function verifyCredentialsLimited(
+  ip: string,
+  username: string,
+  password: string,
+): Promise<(PublicUser & { passwordHash: string }) | null> {
   const subject = signInSubject(ip, username);
   await check("signIn", subject);
   const user = await verifyCredentials(username, password);
@@ -123,7 +132,7 @@ export async function verifyCredentialsLimited(ip: string, username: string, pas
     if (!(e instanceof AppError && e.type === "too_many_requests")) throw e;
   });
   if (user?.suspensionReason) throw accountSuspended(user.suspensionReason);
-  return user && toPublicUser({ ...user, createdAt: new Date(user.createdAt) });
+  return user && { ...toPublicUser({ ...user, createdAt: new Date(user.createdAt) }), passwordHash: user.passwordHash };
 }
 
 /**

@@ -84,5 +84,6 @@ export const api = {
   get: <T = any>(path: string, opts?: CallOptions) => call<T>("GET", path, opts),
   post: <T = any>(path: string, opts?: CallOptions) => call<T>("POST", path, opts),
   patch: <T = any>(path: string, opts?: CallOptions) => call<T>("PATCH", path, opts),
+  put: <T = any>(path: string, opts?: CallOptions) => call<T>("PUT", path, opts),
   delete: <T = any>(path: string, opts?: CallOptions) => call<T>("DELETE", path, opts),
 };

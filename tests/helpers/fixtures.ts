@@ -1,9 +1,11 @@
 /** Test users with API tokens, created through the real endpoints. */
 import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
+import { getPrisma } from "@/lib/db";
 import type { Credential } from "@/lib/server/credentials";
 import { createSession } from "@/lib/server/sessions";
-import { hashToken } from "@/lib/server/tokens";
+import { createToken, hashToken } from "@/lib/server/tokens";
+import { hashPassword } from "@/lib/server/users";
 import { expect } from "vitest";
 import type { Page } from "@/lib/schemas/common";
 import type { Message } from "@/lib/schemas/messages";
@@ -29,6 +31,37 @@ export async function createUser(prefix = "u", name?: string): Promise<TestUser>
   if (tok.status !== 201) throw new Error(`token failed: ${tok.status} ${JSON.stringify(tok.body)}`);
   return { id: reg.body.id, username, password, token: tok.body.token };
 }
+
+let quickHash: Promise<string> | undefined;
+
+/**
+ * A user like {@link createUser}'s (same password, a token), made straight in the database with the password hashed
+ * once per file: for tests that need many people fast (a race's fresh people every round). Registration itself is
+ * tests/accounts.test.ts's.
+ */
+export async function quickUser(prefix = "u"): Promise<TestUser> {
+  const password = "correct horse battery";
+  quickHash ??= hashPassword(password);
+  const username = uniqueName(prefix);
+  const { id } = await getPrisma().user.create({ data: { username, passwordHash: await quickHash }, select: { id: true } });
+  const { token } = await createToken(id, "quick", null);
+  return { id, username, password, token };
+}
+
+/**
+ * Makes `user` an admin of the instance straight in the database (there is no API for the first admin: the operator's
+ * command line grants it). Their existing credentials carry the role at once: it is read on every admin request.
+ */
+export async function makeAdmin(user: TestUser): Promise<TestUser> {
+  await getPrisma().$executeRaw`UPDATE users SET role = 'admin' WHERE id = ${user.id}`;
+  return user;
+}
+
+/** Registers a user with a token and makes them an admin ({@link makeAdmin}). */
+export const createAdmin = async (prefix = "admin", name?: string): Promise<TestUser> => makeAdmin(await createUser(prefix, name));
+
+/** A {@link quickUser} made an admin ({@link makeAdmin}). */
+export const quickAdmin = async (prefix = "admin"): Promise<TestUser> => makeAdmin(await quickUser(prefix));
 
 /** Creates (or gets) the thread of `owner` with `others`, returning its id. */
 export async function createThread(owner: TestUser, ...others: TestUser[]): Promise<string> {

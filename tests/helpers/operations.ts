@@ -56,6 +56,11 @@ export interface Operation {
   authRequired: boolean;
   /** True when the operation reads no credentials at all (`security: []`): a bad `Authorization` is no fault there. */
   authIgnored: boolean;
+  /**
+   * True for an admin operation (`auth: "admin"`): its security is a required one's, but it never answers 401 (it is
+   * not documented): to anyone but an active admin it answers 404, as an unknown path does.
+   */
+  adminOnly: boolean;
   /** True when a success answer is a stream (`text/event-stream`): it never ends; {@link sendRaw} cancels it unread. */
   streams: boolean;
 }
@@ -73,6 +78,9 @@ export function resolveRef(schema: JsonSchema): JsonSchema {
   return resolveRef(target as JsonSchema);
 }
 
+/** Whether an operation needs credentials: it has security requirements, none of them empty (`{}`: anonymous). */
+const required = (op: OperationDoc) => (op.security ?? []).length > 0 && !(op.security ?? []).some((requirement) => Object.keys(requirement).length === 0);
+
 /** Every operation of the document, in its order. */
 export function documentOperations(): Operation[] {
   return Object.entries(document.paths).flatMap(([template, item]) =>
@@ -86,7 +94,8 @@ export function documentOperations(): Operation[] {
         pathParams: params.filter((p) => p.in === "path").map((p) => p.name),
         query: params.filter((p) => p.in === "query").map((p) => ({ name: p.name, schema: resolveRef(p.schema ?? {}) })),
         ...(body ? { body: resolveRef(body) } : {}),
-        authRequired: (op.security ?? []).length > 0 && !(op.security ?? []).some((requirement) => Object.keys(requirement).length === 0),
+        authRequired: required(op),
+        adminOnly: required(op) && !("401" in op.responses),
         authIgnored: (op.security ?? []).length === 0,
         streams: Object.values(op.responses).some((r) => Object.keys(r.content ?? {}).includes("text/event-stream")),
       };

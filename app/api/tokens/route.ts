@@ -18,10 +18,12 @@ export const GET = route(listTokens, async ({ query, caller }) => tokens.listTok
 export const POST = route(createToken, async ({ req, body, caller, responseHeaders }) => {
   let userId: string;
   let issuer: Credential | null = null;
+  let passwordHash: string | null = null;
   if (body.username !== undefined && body.password !== undefined) {
     const user = await verifyCredentialsLimited(clientIp(req.headers), body.username, body.password);
     if (!user) throw new AppError("unauthorized", "Invalid username or password.");
     userId = user.id;
+    passwordHash = user.passwordHash;
   } else if (caller) {
     userId = caller.userId;
     issuer = caller.credential;
@@ -29,6 +31,6 @@ export const POST = route(createToken, async ({ req, body, caller, responseHeade
     throw new AppError("unauthorized", "Send username and password, or sign in first.");
   }
   await countAgainst("tokenCreation", userId, responseHeaders);
-  const token = await tokens.createToken(userId, body.name, issuer);
+  const token = await tokens.createToken(userId, body.name, issuer, passwordHash);
   return json(token, 201, { location: `/api/tokens/${token.id}` });
 });
