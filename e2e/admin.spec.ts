@@ -85,14 +85,21 @@ test.describe("admin area", () => {
 
   test("the admin area does not exist for members or visitors", async ({ people, browser, request }) => {
     const [carol] = await people("Carol");
-    for (const path of ["/admin", "/admin/people", "/admin/reports", "/admin/audit"]) {
+    // A page searching for Carol herself: were its data rendered at all, her username would be in the answer.
+    const search = `/admin/people?q=${carol.username}`;
+    for (const path of ["/admin", search, "/admin/reports", "/admin/audit", `/admin/people/${carol.id}`]) {
       const res = await carol.page.goto(path);
       expect(res?.status()).toBe(404);
+      expect(await res?.text()).not.toContain(carol.username);
     }
     await expect(carol.page.getByRole("link", { name: "Admin" })).toHaveCount(0);
     const visitor = await browser.newContext();
-    const res = await (await visitor.newPage()).goto("/admin");
-    expect(res?.status()).toBe(404);
+    const page = await visitor.newPage();
+    for (const path of ["/admin", search, `/admin/people/${carol.id}`]) {
+      const res = await page.goto(path);
+      expect(res?.status()).toBe(404);
+      expect(await res?.text()).not.toContain(carol.username);
+    }
     await visitor.close();
     const api = await request.get("/api/admin/stats", { headers: { authorization: `Bearer ${carol.token}` } });
     expect(api.status()).toBe(404);

@@ -628,11 +628,14 @@ describe("temporary passwords", () => {
     expect((await userRow(bob.id)).must_change_password).toBe(true);
     expectProblem(await signIn(bob.username, bob.password), 401);
 
-    const signedIn = await signIn(bob.username, temporary);
-    expect(signedIn.status).toBe(201);
-    const token = signedIn.body.token as string;
+    // The temporary password gets no token (nothing made with it may outlive it): a browser session replaces it.
+    const refused = await signIn(bob.username, temporary);
+    expectProblem(refused, 403);
+    expect(refused.body.detail).toContain("temporary password");
+    expect(await credentialCounts(bob.id)).toEqual({ sessions: 0, tokens: 0 });
+    const browser = await sessionCookie(bob.id);
     const changed = await api.post("/api/users/me/password", {
-      token,
+      cookie: browser,
       body: { currentPassword: temporary, newPassword: "a brand new horse battery" },
     });
     expect(changed.status).toBe(204);
@@ -674,7 +677,7 @@ describe("temporary passwords", () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(first.body.temporaryPassword).not.toBe(second.body.temporaryPassword);
     expectProblem(await signIn(bob.username, first.body.temporaryPassword), 401);
-    expect((await signIn(bob.username, second.body.temporaryPassword)).status).toBe(201);
+    expectProblem(await signIn(bob.username, second.body.temporaryPassword), 403); // right, but temporary
     expect((await auditLog(root, { targetId: bob.id })).map((e) => e.reason)).toEqual([null, null]);
 
     expect((await deleteAsAdmin(root, gone)).status).toBe(204);
@@ -905,6 +908,15 @@ describe("conversations", () => {
     expect(entries.every((e) => e.reason === reason && e.actor?.id === root.id && e.targetType === "thread" && e.target === title)).toBe(true);
     // Newest entry first: the last page read; each names where its page began.
     expect(entries.map((e) => e.details)).toEqual([{ beforeSeq: 2 }, { beforeSeq: 5 }, {}]);
+
+    // A read writes, so another site's page cannot make one with the admin's cookie (a link, an image): 403, no entry.
+    const cookie = await sessionCookie(root.id);
+    const before = await auditCount();
+    const url = `/api/admin/threads/${group}/messages?reason=${encodeURIComponent("clicked a link")}`;
+    expectProblem(await api.get(url, { cookie, headers: { "sec-fetch-site": "cross-site" } }), 403);
+    expect(await auditCount()).toBe(before);
+    expect((await api.get(url, { cookie, headers: { "sec-fetch-site": "same-origin" } })).status).toBe(200);
+    expect(await auditCount()).toBe(before + 1);
   });
 });
 

@@ -218,6 +218,17 @@ describe("thread events", () => {
     apply({ type: "resync", payload: { reason: "too far behind" } });
     expect(client.getQueryState(queryKeys.thread("t3"))!.isInvalidated).toBe(true);
   });
+
+  it("leaves audited reads alone on ready and resync: each fetch of one is an audit entry", () => {
+    const audited = ["admin", "thread-messages", "t3", "why"];
+    client.getQueryCache().build(client, { queryKey: audited, meta: { audited: true } }).setData({ pages: [], pageParams: [] });
+    client.setQueryData(queryKeys.adminReports, []);
+    for (const type of ["ready", "resync"] as const) {
+      apply(type === "ready" ? { type, payload: {} } : { type, payload: { reason: "too far behind" } });
+      expect(client.getQueryState(audited)!.isInvalidated).toBe(false);
+      expect(client.getQueryState(queryKeys.adminReports)!.isInvalidated).toBe(true);
+    }
+  });
 });
 
 describe("typing", () => {

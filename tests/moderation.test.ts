@@ -230,6 +230,15 @@ describe("removing a message", () => {
     const unread = await api.get<Page<Message>>("/api/messages/unread?limit=100", { token: bob.token });
     expect(unread.body.data.map((m) => m.id).sort()).toEqual([kept.id, (await allMessages(bob, elsewhere))[0]!.id].sort());
 
+    // Nor does a replay: a client reconnecting with an old Last-Event-ID gets the message's creation without its text.
+    const replay = await openStream(getHub(), bob, { since: 0n });
+    const created = await replay.waitFor(first("message.created", (d) => d.message.id === offending.id), "the replayed creation");
+    expect(data(created).message).toMatchObject({ kind: "removed", text: "" });
+    replay.close();
+    const [stored] = await getPrisma().$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM events WHERE payload::text LIKE '%the offending message%'`;
+    expect(stored!.n).toBe(0);
+
     // The admin area keeps its text (an audited reading), and the audit log the removal with its reason.
     const admin = await api.get(`/api/admin/threads/${group}/messages?reason=${encodeURIComponent("Checking the removal")}`, { token: root.token });
     expect(admin.body.data[0]).toMatchObject({ id: offending.id, kind: "removed", text: "the offending message", removedAt: expect.any(String) });
@@ -595,6 +604,46 @@ describe("reports", () => {
       expect((await auditAbout(root, id)).map((e) => e.action)).toEqual([removedWon ? "report.message_removed" : "report.dismissed"]);
       await expectCountsExact(thread);
     }
+  });
+
+  it("two reports of one message resolved by two admins, one removing while the thread is busy: no deadlock, none left open", async () => {
+    // A removal locks the thread and then the reports; a dismissal locks the reports. Here the thread is held while the
+    // removal starts, the dismissal comes while the removal waits, and then the thread is let go. Reports locked first
+    // by the removal would make the two wait for each other (PostgreSQL would kill one: a 500).
+    const { alice, bob, carol, root } = await cast();
+    const other = await quickAdmin("other");
+    const thread = await createThread(alice, bob, carol);
+    const m = await send(alice, thread, "twice reported");
+    const [first, second] = [await reported(bob, m.id), await reported(carol, m.id)];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const isHeld = new Promise<void>((r) => (held = r));
+    const holder = getPrisma()
+      .$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT 1 FROM threads WHERE id = ${thread} FOR UPDATE`;
+          held();
+          await released;
+        },
+        { timeout: 60_000 },
+      )
+      .catch(() => {});
+    await isHeld;
+    const removal = resolve(root, first, "remove_message");
+    await until(async () => (await waitingForLocks()) >= 1, "the removal to wait for the thread");
+    let dismissalAnswered = false;
+    const dismissal = resolve(other, second, "dismiss").finally(() => (dismissalAnswered = true));
+    await until(async () => dismissalAnswered || (await waitingForLocks()) >= 2, "the dismissal to answer or wait");
+    release();
+    await holder;
+    const [r, d] = await Promise.all([removal, dismissal]);
+    expect([r.status, d.status], JSON.stringify([r.body, d.body])).not.toContain(500);
+    expect(d.status).toBe(200);
+    const [a, b] = await Promise.all([getReport(root, first), getReport(root, second)]);
+    expect(a.resolution).not.toBeNull();
+    expect(b.resolution).toBe("dismissed");
+    await expectCountsExact(thread);
   });
 });
 

@@ -1,21 +1,21 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { TemporaryPasswordScreen } from "@/components/account/temporary-password";
 import { AdminShell } from "@/components/admin/admin-shell";
-import { auth } from "@/lib/auth";
+import { requireAdminPage } from "@/lib/admin-page";
 import { openReportCount } from "@/lib/server/moderation";
-import { isActiveAdmin } from "@/lib/server/roles";
+import { mustChangePassword } from "@/lib/server/users";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Admin · Parley", robots: { index: false } };
 
 /**
  * The admin area. To anyone but an active admin (signed out, a member, a suspended account) every page under /admin
- * is the app's 404 page, as if it did not exist; the API under /api/admin answers the same way.
+ * is the app's 404 page, as if it did not exist; the API under /api/admin answers the same way. Each page checks that
+ * itself too (lib/admin-page.ts says why). An admin signed in with a temporary password replaces it first.
  */
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
-  const session = await auth();
-  const userId = session?.user?.id;
-  if (!userId || !(await isActiveAdmin(userId))) notFound();
+  const userId = await requireAdminPage();
+  if (await mustChangePassword(userId)) return <TemporaryPasswordScreen />;
   const openReports = await openReportCount();
   return (
     <AdminShell meId={userId} openReports={openReports}>

@@ -1,11 +1,13 @@
 import Link from "next/link";
 import { AdminHeading } from "@/components/admin/admin-shell";
+import { requireAdminPage } from "@/lib/admin-page";
 import { AdminSection } from "@/components/admin/format";
 import { MessagesChart } from "@/components/admin/messages-chart";
 import { adminStats } from "@/lib/server/admin";
 
 /** The admin overview: the instance's figures and messages per day. */
 export default async function AdminOverviewPage() {
+  await requireAdminPage();
   const stats = await adminStats();
   const cards: { label: string; value: number; href?: string; hint?: string }[] = [
     { label: "People", value: stats.people, href: "/admin/people", hint: stats.suspended > 0 ? `${stats.suspended} suspended` : undefined },

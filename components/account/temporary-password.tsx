@@ -1,6 +1,8 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { Button } from "@/components/ui/button";
+import { signOutAction } from "@/lib/actions/auth";
 import { ChangePasswordForm } from "./change-password-form";
 
 /**
@@ -17,6 +19,11 @@ export function TemporaryPasswordScreen() {
           An admin set a temporary password for your account. Enter it as your current password, then choose your own.
         </p>
         <ChangePasswordForm onChanged={() => router.refresh()} />
+        <form action={signOutAction} className="border-t border-zinc-200 pt-4 dark:border-zinc-800">
+          <Button type="submit" variant="ghost" size="sm">
+            Sign out instead
+          </Button>
+        </form>
       </div>
     </main>
   );

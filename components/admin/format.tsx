@@ -1,10 +1,15 @@
 // Shared by the admin area's server pages and client components: no hooks, no "use client".
 import type { AdminThread } from "@/lib/schemas/admin";
 
-/** A date and time in UTC, the same on the server and in the browser (no hydration mismatch), e.g. "Dec 5, 2026, 9:30 AM UTC". */
+/**
+ * A date and time in UTC, "2026-12-05 09:30 UTC": built from its numbers, not the locale's formatter, so the server's
+ * and the browser's renderings are the same string (ICU versions differ in spaces and punctuation: no hydration
+ * mismatch).
+ */
 export function utcTime(iso: string | null): string {
   if (!iso) return "—";
-  return `${new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
+  const [date, time] = new Date(iso).toISOString().split("T");
+  return `${date} ${time!.slice(0, 5)} UTC`;
 }
 
 /** A small coloured label: a role, a state. */

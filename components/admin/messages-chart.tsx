@@ -9,9 +9,10 @@ const WIDTH = 720;
 const HEIGHT = 240;
 const MARGIN = { top: 12, right: 8, bottom: 28, left: 40 };
 
-/** "Dec 5" from "2026-12-05" (the day is UTC, as the server counted it). */
-const dayLabel = (date: string) =>
-  new Date(`${date}T00:00:00Z`).toLocaleDateString("en", { month: "short", day: "numeric", timeZone: "UTC" });
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "Dec 5" from "2026-12-05" (a UTC day, as the server counted it), the same on the server and in the browser. */
+const dayLabel = (date: string) => `${MONTHS[Number(date.slice(5, 7)) - 1]} ${Number(date.slice(8, 10))}`;
 
 /**
  * Messages per day as bars (visx, SVG): scales with its container, coloured by Tailwind classes in both themes. Each

@@ -147,7 +147,7 @@ export function ReportsQueue({ status, initial }: { status: Status; initial: Pag
                     key={action}
                     size="sm"
                     variant={ACTIONS[action].danger ? "danger-secondary" : "secondary"}
-                    disabled={(action === "remove_message" && r.message.state !== "visible") || (action === "suspend_sender" && r.sender.suspendedAt !== null)}
+                    disabled={(action === "remove_message" && r.message.state !== "visible") || (action === "suspend_sender" && (r.sender.suspendedAt !== null || r.sender.deletedAt !== null))}
                     onClick={() => setResolving({ report: r, action })}
                   >
                     {ACTIONS[action].label}

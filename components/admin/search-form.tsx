@@ -9,11 +9,14 @@ export function SearchForm({
   label,
   placeholder,
   q,
+  maxLength,
   select,
 }: {
   label: string;
   placeholder: string;
   q?: string;
+  /** The longest search the list's query schema takes (lib/schemas/admin.ts). */
+  maxLength: number;
   select?: { name: string; label: string; value: string; options: { value: string; label: string }[] };
 }) {
   return (
@@ -25,7 +28,7 @@ export function SearchForm({
           name="q"
           defaultValue={q}
           placeholder={placeholder}
-          maxLength={100}
+          maxLength={maxLength}
           className="h-10 rounded-lg border border-zinc-300 bg-white px-3 text-sm font-normal outline-none focus-visible:border-indigo-500 focus-visible:ring-2 focus-visible:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-900"
         />
       </label>

@@ -32,7 +32,9 @@ export function ThreadMessages({ threadId }: { threadId: string }) {
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
-    // Every fetch is an audited reading: never again by itself (focus, reconnect), only when asked.
+    // Every fetch is an audited reading: never again by itself (focus, reconnect, the live stream's `ready`), only
+    // when asked.
+    meta: { audited: true },
     staleTime: Infinity,
     refetchOnWindowFocus: false,
     refetchOnReconnect: false,

@@ -50,9 +50,11 @@ export function UserActions({ user, meId }: { user: AdminUserDetail; meId: strin
           </Button>
         )
       )}
-      <Button variant="secondary" size="sm" onClick={() => setAction("reset")}>
-        Reset password
-      </Button>
+      {!self && (
+        <Button variant="secondary" size="sm" onClick={() => setAction("reset")}>
+          Reset password
+        </Button>
+      )}
       {!self && (
         <Button variant="danger-secondary" size="sm" onClick={() => setAction("delete")}>
           Delete account

@@ -135,6 +135,8 @@ interface RunOptions {
    * or the answer is the 404 of an unknown API path; the admin is handed to `fn`.
    */
   admin?: true;
+  /** Refuse cross-site browser requests whatever the method (the operation's `sameOrigin`). */
+  sameOrigin?: true;
 }
 
 function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
@@ -151,7 +153,8 @@ function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
       }
       // Cookie-authenticated writes from another site's page (CSRF). Bearer requests carry their own proof: a page
       // cannot add an Authorization header to a cross-site request without a CORS preflight, which Parley refuses.
-      if (UNSAFE_METHODS.has(req.method as Operation["method"]) && !req.headers.has("authorization") && isCrossOriginBrowserRequest(req)) {
+      const guarded = UNSAFE_METHODS.has(req.method as Operation["method"]) || opts.sameOrigin;
+      if (guarded && !req.headers.has("authorization") && isCrossOriginBrowserRequest(req)) {
         throw new AppError("forbidden", "Cross-origin requests may not change anything here. Use a bearer token.");
       }
       res = await fn(req, ctx, requestId, responseHeaders, admin);
@@ -230,7 +233,7 @@ export function route<O extends Operation>(
       if (sole === 204) return noContent();
       return op.conditional ? conditionalJson(req, result) : json(result, sole);
     },
-    { accessLog: op.accessLog, ...(op.auth === "admin" ? { admin: true as const } : {}) },
+    { accessLog: op.accessLog, ...(op.auth === "admin" ? { admin: true as const } : {}), ...(op.sameOrigin ? { sameOrigin: true as const } : {}) },
   );
   // Which operation this handler serves, for tests/openapi.test.ts to check against the file and method it is in.
   return Object.assign(routeHandler, { operation: op });

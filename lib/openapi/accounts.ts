@@ -148,7 +148,10 @@ export const createToken = defineOperation({
   auth: "optional",
   body: createTokenBody,
   ok: { 201: { description: "The token, with its secret.", schema: createdToken, location: true } },
-  errors: { 401: "Wrong username or password, or neither credentials nor a caller." },
+  errors: {
+    401: "Wrong username or password, or neither credentials nor a caller.",
+    403: "The password is right but an admin suspended the account (the reason is given), or it is a temporary password an admin set (sign in and choose a new one first).",
+  },
   rateLimits: ["tokenCreation", "signIn"],
 });
 

@@ -104,6 +104,7 @@ export const resetUserPassword = defineOperation({
   params: params("user"),
   body: passwordResetBody,
   ok: { 200: { description: "The temporary password.", schema: temporaryPassword } },
+  errors: { 409: "Your own account: change your password from your settings." },
 });
 
 export const listAdminThreads = defineOperation({
@@ -135,9 +136,10 @@ export const listAdminThreadMessages = defineOperation({
   operationId: "listAdminThreadMessages",
   summary: "Read a conversation's messages (audited)",
   description:
-    "Newest first, removed messages with their text. Needs `reason`: every page read is written to the audit log with it before it is answered.",
+    "Newest first, removed messages with their text. Needs `reason`: every page read is written to the audit log with it before it is answered. Since it writes, another site's page cannot make the request with your cookie.",
   tag: "Admin",
   auth: "admin",
+  sameOrigin: true,
   params: params("thread"),
   query: adminMessagesQuery,
   ok: { 200: { description: "A page of messages.", schema: page(adminMessage).meta({ id: "AdminMessagePage" }) } },

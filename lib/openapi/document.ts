@@ -54,7 +54,7 @@ function describe(op: Operation): ZodOpenApiOperationObject {
 
   const details = new Map<number, string | undefined>(impliedErrors(op).map((status) => [status, undefined]));
   for (const [status, detail] of Object.entries(op.errors ?? {})) details.set(Number(status), detail);
-  if (UNSAFE_METHODS.has(op.method)) details.set(403, [details.get(403), CROSS_SITE_403].filter(Boolean).join(" "));
+  if (UNSAFE_METHODS.has(op.method) || op.sameOrigin) details.set(403, [details.get(403), CROSS_SITE_403].filter(Boolean).join(" "));
   if (limits.length > 0) details.set(429, limits.map((name) => RATE_LIMIT_DESCRIPTIONS[name]).join(" "));
   for (const status of [...details.keys()].sort()) {
     responses[`${status}` as StatusKey] = errorResponse(status as Parameters<typeof errorResponse>[0], details.get(status));

@@ -39,7 +39,10 @@ export const sendMessage = defineOperation({
     200: { description: "A repeated `clientMessageId`: the original message; nothing was sent.", schema: message, location: true },
     201: { description: "Sent.", schema: message, location: true },
   },
-  errors: { 409: "This `clientMessageId` was already used for a message in another thread." },
+  errors: {
+    403: "A direct conversation of two in which one of you blocked the other (the blocked one is not told why).",
+    409: "This `clientMessageId` was already used for a message in another thread.",
+  },
 });
 
 export const getMessage = defineOperation({

@@ -77,6 +77,11 @@ export interface Operation {
   database?: false;
   /** `debug`: successful answers are logged at debug level (probes, which come every few seconds). */
   accessLog?: "debug";
+  /**
+   * A safe method that writes all the same (an audited read): like the unsafe methods, cookie-authenticated requests
+   * from another site's page are refused (403), so that a link elsewhere cannot make one in the caller's name.
+   */
+  sameOrigin?: true;
 }
 
 /**
@@ -100,7 +105,7 @@ export function rateLimitsOf(op: Operation): readonly RateLimitName[] {
 
 /**
  * The error answers an operation has by its shape: 400 for a query or a body; 401 when it needs a caller; 403
- * (cross-site browser writes, lib/api/handler.ts) for every unsafe method; 404 for a path parameter, and for every
+ * (cross-site browser writes, lib/api/handler.ts) for every unsafe method and `sameOrigin` operation; 404 for a path parameter, and for every
  * admin operation (what anyone but an admin gets); 413 and 415 for a
  * body; 429 when it counts against a rate limit; 503 for every operation that uses the database.
  */
@@ -108,7 +113,7 @@ export function impliedErrors(op: Operation): ErrorStatus[] {
   const statuses: ErrorStatus[] = [];
   if (op.query || op.body) statuses.push(400);
   if (op.auth === "required") statuses.push(401);
-  if (UNSAFE_METHODS.has(op.method)) statuses.push(403);
+  if (UNSAFE_METHODS.has(op.method) || op.sameOrigin) statuses.push(403);
   if (op.params || op.auth === "admin") statuses.push(404);
   if (op.body) statuses.push(413, 415);
   if (rateLimitsOf(op).length > 0) statuses.push(429);

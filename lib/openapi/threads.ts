@@ -44,7 +44,11 @@ export const createOrGetThread = defineOperation({
     200: { description: "The direct conversation that already existed for exactly these people.", schema: thread, location: true },
     201: { description: "A new direct conversation or group.", schema: thread, location: true },
   },
-  errors: { 404: "An id in `participantIds` names no user.", 409: "The thread changed while it was being created; try again." },
+  errors: {
+    403: "Someone in it blocked you: a new conversation or group with them cannot be started (the answer does not say who).",
+    404: "An id in `participantIds` names no user.",
+    409: "The thread changed while it was being created; try again.",
+  },
 });
 
 export const getThread = defineOperation({
@@ -107,7 +111,7 @@ export const addParticipants = defineOperation({
   body: addParticipantsBody,
   ok: { 200: { description: "The group with its members now.", schema: thread } },
   errors: {
-    403: "The caller is not one of the group's admins.",
+    403: "The caller is not one of the group's admins, or someone to add blocked the caller.",
     404: "No such thread for the caller, or an id in `userIds` names no user.",
     409: "A direct conversation (its people are fixed), or the group would exceed the most members a thread can have.",
   },

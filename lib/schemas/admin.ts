@@ -107,7 +107,9 @@ export const adminThread = z
     title: z.string().nullable(),
     createdAt: timestamp,
     lastActivityAt: timestamp.nullable(),
-    messages: z.number().int().meta({ description: "Messages sent in it, as its sequence counter says (deleted ones included)." }),
+    messages: z.number().int().meta({
+      description: "Messages and a group's timeline entries posted in it so far, as its sequence counter says (deleted ones included).",
+    }),
     participants: z.array(publicUser.extend({ role: z.enum(["admin", "member"]) })),
   })
   .meta({ id: "AdminThread" });

@@ -18,7 +18,7 @@ import { endEveryCredential, eraseAccount } from "./account";
 import { recordAudit } from "./audit";
 import { cursorSeq, decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { goOffline } from "./presence";
-import { refuseLastAdmin, setUserRole } from "./roles";
+import { activeAdminSql, refuseLastAdmin, setUserRole } from "./roles";
 import { forgetSessions } from "./sessions";
 import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 import { forgetTokens } from "./tokens";
@@ -81,7 +81,7 @@ export async function listAdminUsers(query: AdminUsersQuery): Promise<Page<Admin
   if (query.status === "active") where.push(Prisma.sql`u.deleted_at IS NULL AND u.suspended_at IS NULL`);
   if (query.status === "suspended") where.push(Prisma.sql`u.deleted_at IS NULL AND u.suspended_at IS NOT NULL`);
   if (query.status === "deleted") where.push(Prisma.sql`u.deleted_at IS NOT NULL`);
-  if (query.status === "admin") where.push(Prisma.sql`u.role = 'admin' AND u.deleted_at IS NULL AND u.suspended_at IS NULL`);
+  if (query.status === "admin") where.push(activeAdminSql());
   const rows = await getPrisma().$queryRaw<AdminUserRow[]>`
     SELECT ${adminUserColumns} FROM users u WHERE ${Prisma.join(where, " AND ")}
     ORDER BY u.username LIMIT ${query.limit + 1}`;
@@ -195,9 +195,11 @@ const TEMPORARY_PASSWORD_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
  * Sets a temporary password for `userId` and returns it (shown once: only its hash is kept). Every session and token
  * of theirs ends; after signing in with it they must choose a new password before anything else
  * (`users.must_change_password`). Audited as `user.password_reset`.
- * @throws AppError `not_found` (404) for no such account (deleted ones included).
+ * @throws AppError `not_found` (404) for no such account (deleted ones included); `conflict` (409) for oneself (it
+ *   would sign the admin out with the password only on screen; the account page changes one's own).
  */
 export async function resetPassword(actorId: string | null, userId: string, reason: string | null): Promise<string> {
+  if (actorId === userId) throw new AppError("conflict", "Change your own password from your account settings.");
   const bytes = randomBytes(TEMPORARY_PASSWORD_LENGTH);
   const password = [...bytes].map((b) => TEMPORARY_PASSWORD_ALPHABET[b % 32]).join("");
   const hash = await hashPassword(password);

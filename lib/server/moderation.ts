@@ -7,6 +7,7 @@ import type { EventType } from "../schemas/events";
 import type { FiledReport, ReportMessageInput } from "../schemas/moderation";
 import { adminMessageJson, suspendUser, toAdminUser } from "./admin";
 import { recordAudit } from "./audit";
+import { activeAdminSql } from "./roles";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { EVENTS_CHANNEL } from "./events";
 import { forgetSessions } from "./sessions";
@@ -28,8 +29,8 @@ async function recordAdminEvent(tx: Db, threadId: string, type: Extract<EventTyp
   await tx.$queryRaw`
     WITH e AS (
       INSERT INTO events (thread_id, type, payload, recipients)
-      SELECT ${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, array_agg(id ORDER BY id)
-      FROM users WHERE role = 'admin' AND suspended_at IS NULL AND deleted_at IS NULL
+      SELECT ${threadId}, ${type}, ${JSON.stringify(payload)}::jsonb, array_agg(u.id ORDER BY u.id)
+      FROM users u WHERE ${activeAdminSql()}
       HAVING count(*) > 0
       RETURNING id
     )
@@ -234,11 +235,21 @@ export async function getReport(reportId: string, db: Db = getPrisma()): Promise
  */
 export async function resolveReport(actorId: string, reportId: string, input: ResolveReportInput): Promise<AdminReport> {
   const ended = await getPrisma().$transaction(async (tx) => {
+    const [found] = await tx.$queryRaw<{ message_id: string | null; thread_id: string }[]>`
+      SELECT message_id, thread_id FROM reports WHERE id = ${reportId}`;
+    if (!found) throw notFound("Report");
+    // Locks in the order of every write to a thread: its row first (a removal, or the sender deleting the message,
+    // which sets its reports' message_id NULL, take it), then the reports of the message, by id, so that two admins
+    // resolving two reports of one message take them in one order. Nothing can deadlock, and the loser of a race sees
+    // the winner's resolution below.
+    if (input.action === "remove_message") await tx.$queryRaw`SELECT 1 FROM threads WHERE id = ${found.thread_id} FOR UPDATE`;
+    const sameMessage =
+      found.message_id === null ? Prisma.sql`id = ${reportId}` : Prisma.sql`(message_id = ${found.message_id} OR id = ${reportId})`;
+    await tx.$queryRaw`SELECT id FROM reports WHERE ${sameMessage} ORDER BY id FOR UPDATE`;
     const [report] = await tx.$queryRaw<{ message_id: string | null; sender_id: string; thread_id: string; resolution: string | null }[]>`
-      SELECT message_id, sender_id, thread_id, resolution FROM reports WHERE id = ${reportId} FOR UPDATE`;
+      SELECT message_id, sender_id, thread_id, resolution FROM reports WHERE id = ${reportId}`;
     if (!report) throw notFound("Report");
     if (report.resolution !== null) throw new AppError("conflict", "This report has already been resolved.");
-    const sameMessage = report.message_id === null ? Prisma.sql`id = ${reportId}` : Prisma.sql`message_id = ${report.message_id}`;
     let credentials = { sessions: [] as string[], tokens: [] as string[] };
     let resolution: string;
     let resolvedWithRemoval: string[] = [];

@@ -2,35 +2,45 @@ import "server-only";
 import { AppError, notFound } from "../errors";
 import type { UserRole } from "../schemas/admin";
 import { recordAudit } from "./audit";
-import { type Db, getPrisma } from "./sql";
+import { type Db, getPrisma, Prisma } from "./sql";
 
 /**
  * Instance roles (docs/data-model.md, "Moderation"): `users.role` is `member` or `admin`. An *active* admin is one
- * whose account is neither suspended nor deleted; only they reach the admin area. The one rule here: there is always
- * at least one active admin once there has been one. Revoking, suspending or deleting the last one is refused.
+ * whose account is neither suspended nor deleted ({@link activeAdminSql}); only they reach the admin area. The one rule
+ * here: there is always at least one active admin once there has been one. Revoking, suspending or deleting the last
+ * one is refused.
  */
 
 /** Whether `userId` is an active admin (one indexed lookup; the admin area asks on every request). */
 export async function isActiveAdmin(userId: string, db: Db = getPrisma()): Promise<boolean> {
-  const [row] = await db.$queryRaw<{ ok: boolean }[]>`
-    SELECT true AS ok FROM users WHERE id = ${userId} AND role = 'admin' AND suspended_at IS NULL AND deleted_at IS NULL`;
+  const [row] = await db.$queryRaw<{ ok: boolean }[]>`SELECT true AS ok FROM users u WHERE u.id = ${userId} AND ${activeAdminSql()}`;
   return row !== undefined;
 }
 
+/** Advisory lock key of the changes that can leave no active admin (any fixed number; only this takes it). */
+const LAST_ADMIN_LOCK_KEY = 7_261_023;
+
+/** SQL: `u` is an active admin (the admin role, neither suspended nor deleted). The one definition of "active admin". */
+export const activeAdminSql = (alias = "u") =>
+  Prisma.raw(`${alias}.role = 'admin' AND ${alias}.suspended_at IS NULL AND ${alias}.deleted_at IS NULL`);
+
 /**
- * Refuses, inside `tx`, to let `userId` stop being an active admin when they are the last one. Locks every active
- * admin's row (in id order) until the commit, so two admins removing each other at once serialise: the second sees
- * the first's change and is refused. (Under Read Committed a row locked FOR UPDATE is re-checked against the WHERE
- * once its lock is free, so an admin demoted meanwhile drops out of the count; PostgreSQL docs, "Transaction
- * Isolation".) Someone who is not an active admin passes at once. Callers take it before locking the person's own row,
- * so that every change that can remove an admin locks rows in one order (admins by id, then the person).
+ * Refuses, inside `tx`, to let `userId` stop being an active admin when they are the last one. The changes that can
+ * (revoking, suspending, deleting) take one transaction-scoped advisory lock first and then count, each in a statement
+ * of its own: the second of two concurrent ones waits for the first to commit and then counts with it (under Read
+ * Committed every statement sees what committed before it began). No row is locked, so this cannot deadlock with the
+ * presence heartbeat, which locks the rows of the people online. Someone who is not an active admin passes at once
+ * (a grant in flight cannot make them the last one).
  * @param what the action, for the message ("revoke", "suspend", "delete").
  * @throws AppError `conflict` (409) when `userId` is the last active admin.
  */
 export async function refuseLastAdmin(tx: Db, userId: string, what: string): Promise<void> {
-  const admins = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM users WHERE role = 'admin' AND suspended_at IS NULL AND deleted_at IS NULL ORDER BY id FOR UPDATE`;
-  if (admins.length === 1 && admins[0]!.id === userId) {
+  if (!(await isActiveAdmin(userId, tx))) return;
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${LAST_ADMIN_LOCK_KEY})::text`;
+  const [row] = await tx.$queryRaw<{ others: number; me: boolean }[]>`
+    SELECT count(*) FILTER (WHERE u.id <> ${userId})::int AS others, bool_or(u.id = ${userId}) AS me
+    FROM users u WHERE ${activeAdminSql()}`;
+  if (row?.me && row.others === 0) {
     throw new AppError("conflict", `This is the last admin: make someone else an admin before you ${what} them.`);
   }
 }
@@ -44,7 +54,6 @@ export async function refuseLastAdmin(tx: Db, userId: string, what: string): Pro
  *   revoking the last active admin.
  */
 export async function setUserRole(tx: Db, actorId: string | null, userId: string, role: UserRole, reason: string | null = null): Promise<boolean> {
-  // The admins' rows first, then the person's: every change that can remove an admin locks in this order.
   if (role === "member") await refuseLastAdmin(tx, userId, "revoke");
   const [user] = await tx.$queryRaw<{ role: UserRole }[]>`
     SELECT role FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR NO KEY UPDATE`;

@@ -42,7 +42,8 @@ const toView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date
  * would outlive "sign out everywhere".
  * @returns the token with its secret: the only time the secret is available; only its hash is stored.
  * @throws AppError `unauthorized` when the user no longer exists (a session that outlived its account), or when
- *   `issuer` ended before the token could be issued; `forbidden` (403) when an admin suspended the account.
+ *   `issuer` ended before the token could be issued; `forbidden` (403) when an admin suspended the account, or while
+ *   its password is a temporary one an admin set.
  */
 export async function createToken(
   userId: string,
@@ -54,9 +55,14 @@ export async function createToken(
   try {
     const t = await getPrisma().$transaction(async (tx) => {
       // Waits for a suspension or sign-out-everywhere in flight (they hold the row FOR UPDATE) and then sees its result.
-      const [user] = await tx.$queryRaw<{ id: string; suspension_reason: string | null; password_hash: string }[]>`
-        SELECT id, suspension_reason, password_hash FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR KEY SHARE`;
+      const [user] = await tx.$queryRaw<{ id: string; suspension_reason: string | null; password_hash: string; must_change_password: boolean }[]>`
+        SELECT id, suspension_reason, password_hash, must_change_password FROM users
+        WHERE id = ${userId} AND deleted_at IS NULL FOR KEY SHARE`;
       if (!user) throw accountGone();
+      // A temporary password (an admin's reset) gets no token: nothing made with it may outlive its replacement.
+      if (user.must_change_password) {
+        throw new AppError("forbidden", "This account has a temporary password. Sign in and choose a new password first.");
+      }
       if (passwordHash !== null && user.password_hash !== passwordHash) {
         throw new AppError("unauthorized", "The password changed while the token was being issued. Sign in again.");
       }

@@ -1,4 +1,5 @@
 import { AdminHeading } from "@/components/admin/admin-shell";
+import { requireAdminPage } from "@/lib/admin-page";
 import { AuditTable } from "@/components/admin/audit-table";
 import { Pager } from "@/components/admin/data-table";
 import { auditLogQuery } from "@/lib/schemas/admin";
@@ -6,6 +7,7 @@ import { listAuditLog } from "@/lib/server/audit";
 
 /** The audit log, newest first: every admin action, append-only. */
 export default async function AdminAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireAdminPage();
   const raw = await searchParams;
   const parsed = auditLogQuery.safeParse({ cursor: raw.cursor || undefined, targetId: raw.targetId || undefined, actorId: raw.actorId || undefined });
   const query = parsed.success ? parsed.data : auditLogQuery.parse({});

@@ -188,7 +188,8 @@ const invalidateLists = (client: QueryClient) =>
  * - `thread.read`: the participant's `lastReadSeq` ("Seen"); when it is the caller (`unreadCount` present, e.g.
  *   another tab), their counts and the messages' `isRead`.
  * - `presence`: that person's presence in every cached thread, list and profile card.
- * - `typing`: someone else's indicator for `expiresInMs`. `ready`, `resync`: every query refetches.
+ * - `typing`: someone else's indicator for `expiresInMs`. `ready`, `resync`: every query refetches but those marked
+ *   `meta: { audited: true }` (each fetch of them is written to the audit log).
  * - `report.created`, `report.resolved` (admins only): the admin area's reports queries (`["admin", "reports", …]`)
  *   refetch, if any are cached; nothing else here shows reports.
  *
@@ -301,7 +302,9 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
     }
     case "ready":
     case "resync":
-      void client.invalidateQueries();
+      // Everything but audited reads (the admin area's reading of a conversation writes an audit entry per fetch):
+      // those are fetched only when the admin asks.
+      void client.invalidateQueries({ predicate: (query) => query.meta?.audited !== true });
       return;
     case "unauthorized":
       // The connection's business (startLive): the caches stay as they are until the tab knows where it stands.

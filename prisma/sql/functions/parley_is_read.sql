@@ -4,8 +4,8 @@
 -- the viewer's read watermark
 -- (participants.last_read_seq). Everything that decides read state calls it: the message JSON's `isRead`
 -- (parley_message_json), each recipient's `isRead` in a live event (parley_record_thread_event), and the unread
--- counts, which count the messages that are not read (parley_mark_read, parley_delete_message, and the unread list in
--- lib/server/read-state.ts).
+-- counts, which count the messages that are not read (parley_mark_read, parley_delete_message, parley_remove_message,
+-- and the unread list in lib/server/read-state.ts).
 -- A single SQL expression declared IMMUTABLE, so the planner inlines it into the calling query: it costs no call, and
 -- `NOT parley_is_read(...)` becomes `kind = 'text' AND sender_id <> viewer AND seq > watermark`, which the
 -- (thread_id, sender_id, seq) index serves as before.

@@ -6,7 +6,7 @@
 -- the reason of parley_delete_message.
 -- Every participant who had not read it (parley_is_read as it was a text message) loses one from their unread count;
 -- from now on it is read by everyone (parley_is_read: only text is ever unread). Records `message.removed` with the
--- message as it now is and every participant's new unread count.
+-- message as it now is and every participant's new unread count, and blanks the text of its earlier events.
 -- outcome: 'removed' (thread_id, message) | 'message_not_found' | 'system_entry' (a group's entry, not a person's
 -- message) | 'already_removed'; thread_id and message are NULL but for 'removed'.
 CREATE OR REPLACE FUNCTION "parley_remove_message"(p_message_id text)
@@ -37,6 +37,11 @@ BEGIN
                              THEN 'already_removed' ELSE 'message_not_found' END, NULL::text, NULL::jsonb;
     RETURN;
   END IF;
+  -- The outbox's earlier events of this message (its creation, its edits) lose its text too: a client reconnecting with
+  -- an old Last-Event-ID replays them (docs/realtime.md), and must not get back what was removed. One pass over the
+  -- retained events of the thread (EVENTS_RETENTION_HOURS).
+  UPDATE events e SET payload = jsonb_set(jsonb_set(e.payload, '{message,text}', '""'::jsonb), '{message,kind}', '"removed"'::jsonb)
+  WHERE e.thread_id = v_thread_id AND e.payload #>> '{message,id}' = p_message_id;
   UPDATE participants p SET unread_count = p.unread_count - 1
   WHERE p.thread_id = v_thread_id AND NOT parley_is_read('text', v_row.sender_id, v_row.seq, p.user_id, p.last_read_seq);
   SELECT * INTO STRICT v_sender FROM users u WHERE u.id = v_row.sender_id;

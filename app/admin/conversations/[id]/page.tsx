@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AdminHeading } from "@/components/admin/admin-shell";
+import { requireAdminPage } from "@/lib/admin-page";
 import { AdminSection, Badge, conversationName, utcTime } from "@/components/admin/format";
 import { ThreadMessages } from "@/components/admin/thread-messages";
 import { AppError } from "@/lib/errors";
@@ -8,6 +9,7 @@ import { getAdminThread } from "@/lib/server/admin";
 
 /** One conversation: its members, and its messages once the admin gives a reason (audited). */
 export default async function AdminConversationPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireAdminPage();
   const { id } = await params;
   const thread = await getAdminThread(id).catch((e: unknown) => {
     if (e instanceof AppError && e.type === "not_found") notFound();
@@ -20,7 +22,7 @@ export default async function AdminConversationPage({ params }: { params: Promis
           ← Conversations
         </Link>
         <AdminHeading title={conversationName(thread)}>
-          {thread.kind === "group" ? "Group" : "Direct conversation"} · {thread.messages} messages sent · created {utcTime(thread.createdAt)}
+          {thread.kind === "group" ? "Group" : "Direct conversation"} · {thread.messages} messages and timeline entries so far · created {utcTime(thread.createdAt)}
         </AdminHeading>
       </div>
       <AdminSection id="members" title="Members">

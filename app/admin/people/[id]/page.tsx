@@ -1,17 +1,17 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AdminHeading } from "@/components/admin/admin-shell";
+import { requireAdminPage } from "@/lib/admin-page";
 import { AdminSection, Badge, utcTime } from "@/components/admin/format";
 import { AccountState } from "@/components/admin/people-table";
 import { UserActions } from "@/components/admin/user-actions";
 import { AppError } from "@/lib/errors";
-import { auth } from "@/lib/auth";
 import { getAdminUser } from "@/lib/server/admin";
 
 /** One person: details, activity, sign-ins and tokens, and what an admin can do to them. */
 export default async function AdminPersonPage({ params }: { params: Promise<{ id: string }> }) {
+  const adminId = await requireAdminPage();
   const { id } = await params;
-  const session = await auth();
   const user = await getAdminUser(id).catch((e: unknown) => {
     if (e instanceof AppError && e.type === "not_found") notFound();
     throw e;
@@ -46,7 +46,7 @@ export default async function AdminPersonPage({ params }: { params: Promise<{ id
             Suspended {utcTime(user.suspendedAt)}. Reason given: {user.suspensionReason}
           </p>
         )}
-        <UserActions user={user} meId={session!.user!.id!} />
+        <UserActions user={user} meId={adminId} />
       </div>
       <AdminSection id="details" title="Details">
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]">
