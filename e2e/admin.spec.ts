@@ -85,8 +85,9 @@ test.describe("admin area", () => {
 
   test("the admin area does not exist for members or visitors", async ({ people, browser, request }) => {
     const [carol] = await people("Carol");
-    // A page searching for Carol herself: were its data rendered at all, her username would be in the answer.
-    const search = `/admin/people?q=${carol.username}`;
+    // A page searching for Carol herself: were its data rendered at all, her whole username would be in the answer
+    // (the search is all of it but its last letter, since the answer repeats its own URL).
+    const search = `/admin/people?q=${carol.username.slice(0, -1)}`;
     for (const path of ["/admin", search, "/admin/reports", "/admin/audit", `/admin/people/${carol.id}`]) {
       const res = await carol.page.goto(path);
       expect(res?.status()).toBe(404);

@@ -76,7 +76,7 @@ export function as(request: APIRequestContext, who: Person) {
  * `E2E_DATABASE` on the server of `TEST_DATABASE_URL`): nobody is an admin in a fresh database, and granting the role
  * takes one. Their token then reaches the admin operations.
  */
-export async function promoteToAdmin(who: Person): Promise<void> {
+export async function promoteToAdmin(who: Pick<Person, "id">): Promise<void> {
   const server = process.env.TEST_DATABASE_URL;
   const database = process.env.E2E_DATABASE;
   if (!server || !database) throw new Error("TEST_DATABASE_URL and E2E_DATABASE are set by playwright.config.ts.");

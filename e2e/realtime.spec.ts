@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { eventId, SseParser, type SseEvent } from "../tests/helpers/sse";
+import { promoteToAdmin } from "./fixtures";
 
 // Live events across two app instances (playwright.config.ts: A on 3100, B on 3101, one build, one database), over
 // real HTTP with bearer tokens: Node's fetch reads GET /api/events as a stream. No browser needed.
@@ -387,5 +388,36 @@ test.describe("a stream lives no longer than its credential, on every instance",
       expect((await fetch(`${base}/api/users/me`, { headers: { cookie: other.cookie } })).status).toBe(200);
     }
     for (const s of [otherSession, witness]) s.close();
+  });
+
+  test("an admin suspending someone on instance A ends their session and token streams on B, and both credentials everywhere", async ({ baseURL }) => {
+    const A = baseURL!;
+    const [admin, bob] = await Promise.all([signUp(A, "live_admin"), signUp(A, "live_sus")]);
+    await promoteToAdmin(admin);
+    const browser = await signInWithAuthJs(B, bob);
+    const [tokenOnB, sessionOnB, tokenOnA] = await Promise.all([
+      EventStream.open(B, bob),
+      EventStream.open(B, bob, undefined, { cookie: browser.cookie }),
+      EventStream.open(A, bob),
+    ]);
+
+    const suspended = await call(A, admin, "PATCH", `/api/admin/users/${bob.id}`, { suspended: true, reason: "Spam across groups" });
+    expect(suspended.status).toBe(200);
+
+    await tokenOnB.waitEnded("token_revoked");
+    await sessionOnB.waitEnded("session_ended");
+    await tokenOnA.waitEnded("token_revoked");
+    for (const base of [A, B]) {
+      expect((await fetch(`${base}/api/users/me`, { headers: { authorization: `Bearer ${bob.token}` } })).status).toBe(401);
+      expect((await fetch(`${base}/api/users/me`, { headers: { cookie: browser.cookie } })).status).toBe(401);
+    }
+    // The right password on the other instance is told why, and gets nothing.
+    const again = await fetch(`${B}/api/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: bob.username, password: "correct horse battery" }),
+    });
+    expect(again.status).toBe(403);
+    expect(((await again.json()) as { detail: string }).detail).toContain("Spam across groups");
   });
 });

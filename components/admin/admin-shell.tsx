@@ -2,9 +2,15 @@
 
 import { ChevronLeft, Flag, LayoutDashboard, MessagesSquare, ScrollText, Users } from "lucide-react";
 import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
 import { usePathname } from "next/navigation";
+import { apiFetch } from "@/lib/client/api";
 import { useLiveEvents } from "@/lib/client/live/event-stream";
+import { queryKeys } from "@/lib/client/query-keys";
 import { cn } from "@/lib/cn";
+import { badgeCount } from "@/lib/format";
+import type { AdminReport } from "@/lib/schemas/admin";
+import type { Page } from "@/lib/schemas/common";
 
 const SECTIONS = [
   { href: "/admin", label: "Overview", icon: LayoutDashboard },
@@ -18,11 +24,22 @@ const SECTIONS = [
  * The admin area's frame: its sections as a side bar (a row of tabs on phones) beside the page, and a link back to
  * the conversations. The tab's live stream runs here as in the chat, so the reports queue hears of new reports.
  *
- * @param openReports the open reports when the page was rendered, shown beside "Reports"
+ * @param openReports the open reports when the page was rendered, shown beside "Reports"; then kept up to date under
+ *   the reports queue's query key, which the live report events refetch
  */
 export function AdminShell({ meId, openReports, children }: { meId: string; openReports: number; children: React.ReactNode }) {
   const pathname = usePathname();
   useLiveEvents(meId);
+  const open =
+    useQuery({
+      queryKey: [...queryKeys.adminReports, "open-count"],
+      queryFn: async ({ signal }) => {
+        const page = await apiFetch<Page<AdminReport>>("/api/admin/reports?status=open&limit=100", { signal });
+        return page.nextCursor ? 100 : page.data.length;
+      },
+      initialData: openReports,
+      staleTime: 30_000,
+    }).data ?? openReports;
   const current = (href: string) => (href === "/admin" ? pathname === "/admin" : pathname === href || pathname.startsWith(`${href}/`));
   return (
     <div className="flex h-dvh flex-col bg-zinc-50 text-zinc-900 md:flex-row dark:bg-zinc-950 dark:text-zinc-100">
@@ -53,9 +70,9 @@ export function AdminShell({ meId, openReports, children }: { meId: string; open
               >
                 <Icon aria-hidden="true" className="h-4 w-4" />
                 {label}
-                {href === "/admin/reports" && openReports > 0 && (
-                  <span className="ml-auto rounded-full bg-red-600 px-1.5 text-xs font-semibold text-white" aria-label={`${openReports} open`}>
-                    {openReports}
+                {href === "/admin/reports" && open > 0 && (
+                  <span className="ml-auto rounded-full bg-red-600 px-1.5 text-xs font-semibold text-white" aria-label={`${badgeCount(open)} open`}>
+                    {badgeCount(open)}
                   </span>
                 )}
               </Link>

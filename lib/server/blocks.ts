@@ -3,7 +3,7 @@ import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { BlockedUser } from "../schemas/moderation";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
-import { type Db, getPrisma, isForeignKeyViolation } from "./sql";
+import { type Db, getPrisma, isForeignKeyViolation, Prisma } from "./sql";
 import { toPublicUser } from "./users";
 
 /**
@@ -81,3 +81,12 @@ export async function refuseIfBlockedBy(tx: Db, callerId: string, userIds: reado
         : "You can't add some of these people.",
   );
 }
+
+/**
+ * SQL: whether the two people `a` and `b` (SQL expressions: a column, a parameter) are in a block, either way. The one
+ * test that hides typing and presence between two people (lib/server/typing.ts, presence.ts, events.ts): two probes,
+ * one of each index of the blocks table.
+ */
+export const blockedEitherWay = (a: Prisma.Sql, b: Prisma.Sql) => Prisma.sql`(
+  EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = ${a} AND bl.blocked_id = ${b})
+  OR EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = ${b} AND bl.blocked_id = ${a}))`;

@@ -1,6 +1,7 @@
 import "server-only";
 import type { EventType } from "../schemas/events";
-import { type Db, getPrisma } from "./sql";
+import { blockedEitherWay } from "./blocks";
+import { type Db, getPrisma, Prisma } from "./sql";
 
 /**
  * The transactional outbox of live events (docs/realtime.md).
@@ -62,8 +63,7 @@ async function hideBlockedPresence(tx: Db, eventId: bigint, threadId: string): P
         SELECT p.user_id AS recipient, jsonb_agg(o.user_id) AS hidden
         FROM participants p JOIN participants o ON o.thread_id = p.thread_id AND o.user_id <> p.user_id
         WHERE p.thread_id = ${threadId} AND p.user_id = ANY(ev.recipients)
-          AND EXISTS (SELECT 1 FROM blocks b
-                      WHERE (b.blocker_id = p.user_id AND b.blocked_id = o.user_id) OR (b.blocker_id = o.user_id AND b.blocked_id = p.user_id))
+          AND ${blockedEitherWay(Prisma.sql`p.user_id`, Prisma.sql`o.user_id`)}
         GROUP BY p.user_id
       ) r
       WHERE ev.id = ${eventId}

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Presence } from "../schemas/presence";
+import { blockedEitherWay } from "./blocks";
 import { EVENTS_CHANNEL } from "./events";
 import { type Db, getPrisma, Prisma } from "./sql";
 
@@ -106,9 +107,7 @@ export async function presenceAudience(userId: string, candidates: readonly stri
       AND EXISTS (
         SELECT 1 FROM participants mine JOIN participants theirs ON theirs.thread_id = mine.thread_id
         WHERE mine.user_id = ${userId} AND theirs.user_id = u.id)
-      AND NOT EXISTS (
-        SELECT 1 FROM blocks b
-        WHERE (b.blocker_id = u.id AND b.blocked_id = ${userId}) OR (b.blocker_id = ${userId} AND b.blocked_id = u.id))`;
+      AND NOT ${blockedBetween(userId)}`;
   return rows.map((r) => ({ id: r.id, hides: r.hide_last_seen }));
 }
 
@@ -131,10 +130,5 @@ export function presenceFor(
   };
 }
 
-/**
- * SQL: whether `viewerId` and the user `u.id` of the surrounding query are in a block, either way (two probes of the
- * blocks table's two indexes).
- */
-export const blockedBetween = (viewerId: string) => Prisma.sql`(
-  EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ${viewerId} AND b.blocked_id = u.id)
-  OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ${viewerId}))`;
+/** SQL: whether `viewerId` and the user `u.id` of the surrounding query are in a block, either way. */
+export const blockedBetween = (viewerId: string) => blockedEitherWay(Prisma.sql`${viewerId}`, Prisma.sql`u.id`);

@@ -1,7 +1,8 @@
 import "server-only";
 import { notFound } from "../errors";
 import { notifyEphemeral } from "./events";
-import { getPrisma } from "./sql";
+import { blockedEitherWay } from "./blocks";
+import { getPrisma, Prisma } from "./sql";
 
 /** How long a typing indicator lasts without a repeat, in ms. Clients repeat every few seconds while typing. */
 export const TYPING_TTL_MS = 6000;
@@ -13,10 +14,7 @@ export const TYPING_TTL_MS = 6000;
  */
 export async function sendTyping(userId: string, threadId: string): Promise<void> {
   const rows = await getPrisma().$queryRaw<{ user_id: string; blocks: boolean }[]>`
-    SELECT p.user_id,
-           EXISTS (SELECT 1 FROM blocks b
-                   WHERE (b.blocker_id = p.user_id AND b.blocked_id = ${userId})
-                      OR (b.blocker_id = ${userId} AND b.blocked_id = p.user_id)) AS blocks
+    SELECT p.user_id, ${blockedEitherWay(Prisma.sql`p.user_id`, Prisma.sql`${userId}`)} AS blocks
     FROM participants p WHERE p.thread_id = ${threadId}`;
   if (!rows.some((r) => r.user_id === userId)) throw notFound("Thread");
   const others = rows.filter((r) => r.user_id !== userId && !r.blocks).map((r) => r.user_id);
