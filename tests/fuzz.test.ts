@@ -28,6 +28,7 @@ import { MAX_BODY_BYTES } from "@/lib/schemas/common";
 import { getPrisma } from "@/lib/db";
 import { getHub } from "@/lib/infra/live-hub";
 import { api, call } from "./helpers/api";
+import { snapshotSql } from "./helpers/snapshot";
 import { createAdmin, createThread, createUser, mintSessionCookie, send, sessionCookie, type TestUser } from "./helpers/fixtures";
 import {
   checkAnswer,
@@ -84,34 +85,16 @@ async function tokenIds(user: TestUser): Promise<string[]> {
 // "No change to data": one hash per table
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** The tables a request could change, with the columns that legitimately change on reads. */
-const TABLES: [table: string, ignored: string[]][] = [
-  ["users", ["last_seen_at", "online"]],
-  ["api_tokens", ["last_used_at"]],
-  ["sessions", []],
-  ["threads", []],
-  ["participants", []],
-  ["messages", []],
-  ["events", []],
-  ["reports", []],
-  ["blocks", []],
-  ["audit_log", []],
-];
-
 /** The audit entries a successful admin read of a conversation's messages writes (one per page read). */
 const VIEWED = "thread.messages_viewed";
 
 const SNAPSHOT_SQL =
-  TABLES.map(
-    ([table, ignored]) =>
-      `SELECT '${table}' AS "table", count(*)::int AS rows, md5(coalesce(string_agg(r, ',' ORDER BY r), '')) AS hash ` +
-      `FROM (SELECT (to_jsonb(t)${ignored.map((c) => ` - '${c}'`).join("")})::text AS r FROM ${table} t` +
-      // The audit entries of admins' reads are counted apart (see `viewedEntries`): every other entry is hashed.
-      `${table === "audit_log" ? ` WHERE action <> '${VIEWED}'` : ""}) s`,
-  ).join(" UNION ALL ") + ` UNION ALL SELECT '${VIEWED}', count(*)::int, '' FROM audit_log WHERE action = '${VIEWED}'`;
+  // The audit entries of admins' reads are counted apart (see `viewedEntries`): every other entry is hashed.
+  snapshotSql({ audit_log: `action <> '${VIEWED}'` }) +
+  ` UNION ALL SELECT '${VIEWED}', count(*)::int, '' FROM audit_log WHERE action = '${VIEWED}'`;
 
 /**
- * Row count and MD5 of every row (as JSON, ignored columns removed) of each table in {@link TABLES}, and apart from
+ * Row count and MD5 of every row (as JSON, ignored columns removed) of each table (tests/helpers/snapshot.ts), and apart from
  * them the number of {@link VIEWED} audit entries.
  */
 async function snapshot(): Promise<string> {
