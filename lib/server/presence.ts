@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Presence } from "../schemas/presence";
-import { blockedEitherWay } from "./blocks";
+import { peopleInBlockWith } from "./blocks";
 import { EVENTS_CHANNEL } from "./events";
 import { type Db, getPrisma, Prisma } from "./sql";
 
@@ -130,5 +130,8 @@ export function presenceFor(
   };
 }
 
-/** SQL: whether `viewerId` and the user `u.id` of the surrounding query are in a block, either way. */
-export const blockedBetween = (viewerId: string) => blockedEitherWay(Prisma.sql`${viewerId}`, Prisma.sql`u.id`);
+/**
+ * SQL: whether `viewerId` and the user `u.id` of the surrounding query are in a block, either way (the set of the
+ * viewer's blocks, read once per statement: lib/server/blocks.ts, peopleInBlockWith).
+ */
+export const blockedBetween = (viewerId: string) => Prisma.sql`(u.id IN (${peopleInBlockWith(Prisma.sql`${viewerId}`)}))`;

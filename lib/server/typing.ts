@@ -1,7 +1,7 @@
 import "server-only";
 import { notFound } from "../errors";
 import { notifyEphemeral } from "./events";
-import { blockedEitherWay } from "./blocks";
+import { peopleInBlockWith } from "./blocks";
 import { getPrisma, Prisma } from "./sql";
 
 /** How long a typing indicator lasts without a repeat, in ms. Clients repeat every few seconds while typing. */
@@ -14,7 +14,7 @@ export const TYPING_TTL_MS = 6000;
  */
 export async function sendTyping(userId: string, threadId: string): Promise<void> {
   const rows = await getPrisma().$queryRaw<{ user_id: string; blocks: boolean }[]>`
-    SELECT p.user_id, ${blockedEitherWay(Prisma.sql`p.user_id`, Prisma.sql`${userId}`)} AS blocks
+    SELECT p.user_id, p.user_id IN (${peopleInBlockWith(Prisma.sql`${userId}`)}) AS blocks
     FROM participants p WHERE p.thread_id = ${threadId}`;
   if (!rows.some((r) => r.user_id === userId)) throw notFound("Thread");
   const others = rows.filter((r) => r.user_id !== userId && !r.blocks).map((r) => r.user_id);
