@@ -114,6 +114,9 @@ test.describe("chatting in the browser", () => {
   });
 
   test("a long thread scrolls back to its first message without losing the reader's place", async ({ people, request }) => {
+    // 200 sends one after another, then ten pages of history: slow by design, more so on a loaded CI machine (it once
+    // ran 34 s against the 30 s default), so three times the usual time.
+    test.slow();
     const [alice, bob] = await people("Alice", "Bob");
     const threadId = await as(request, alice).createThread(bob);
     // Sent one after another so that "message N" has seq N.

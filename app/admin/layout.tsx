@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
-import { TemporaryPasswordScreen } from "@/components/account/temporary-password";
 import { AdminShell } from "@/components/admin/admin-shell";
 import { requireAdminPage } from "@/lib/admin-page";
 import { openReportCount } from "@/lib/server/moderation";
-import { mustChangePassword } from "@/lib/server/users";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Admin · Parley", robots: { index: false } };
@@ -11,11 +9,10 @@ export const metadata: Metadata = { title: "Admin · Parley", robots: { index: f
 /**
  * The admin area. To anyone but an active admin (signed out, a member, a suspended account) every page under /admin
  * is the app's 404 page, as if it did not exist; the API under /api/admin answers the same way. Each page checks that
- * itself too (lib/admin-page.ts says why). An admin signed in with a temporary password replaces it first.
+ * itself too (lib/admin-page.ts says why), which also sends an admin signed in with a temporary password to replace it.
  */
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const userId = await requireAdminPage();
-  if (await mustChangePassword(userId)) return <TemporaryPasswordScreen />;
   const openReports = await openReportCount();
   return (
     <AdminShell meId={userId} openReports={openReports}>

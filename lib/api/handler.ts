@@ -98,6 +98,28 @@ export function isCrossOriginBrowserRequest(req: Request): boolean {
   return originHost !== host;
 }
 
+/**
+ * True when `req` proves it came from this origin's own pages: `Sec-Fetch-Site: same-origin`, or, from browsers that
+ * send no fetch metadata (they send it only to secure origins: a plain-HTTP deployment), a `Referer` on this host
+ * (the app's own pages send one: `Referrer-Policy: strict-origin-when-cross-origin`, lib/security-headers.ts).
+ * Stricter than {@link isCrossOriginBrowserRequest}, for the `sameOrigin` operations: a cross-site GET carries no
+ * `Origin`, so the absence of evidence is not enough there.
+ */
+export function isProvenSameOrigin(req: Request): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  if (site !== null) return site === "same-origin";
+  const referer = req.headers.get("referer");
+  if (referer === null) return false;
+  let refererHost: string;
+  try {
+    refererHost = new URL(referer).host;
+  } catch {
+    return false;
+  }
+  const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+  return refererHost === host;
+}
+
 async function parseParams<P>(ctx: RouteContext | undefined, schema: z.ZodType<P> | undefined): Promise<P> {
   if (!schema) return {} as P;
   const raw = ctx ? await ctx.params : {};
@@ -153,9 +175,17 @@ function run(fn: Inner, opts: RunOptions = {}): RouteHandler {
       }
       // Cookie-authenticated writes from another site's page (CSRF). Bearer requests carry their own proof: a page
       // cannot add an Authorization header to a cross-site request without a CORS preflight, which Parley refuses.
-      const guarded = UNSAFE_METHODS.has(req.method as Operation["method"]) || opts.sameOrigin;
-      if (guarded && !req.headers.has("authorization") && isCrossOriginBrowserRequest(req)) {
-        throw new AppError("forbidden", "Cross-origin requests may not change anything here. Use a bearer token.");
+      const cookieAuthenticated = !req.headers.has("authorization");
+      const refused =
+        cookieAuthenticated &&
+        (opts.sameOrigin ? !isProvenSameOrigin(req) : UNSAFE_METHODS.has(req.method as Operation["method"]) && isCrossOriginBrowserRequest(req));
+      if (refused) {
+        throw new AppError(
+          "forbidden",
+          opts.sameOrigin
+            ? "With a session cookie, only this site's own pages may make this request. Use a bearer token."
+            : "Cross-origin requests may not change anything here. Use a bearer token.",
+        );
       }
       res = await fn(req, ctx, requestId, responseHeaders, admin);
       res.headers.set("x-request-id", requestId);

@@ -18,7 +18,7 @@ import { endEveryCredential, eraseAccount } from "./account";
 import { recordAudit } from "./audit";
 import { cursorSeq, decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { goOffline } from "./presence";
-import { activeAdminSql, refuseLastAdmin, setUserRole } from "./roles";
+import { activeAdminSql, lockRoleChanges, refuseLastAdmin, setUserRole } from "./roles";
 import { forgetSessions } from "./sessions";
 import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
 import { forgetTokens } from "./tokens";
@@ -165,6 +165,8 @@ export async function suspendUser(
 export async function updateAdminUser(actorId: string, userId: string, patch: UpdateAdminUserInput): Promise<AdminUserDetail> {
   const reason = patch.reason ?? null;
   const ended = await getPrisma().$transaction(async (tx) => {
+    // Before any row: setUserRole locks the person's, and a suspension after it takes this lock (lib/server/roles.ts).
+    await lockRoleChanges(tx);
     if (patch.role !== undefined) await setUserRole(tx, actorId, userId, patch.role, reason);
     if (patch.suspended === true) return suspendUser(tx, actorId, userId, reason!);
     if (patch.suspended === false) {

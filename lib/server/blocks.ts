@@ -83,9 +83,9 @@ export async function refuseIfBlockedBy(tx: Db, callerId: string, userIds: reado
 }
 
 /**
- * SQL: whether the two people `a` and `b` (SQL expressions: a column, a parameter) are in a block, either way. The one
- * test that hides typing and presence between two people (lib/server/typing.ts, presence.ts, events.ts): two probes,
- * one of each index of the blocks table.
+ * SQL: whether the two people `a` and `b` (SQL expressions: a column, a parameter) are in a block, either way: two
+ * probes, one of each index of the blocks table. For pairs that change row by row (events.ts, among a thread's
+ * participants); where one side is fixed (a viewer), {@link peopleInBlockWith} reads the same rule once per statement.
  */
 export const blockedEitherWay = (a: Prisma.Sql, b: Prisma.Sql) => Prisma.sql`(
   EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = ${a} AND bl.blocked_id = ${b})

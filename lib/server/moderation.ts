@@ -238,11 +238,12 @@ export async function resolveReport(actorId: string, reportId: string, input: Re
     const [found] = await tx.$queryRaw<{ message_id: string | null; thread_id: string }[]>`
       SELECT message_id, thread_id FROM reports WHERE id = ${reportId}`;
     if (!found) throw notFound("Report");
-    // Locks in the order of every write to a thread: its row first (a removal, or the sender deleting the message,
-    // which sets its reports' message_id NULL, take it), then the reports of the message, by id, so that two admins
-    // resolving two reports of one message take them in one order. Nothing can deadlock, and the loser of a race sees
-    // the winner's resolution below.
-    if (input.action === "remove_message") await tx.$queryRaw`SELECT 1 FROM threads WHERE id = ${found.thread_id} FOR UPDATE`;
+    // Locks in the order of every write to a thread's reports: the thread row first, whatever the resolution (a
+    // removal takes it, and so does the sender deleting the message, whose foreign key then sets its reports'
+    // message_id NULL in index order, not id order), then the reports of the message by id. Every path that changes
+    // reports of a live message holds the thread first, so they queue there, and the loser of a race sees the
+    // winner's resolution below. (A thread deleted since holds no lock: its reports have no other writer left.)
+    await tx.$queryRaw`SELECT 1 FROM threads WHERE id = ${found.thread_id} FOR UPDATE`;
     const sameMessage =
       found.message_id === null ? Prisma.sql`id = ${reportId}` : Prisma.sql`(message_id = ${found.message_id} OR id = ${reportId})`;
     await tx.$queryRaw`SELECT id FROM reports WHERE ${sameMessage} ORDER BY id FOR UPDATE`;

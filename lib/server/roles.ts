@@ -20,6 +20,15 @@ export async function isActiveAdmin(userId: string, db: Db = getPrisma()): Promi
 /** Advisory lock key of the changes that can leave no active admin (any fixed number; only this takes it). */
 const LAST_ADMIN_LOCK_KEY = 7_261_023;
 
+/**
+ * Takes, inside `tx`, the transaction-scoped advisory lock of the changes that can leave no active admin (held until
+ * the commit; taking it again in the same transaction is free). A change that locks a person's row and may then
+ * refuse the last admin takes it first, so every such change locks in one order: this, then rows.
+ */
+export async function lockRoleChanges(tx: Db): Promise<void> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${LAST_ADMIN_LOCK_KEY})::text`;
+}
+
 /** SQL: `u` is an active admin (the admin role, neither suspended nor deleted). The one definition of "active admin". */
 export const activeAdminSql = (alias = "u") =>
   Prisma.raw(`${alias}.role = 'admin' AND ${alias}.suspended_at IS NULL AND ${alias}.deleted_at IS NULL`);
@@ -29,14 +38,13 @@ export const activeAdminSql = (alias = "u") =>
  * (revoking, suspending, deleting) take one transaction-scoped advisory lock first and then count, each in a statement
  * of its own: the second of two concurrent ones waits for the first to commit and then counts with it (under Read
  * Committed every statement sees what committed before it began). No row is locked, so this cannot deadlock with the
- * presence heartbeat, which locks the rows of the people online. Someone who is not an active admin passes at once
- * (a grant in flight cannot make them the last one).
+ * presence heartbeat, which locks the rows of the people online. The lock comes before anything is read: a person
+ * granted the role meanwhile is counted as what they are once the lock is held.
  * @param what the action, for the message ("revoke", "suspend", "delete").
  * @throws AppError `conflict` (409) when `userId` is the last active admin.
  */
 export async function refuseLastAdmin(tx: Db, userId: string, what: string): Promise<void> {
-  if (!(await isActiveAdmin(userId, tx))) return;
-  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${LAST_ADMIN_LOCK_KEY})::text`;
+  await lockRoleChanges(tx);
   const [row] = await tx.$queryRaw<{ others: number; me: boolean }[]>`
     SELECT count(*) FILTER (WHERE u.id <> ${userId})::int AS others, bool_or(u.id = ${userId}) AS me
     FROM users u WHERE ${activeAdminSql()}`;

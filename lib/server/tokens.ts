@@ -59,14 +59,14 @@ export async function createToken(
         SELECT id, suspension_reason, password_hash, must_change_password FROM users
         WHERE id = ${userId} AND deleted_at IS NULL FOR KEY SHARE`;
       if (!user) throw accountGone();
-      // A temporary password (an admin's reset) gets no token: nothing made with it may outlive its replacement.
-      if (user.must_change_password) {
-        throw new AppError("forbidden", "This account has a temporary password. Sign in and choose a new password first.");
-      }
       if (passwordHash !== null && user.password_hash !== passwordHash) {
         throw new AppError("unauthorized", "The password changed while the token was being issued. Sign in again.");
       }
       if (user.suspension_reason !== null) throw accountSuspended(user.suspension_reason);
+      // A temporary password (an admin's reset) gets no token: nothing made with it may outlive its replacement.
+      if (user.must_change_password) {
+        throw new AppError("forbidden", "This account has a temporary password. Sign in and choose a new password first.");
+      }
       if (issuer && !(await credentialExists(tx, issuer))) {
         throw new AppError("unauthorized", "The credential that asked for this token has ended. Sign in again.");
       }

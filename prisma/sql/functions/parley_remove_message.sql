@@ -38,10 +38,13 @@ BEGIN
     RETURN;
   END IF;
   -- The outbox's earlier events of this message (its creation, its edits) lose its text too: a client reconnecting with
-  -- an old Last-Event-ID replays them (docs/realtime.md), and must not get back what was removed. One pass over the
-  -- retained events of the thread (EVENTS_RETENTION_HOURS).
+  -- an old Last-Event-ID replays them (docs/realtime.md), and must not get back what was removed. A range of the
+  -- created_at index: an event is stamped with its transaction's start (now()), which precedes the message's own time
+  -- by the send's wait for the thread lock at most; an hour is far beyond any query timeout (DATABASE_QUERY_TIMEOUT_MS
+  -- is at most 10 minutes).
   UPDATE events e SET payload = jsonb_set(jsonb_set(e.payload, '{message,text}', '""'::jsonb), '{message,kind}', '"removed"'::jsonb)
-  WHERE e.thread_id = v_thread_id AND e.payload #>> '{message,id}' = p_message_id;
+  WHERE e.created_at >= v_row.created_at - interval '1 hour' AND e.thread_id = v_thread_id
+    AND e.payload #>> '{message,id}' = p_message_id;
   UPDATE participants p SET unread_count = p.unread_count - 1
   WHERE p.thread_id = v_thread_id AND NOT parley_is_read('text', v_row.sender_id, v_row.seq, p.user_id, p.last_read_seq);
   SELECT * INTO STRICT v_sender FROM users u WHERE u.id = v_row.sender_id;
