@@ -172,10 +172,19 @@ async function bareUsers(n: number): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------------------------------
 // Locks
 
-/** Backends of this database waiting for a lock. */
-async function waitingForLocks(): Promise<number> {
+/**
+ * The backends queued behind `holderPid`: blocked by it, or by one blocked by it, and so on (`pg_blocking_pids`
+ * names who a waiter waits for: the holder of the row, or the waiter ahead of it on the row's lock). Unlike a count of
+ * every backend waiting for some lock, nothing else waiting in the database (a presence heartbeat, say) is counted.
+ */
+async function queuedBehind(holderPid: number): Promise<number> {
   const [row] = await getPrisma().$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    WITH RECURSIVE queue AS (
+      SELECT a.pid FROM pg_stat_activity a WHERE ${holderPid}::int = ANY(pg_blocking_pids(a.pid))
+      UNION
+      SELECT a.pid FROM pg_stat_activity a JOIN queue q ON q.pid = ANY(pg_blocking_pids(a.pid))
+    )
+    SELECT count(*)::int AS n FROM queue`;
   return row!.n;
 }
 
@@ -196,9 +205,11 @@ async function holdThreadLock(threadId: string) {
   const released = new Promise<void>((resolve) => (release = resolve));
   let locked!: () => void;
   const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  let holderPid = 0;
   const holder = getPrisma().$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM threads WHERE id = ${threadId} FOR UPDATE`;
+      holderPid = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
       locked();
       await released;
     },
@@ -217,7 +228,7 @@ async function holdThreadLock(threadId: string) {
       const expected = queued;
       let settled = false;
       void answer.finally(() => (settled = true)).catch(() => {});
-      await until(async () => !settled && (await waitingForLocks()) >= expected, `${what} to wait for the thread's lock`);
+      await until(async () => !settled && (await queuedBehind(holderPid)) >= expected, `${what} to wait for the thread's lock`);
       return { answer };
     },
     async release() {
