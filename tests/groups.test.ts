@@ -27,6 +27,7 @@ import type { Participant, Thread, UnreadSummary } from "@/lib/schemas/threads";
 import { api, type ApiResponse } from "./helpers/api";
 import { allMessages, createGroup, createThread, createUser, send, uniqueName, type TestUser } from "./helpers/fixtures";
 import type { SseEvent } from "./helpers/sse";
+import { backendPid, queuedBehind } from "./helpers/locks";
 import { openStream, type Stream, summary } from "./helpers/streams";
 
 afterAll(async () => {
@@ -172,22 +173,6 @@ async function bareUsers(n: number): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------------------------------
 // Locks
 
-/**
- * The backends queued behind `holderPid`: blocked by it, or by one blocked by it, and so on (`pg_blocking_pids`
- * names who a waiter waits for: the holder of the row, or the waiter ahead of it on the row's lock). Unlike a count of
- * every backend waiting for some lock, nothing else waiting in the database (a presence heartbeat, say) is counted.
- */
-async function queuedBehind(holderPid: number): Promise<number> {
-  const [row] = await getPrisma().$queryRaw<{ n: number }[]>`
-    WITH RECURSIVE queue AS (
-      SELECT a.pid FROM pg_stat_activity a WHERE ${holderPid}::int = ANY(pg_blocking_pids(a.pid))
-      UNION
-      SELECT a.pid FROM pg_stat_activity a JOIN queue q ON q.pid = ANY(pg_blocking_pids(a.pid))
-    )
-    SELECT count(*)::int AS n FROM queue`;
-  return row!.n;
-}
-
 const until = (done: () => Promise<boolean>, what: string) =>
   vi.waitFor(
     async () => {
@@ -209,7 +194,7 @@ async function holdThreadLock(threadId: string) {
   const holder = getPrisma().$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM threads WHERE id = ${threadId} FOR UPDATE`;
-      holderPid = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+      holderPid = await backendPid(tx);
       locked();
       await released;
     },

@@ -20,6 +20,7 @@ import { TYPING_TTL_MS } from "@/lib/server/typing";
 import { api, type ApiResponse } from "./helpers/api";
 import { allMessages, createGroup, createThread, quickAdmin, quickUser, send, type TestUser } from "./helpers/fixtures";
 import type { SseEvent } from "./helpers/sse";
+import { backendPid, queuedBehind } from "./helpers/locks";
 import { openStream, type Stream } from "./helpers/streams";
 import { dataSnapshot } from "./helpers/snapshot";
 
@@ -129,13 +130,6 @@ async function expectCountsExact(threadId: string) {
     FROM participants p WHERE p.thread_id = ${threadId}`;
   expect(rows.length).toBeGreaterThan(0);
   for (const r of rows) expect(r.stored, `participant ${r.user_id}`).toBe(r.recount);
-}
-
-/** Backends of this database waiting for a lock. */
-async function waitingForLocks(): Promise<number> {
-  const [row] = await getPrisma().$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-  return row!.n;
 }
 
 const until = (done: () => Promise<boolean>, what: string) =>
@@ -553,12 +547,14 @@ describe("reports", () => {
     const released = new Promise<void>((r) => (release = r));
     let inserted!: () => void;
     const isInserted = new Promise<void>((r) => (inserted = r));
+    let holderPid = 0;
     const holder = getPrisma()
       .$transaction(
         async (tx) => {
           await tx.$executeRaw`
             INSERT INTO reports (id, message_id, thread_id, reporter_id, sender_id, reason, message_text)
             VALUES (${crypto.randomUUID()}, ${m.id}, ${thread}, ${bob.id}, ${alice.id}, 'spam', 'held')`;
+          holderPid = await backendPid(tx);
           inserted();
           await released;
           throw new Error("roll back");
@@ -568,10 +564,10 @@ describe("reports", () => {
       .catch(() => {});
     await isInserted;
     const filed = reportOf(bob, m.id);
-    await until(async () => (await waitingForLocks()) >= 1, "the report to wait for the held row");
+    await until(async () => (await queuedBehind(holderPid)) >= 1, "the report to wait for the held row");
     let removalAnswered = false;
     const removed = remove(root, m.id).finally(() => (removalAnswered = true));
-    await until(async () => removalAnswered || (await waitingForLocks()) >= 2, "the removal to answer or wait");
+    await until(async () => removalAnswered || (await queuedBehind(holderPid)) >= 2, "the removal to answer or wait");
     release();
     await holder;
     const [f, r] = await Promise.all([filed, removed]);
@@ -620,10 +616,12 @@ describe("reports", () => {
     const released = new Promise<void>((r) => (release = r));
     let held!: () => void;
     const isHeld = new Promise<void>((r) => (held = r));
+    let holderPid = 0;
     const holder = getPrisma()
       .$transaction(
         async (tx) => {
           await tx.$queryRaw`SELECT 1 FROM threads WHERE id = ${thread} FOR UPDATE`;
+          holderPid = await backendPid(tx);
           held();
           await released;
         },
@@ -632,10 +630,10 @@ describe("reports", () => {
       .catch(() => {});
     await isHeld;
     const removal = resolve(root, first, "remove_message");
-    await until(async () => (await waitingForLocks()) >= 1, "the removal to wait for the thread");
+    await until(async () => (await queuedBehind(holderPid)) >= 1, "the removal to wait for the thread");
     let dismissalAnswered = false;
     const dismissal = resolve(other, second, "dismiss").finally(() => (dismissalAnswered = true));
-    await until(async () => dismissalAnswered || (await waitingForLocks()) >= 2, "the dismissal to answer or wait");
+    await until(async () => dismissalAnswered || (await queuedBehind(holderPid)) >= 2, "the dismissal to answer or wait");
     release();
     await holder;
     const [r, d] = await Promise.all([removal, dismissal]);
