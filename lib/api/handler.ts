@@ -76,6 +76,11 @@ async function resolveAdmin(req: Request): Promise<Caller | null> {
   return caller && (await isActiveAdmin(caller.userId)) ? caller : null;
 }
 
+/** The host the client addressed: the proxy's `X-Forwarded-Host` first, then `Host`, then the URL's. */
+function requestHost(req: Request): string {
+  return req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+}
+
 /**
  * True when a browser sent `req` from another origin: `Sec-Fetch-Site` says so (`cross-site`, `same-site`), or,
  * from browsers that do not send it, `Origin` names another host than the request's. Requests with neither come
@@ -94,7 +99,7 @@ export function isCrossOriginBrowserRequest(req: Request): boolean {
   } catch {
     return true; // "null" (sandboxed frames, some redirects) or garbage: not this origin
   }
-  const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+  const host = requestHost(req);
   return originHost !== host;
 }
 
@@ -116,7 +121,7 @@ export function isProvenSameOrigin(req: Request): boolean {
   } catch {
     return false;
   }
-  const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || new URL(req.url).host;
+  const host = requestHost(req);
   return refererHost === host;
 }
 

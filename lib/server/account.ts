@@ -96,13 +96,7 @@ export async function deleteAccount(userId: string, ip: string, password: string
 export async function eraseAccount(userId: string, audit?: { actorId: string | null; reason: string }): Promise<void> {
   const { sessions, tokens } = await getPrisma().$transaction(async (tx) => {
     await refuseLastAdmin(tx, userId, "delete");
-    let ended;
-    try {
-      ended = await endEveryCredential(tx, userId);
-    } catch (e) {
-      if (audit && e instanceof AppError && e.type === "unauthorized") throw notFound("User");
-      throw e;
-    }
+    const ended = await endEveryCredential(tx, userId, audit ? () => notFound("User") : accountGone);
     await goOffline(tx, userId);
     await tx.$executeRaw`
       UPDATE users SET username = ${DELETED_USERNAME_PREFIX} || left(md5(id), 24), name = ${DELETED_USER_NAME}, email = NULL,
@@ -143,11 +137,16 @@ export async function signOutEverywhere(userId: string): Promise<{ sessions: num
  * the commit, when their credential is gone (createToken in lib/server/tokens.ts).
  * @returns the sessions' ids and the tokens' hashes, for {@link forgetSessions} and {@link forgetTokens} after the
  *   commit.
- * @throws AppError `unauthorized` when the account is gone or already deleted.
+ * @param gone the error when the account is gone or already deleted: `unauthorized` for the caller's own account
+ *   (the default), `not_found` when an admin acts on someone else's.
  */
-export async function endEveryCredential(db: Db, userId: string): Promise<{ sessions: string[]; tokens: string[] }> {
+export async function endEveryCredential(
+  db: Db,
+  userId: string,
+  gone: () => AppError = accountGone,
+): Promise<{ sessions: string[]; tokens: string[] }> {
   const [user] = await db.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} AND deleted_at IS NULL FOR UPDATE`;
-  if (!user) throw accountGone();
+  if (!user) throw gone();
   return { sessions: await endSessionsOf(db, userId), tokens: await revokeTokensOf(db, userId) };
 }
 

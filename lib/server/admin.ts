@@ -50,6 +50,9 @@ type AdminUserRow = {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** What an admin acting on a person who is not there (or deleted) gets. */
+const userGone = () => notFound("User");
+
 /** Wire shape of a row selected with {@link adminUserColumns}. */
 export function toAdminUser(r: AdminUserRow): AdminUser {
   return {
@@ -140,13 +143,7 @@ export async function suspendUser(
 ): Promise<{ sessions: string[]; tokens: string[] }> {
   if (actorId === userId) throw new AppError("conflict", "You cannot suspend yourself.");
   await refuseLastAdmin(tx, userId, "suspend");
-  let ended;
-  try {
-    ended = await endEveryCredential(tx, userId);
-  } catch (e) {
-    if (e instanceof AppError && e.type === "unauthorized") throw notFound("User");
-    throw e;
-  }
+  const ended = await endEveryCredential(tx, userId, userGone);
   const changed = await tx.$executeRaw`
     UPDATE users SET suspended_at = clock_timestamp(), suspension_reason = ${reason} WHERE id = ${userId} AND suspended_at IS NULL`;
   if (changed === 0) return ended;
@@ -206,13 +203,7 @@ export async function resetPassword(actorId: string | null, userId: string, reas
   const password = [...bytes].map((b) => TEMPORARY_PASSWORD_ALPHABET[b % 32]).join("");
   const hash = await hashPassword(password);
   const ended = await getPrisma().$transaction(async (tx) => {
-    let credentials;
-    try {
-      credentials = await endEveryCredential(tx, userId);
-    } catch (e) {
-      if (e instanceof AppError && e.type === "unauthorized") throw notFound("User");
-      throw e;
-    }
+    const credentials = await endEveryCredential(tx, userId, userGone);
     await tx.$executeRaw`UPDATE users SET password_hash = ${hash}, must_change_password = true WHERE id = ${userId}`;
     await recordAudit(tx, { actorId, action: "user.password_reset", target: { type: "user", id: userId }, reason });
     return credentials;
