@@ -129,9 +129,17 @@ async function parseParams<P>(ctx: RouteContext | undefined, schema: z.ZodType<P
   if (!schema) return {} as P;
   const raw = ctx ? await ctx.params : {};
   const parsed = schema.safeParse(raw);
-  // Ids are opaque: one that cannot be valid names nothing, exactly like one that does not exist.
-  if (!parsed.success || findNul(raw)) throw new AppError("not_found", "Not found.");
-  return parsed.data;
+  if (findNul(raw)) throw new AppError("not_found", "Not found.");
+  if (parsed.success) return parsed.data;
+  // Ids (`id`, `userId`) are opaque: one that cannot be valid names nothing, exactly like one that does not exist.
+  // Any other parameter (a reaction's emoji) is input, and its problem is said.
+  const isId = (key: PropertyKey | undefined) => typeof key === "string" && (key === "id" || key.endsWith("Id"));
+  if (parsed.error.issues.some((issue) => isId(issue.path[0]))) throw new AppError("not_found", "Not found.");
+  throw new AppError(
+    "validation",
+    "Invalid path.",
+    parsed.error.issues.map((issue) => ({ parameter: String(issue.path[0]), detail: issue.message })),
+  );
 }
 
 /**

@@ -18,6 +18,8 @@ export interface OutboxEntry {
   threadId: string;
   clientMessageId: string;
   text: string;
+  /** The message it replies to, if it is a reply (`replyToId`). */
+  replyTo?: { id: string; seq: number; sender: { id: string; username: string; name: string | null }; text: string };
   status: "pending" | "failed";
   /** When the person sent it (ms since epoch), for ordering and display. */
   createdAt: number;
@@ -47,7 +49,7 @@ function deliver(client: QueryClient, entry: OutboxEntry): Promise<void> {
     try {
       const message = await apiFetch<Message>(`/api/threads/${entry.threadId}/messages`, {
         method: "POST",
-        body: { text: entry.text, clientMessageId: entry.clientMessageId },
+        body: { text: entry.text, clientMessageId: entry.clientMessageId, replyToId: entry.replyTo?.id },
       });
       upsertMessage(client, message);
       update(entry.clientMessageId, null);
@@ -68,8 +70,20 @@ function deliver(client: QueryClient, entry: OutboxEntry): Promise<void> {
  * @returns a promise that settles when the server answered (rejects with the ApiError on failure; the entry then
  *   stays in the outbox as failed — unless the live stream confirmed the message meanwhile, which counts as sent).
  */
-export function sendMessage(client: QueryClient, threadId: string, text: string): Promise<void> {
-  const entry: OutboxEntry = { threadId, clientMessageId: crypto.randomUUID(), text, status: "pending", createdAt: Date.now() };
+export function sendMessage(
+  client: QueryClient,
+  threadId: string,
+  text: string,
+  replyTo?: OutboxEntry["replyTo"],
+): Promise<void> {
+  const entry: OutboxEntry = {
+    threadId,
+    clientMessageId: crypto.randomUUID(),
+    text,
+    replyTo,
+    status: "pending",
+    createdAt: Date.now(),
+  };
   setEntries([...entries, entry]);
   return deliver(client, entry);
 }

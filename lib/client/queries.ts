@@ -15,6 +15,7 @@ import {
 } from "@tanstack/react-query";
 import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
+import type { MessageReactions } from "../schemas/reactions";
 import type { BlockedUser, FiledReport, ReportReason } from "../schemas/moderation";
 import type { Participant, ReadState, Role, Thread, UnreadSummary, UpdateThreadInput } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
@@ -149,21 +150,29 @@ export function invalidateThread(client: QueryClient, threadId: string): Promise
   ]).then(() => undefined);
 }
 
-/** Sets the caller's unread count of a thread in every cached list and in the totals. */
-export function setCachedUnread(client: QueryClient, threadId: string, unreadCount: number): void {
+/** The caller's unread counts in one thread, as the API and live events give them. */
+export type UnreadCounts = Pick<Thread, "unreadCount" | "unreadMentionCount">;
+
+/** No unread messages (and so no unread mentions). */
+export const NOTHING_UNREAD: UnreadCounts = { unreadCount: 0, unreadMentionCount: 0 };
+
+/** Sets the caller's unread counts of a thread in every cached list, in the cached thread and in the totals. */
+export function setCachedUnread(client: QueryClient, threadId: string, counts: UnreadCounts): void {
+  const { unreadCount, unreadMentionCount } = counts;
+  const withCounts = (t: Thread) => (t.id === threadId ? { ...t, unreadCount, unreadMentionCount } : t);
   client.setQueriesData<InfiniteData<Page<Thread>, Cursor>>({ queryKey: queryKeys.allThreads }, (data) =>
-    data
-      ? {
-          ...data,
-          pages: data.pages.map((p) => ({ ...p, data: p.data.map((t) => (t.id === threadId ? { ...t, unreadCount } : t)) })),
-        }
-      : data,
+    data ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.map(withCounts) })) } : data,
   );
+  client.setQueryData<Thread>(queryKeys.thread(threadId), (t) => (t ? withCounts(t) : t));
   client.setQueryData<UnreadSummary>(queryKeys.unread, (u) => {
     if (!u) return u;
     const others = u.threads.filter((t) => t.threadId !== threadId);
-    const threads = unreadCount > 0 ? [...others, { threadId, count: unreadCount }] : others;
-    return { total: threads.reduce((s, t) => s + t.count, 0), threads };
+    const threads = unreadCount > 0 ? [...others, { threadId, count: unreadCount, mentions: unreadMentionCount }] : others;
+    return {
+      total: threads.reduce((s, t) => s + t.count, 0),
+      mentions: threads.reduce((s, t) => s + t.mentions, 0),
+      threads,
+    };
   });
 }
 
@@ -176,10 +185,108 @@ export function useMarkRead(threadId: string) {
   return useMutation({
     mutationFn: (upToMessageId: string) =>
       apiFetch<ReadState>(`/api/threads/${threadId}/read`, { method: "POST", body: { upToMessageId } }),
-    onMutate: () => setCachedUnread(client, threadId, 0),
-    onSuccess: (state) => setCachedUnread(client, threadId, state.unreadCount),
+    onMutate: () => setCachedUnread(client, threadId, NOTHING_UNREAD),
+    onSuccess: (state) => setCachedUnread(client, threadId, state),
     onSettled: () => invalidateThread(client, threadId),
   });
+}
+
+/**
+ * "Mark unread from here": moves the caller's read position back to just before a message. The answer sets the
+ * counts, the caller's read position and the cached messages' `isRead` at once; the `thread.read` event that follows
+ * does the same in the caller's other tabs.
+ */
+export function useMarkUnread(threadId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (messageId: string) => apiFetch<ReadState>(`/api/messages/${messageId}/unread`, { method: "POST" }),
+    onSuccess: (state) => applyReadState(client, state),
+    onSettled: () => invalidateThread(client, threadId),
+  });
+}
+
+/**
+ * Writes the caller's read state in a thread to the caches: the counts (lists, thread, totals), the caller's
+ * `lastReadSeq` in the cached thread and every cached message's `isRead` by the watermark rule (the server's
+ * `parley_is_read`, applied to what it decided: a message is read when it is not a person's text, the caller sent
+ * it, or its `seq` is at or below `lastReadSeq`).
+ * @param meId the caller's id; defaults to the `me` query's
+ */
+export function applyReadState(client: QueryClient, state: ReadState, meId = client.getQueryData<Me>(queryKeys.me)?.id): void {
+  setCachedUnread(client, state.threadId, state);
+  if (!meId) return;
+  client.setQueryData<Thread>(queryKeys.thread(state.threadId), (t) =>
+    t ? { ...t, participants: t.participants.map((p) => (p.id === meId ? { ...p, lastReadSeq: state.lastReadSeq } : p)) } : t,
+  );
+  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(state.threadId), (data) =>
+    data ? messagesReadAt(data, meId, state.lastReadSeq) : data,
+  );
+}
+
+/**
+ * A thread's cached messages with `isRead` as the caller's watermark at `lastReadSeq` makes it (moving forwards or
+ * back): the server's rule, `parley_is_read`, applied to what it decided.
+ */
+export function messagesReadAt(
+  data: InfiniteData<Page<Message>, Cursor>,
+  meId: string,
+  lastReadSeq: number,
+): InfiniteData<Page<Message>, Cursor> {
+  const isRead = (m: Message) => m.kind !== "text" || m.sender.id === meId || m.seq <= lastReadSeq;
+  if (!data.pages.some((p) => p.data.some((m) => m.isRead !== isRead(m)))) return data;
+  return {
+    ...data,
+    pages: data.pages.map((p) => ({ ...p, data: p.data.map((m) => (m.isRead === isRead(m) ? m : { ...m, isRead: isRead(m) })) })),
+  };
+}
+
+/** Sets a cached message's reactions (from an answer or a `reaction.*` event), if that message is cached. */
+export function setCachedReactions(client: QueryClient, threadId: string, messageId: string, reactions: Message["reactions"]): void {
+  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(threadId), (data) =>
+    data && data.pages.some((p) => p.data.some((m) => m.id === messageId))
+      ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.map((m) => (m.id === messageId ? { ...m, reactions } : m)) })) }
+      : data,
+  );
+}
+
+/**
+ * Adds or takes back the caller's reaction to a message. Optimistic: the cached reactions change at once and are
+ * put back if the request fails; the answer (and the `reaction.*` event) then set them as the server has them.
+ */
+export function useReact(threadId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ messageId, emoji, add }: { messageId: string; emoji: string; add: boolean; meId: string }) =>
+      apiFetch<MessageReactions>(`/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`, {
+        method: add ? "PUT" : "DELETE",
+      }),
+    onMutate: ({ messageId, emoji, add, meId }) => {
+      const cached = client
+        .getQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(threadId))
+        ?.pages.flatMap((p) => p.data)
+        .find((m) => m.id === messageId);
+      if (!cached) return undefined;
+      setCachedReactions(client, threadId, messageId, reactionsWith(cached.reactions, emoji, meId, add));
+      return { messageId, before: cached.reactions };
+    },
+    onError: (_e, _v, context) => {
+      if (context) setCachedReactions(client, threadId, context.messageId, context.before);
+    },
+    onSuccess: (answer) => setCachedReactions(client, threadId, answer.messageId, answer.reactions),
+  });
+}
+
+/** `reactions` with `userId`'s reaction with `emoji` added (at the end of its emoji's people) or taken back. */
+export function reactionsWith(reactions: Message["reactions"], emoji: string, userId: string, add: boolean): Message["reactions"] {
+  const existing = reactions.find((r) => r.emoji === emoji);
+  if (add) {
+    if (existing?.userIds.includes(userId)) return reactions;
+    if (!existing) return [...reactions, { emoji, count: 1, userIds: [userId] }];
+    return reactions.map((r) => (r === existing ? { ...r, count: r.count + 1, userIds: [...r.userIds, userId] } : r));
+  }
+  if (!existing?.userIds.includes(userId)) return reactions;
+  if (existing.count === 1) return reactions.filter((r) => r !== existing);
+  return reactions.map((r) => (r === existing ? { ...r, count: r.count - 1, userIds: r.userIds.filter((u) => u !== userId) } : r));
 }
 
 /** Edits one of the caller's messages. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idParams, page } from "../schemas/common";
 import { editMessageBody, listMessagesQuery, message, sendMessageBody } from "../schemas/messages";
+import { messageReactions, reactionParams } from "../schemas/reactions";
 import { defineOperation } from "./operation";
 import { threadParams } from "./threads";
 
@@ -30,7 +31,7 @@ export const sendMessage = defineOperation({
   operationId: "sendMessage",
   summary: "Send a message",
   description:
-    "Text of 1–4,000 characters after trimming. Sending marks the thread read for the sender and adds one to every other participant's unread count.",
+    "Text of 1–4,000 characters after trimming, kept as sent (the web client renders a Markdown subset of it). Sending marks the thread read for the sender and adds one to every other participant's unread count. `@username` of a participant mentions them: they gain an unread mention (`unreadMentionCount`). With `replyToId` it replies to that message, which it then quotes (`replyTo`).",
   tag: "Messages",
   auth: "required",
   params: threadParams,
@@ -40,6 +41,7 @@ export const sendMessage = defineOperation({
     201: { description: "Sent.", schema: message, location: true },
   },
   errors: {
+    400: "Also when `replyToId` is not a person's message of this thread (or was deleted).",
     403: "A direct conversation of two in which one of you blocked the other (the blocked one is not told why).",
     409: "This `clientMessageId` was already used for a message in another thread.",
   },
@@ -81,4 +83,37 @@ export const deleteMessage = defineOperation({
   params: messageParams,
   ok: { 204: { description: "Deleted." } },
   errors: { 403: "Only the sender can delete a message." },
+});
+
+export const addReaction = defineOperation({
+  method: "PUT",
+  path: "/api/messages/{id}/reactions/{emoji}",
+  operationId: "addReaction",
+  summary: "React to a message",
+  description:
+    "Adds your reaction with this emoji (one emoji; you may react with several). Idempotent: reacting again changes nothing. Everyone in the thread is told (`reaction.added`); nobody's read state changes.",
+  tag: "Messages",
+  auth: "required",
+  params: reactionParams,
+  ok: { 200: { description: "The message's reactions afterwards.", schema: messageReactions } },
+  errors: {
+    400: "`emoji` is not a single emoji.",
+    403: "A system entry or a removed message; or a direct conversation of two in which one of you blocked the other.",
+  },
+});
+
+export const removeReaction = defineOperation({
+  method: "DELETE",
+  path: "/api/messages/{id}/reactions/{emoji}",
+  operationId: "removeReaction",
+  summary: "Take back your reaction",
+  description: "Removes your reaction with this emoji, if you have it (idempotent). Everyone in the thread is told (`reaction.removed`).",
+  tag: "Messages",
+  auth: "required",
+  params: reactionParams,
+  ok: { 200: { description: "The message's reactions afterwards.", schema: messageReactions } },
+  errors: {
+    400: "`emoji` is not a single emoji.",
+    403: "A system entry or a removed message; or a direct conversation of two in which one of you blocked the other.",
+  },
 });

@@ -15,7 +15,7 @@ export const markThreadRead = defineOperation({
   auth: "required",
   params: threadParams,
   body: markReadBody,
-  ok: { 200: { description: "Your unread count in the thread afterwards.", schema: readState } },
+  ok: { 200: { description: "Your read position and unread counts in the thread afterwards.", schema: readState } },
   errors: { 404: "Also when `upToMessageId` is not a message of this thread." },
 });
 
@@ -28,7 +28,20 @@ export const markMessageRead = defineOperation({
   tag: "Read state",
   auth: "required",
   params: messageParams,
-  ok: { 200: { description: "Your unread count in the message's thread afterwards.", schema: readState } },
+  ok: { 200: { description: "Your read position and unread counts in the message's thread afterwards.", schema: readState } },
+});
+
+export const markMessageUnread = defineOperation({
+  method: "POST",
+  path: "/api/messages/{id}/unread",
+  operationId: "markMessageUnread",
+  summary: "Mark unread from a message",
+  description:
+    "Moves your read position back to just before this message: it and every later message you did not send become unread again (the only way a read position moves back). Nothing changes when it is already unread. Your other tabs and clients, and the thread's other participants (their \"seen\" marks), are told with `thread.read`.",
+  tag: "Read state",
+  auth: "required",
+  params: messageParams,
+  ok: { 200: { description: "Your read position and unread counts in the message's thread afterwards.", schema: readState } },
 });
 
 export const listUnreadMessages = defineOperation({
@@ -49,7 +62,8 @@ export const getUnreadCounts = defineOperation({
   path: "/api/unread",
   operationId: "getUnreadCounts",
   summary: "Your unread counts",
-  description: "The total and the count of each thread with unread messages (threads with none are left out).",
+  description:
+    "The total and the count of each thread with unread messages (threads with none are left out), and of those the messages that mention you (`mentions`).",
   tag: "Read state",
   auth: "required",
   ok: { 200: { description: "Unread counts.", schema: unreadSummary } },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { id } from "./common";
-import { message } from "./messages";
+import { message, reaction } from "./messages";
 import { presence } from "./presence";
 import { thread } from "./threads";
 
@@ -9,18 +9,40 @@ import { thread } from "./threads";
  * string, increasing); `typing` is ephemeral and has none. The `event:` field is the type; `data:` the JSON below.
  * Viewer-specific fields (`unreadCount`, and a message's `isRead`) are the receiving user's, as when they read it.
  */
+/** Your unread counts in the event's thread afterwards (lib/schemas/threads.ts). */
+const counts = { unreadCount: z.number().int(), unreadMentionCount: z.number().int() };
+
+const reactionChange = z.object({
+  threadId: id,
+  messageId: id,
+  seq: z.number().int(),
+  emoji: z.string(),
+  userId: id,
+  reactions: z.array(reaction),
+});
+
 export const eventPayloads = {
-  /** A new message in one of your threads; `unreadCount` is your count in that thread after it. */
-  "message.created": z.object({ message, unreadCount: z.number().int() }),
-  /** A message's text changed; `message.isRead` is yours (an edit changes nobody's read state). */
-  "message.updated": z.object({ message }),
+  /** A new message in one of your threads; `unreadCount` and `unreadMentionCount` are your counts in it after it. */
+  "message.created": z.object({ message, ...counts }),
+  /**
+   * A message's text changed; `message.isRead` is yours (an edit changes nobody's read state). Its mentions are
+   * parsed again, so your unread mention count may change: your counts in the thread afterwards.
+   */
+  "message.updated": z.object({ message, ...counts }),
   /**
    * A moderator removed a message: `message` is it as it now is (`kind` `removed`, no text, read by everyone);
    * `unreadCount` is your count in that thread afterwards.
    */
-  "message.removed": z.object({ message, unreadCount: z.number().int() }),
-  /** A message was deleted; `unreadCount` is your count in that thread afterwards. */
-  "message.deleted": z.object({ threadId: id, messageId: id, seq: z.number().int(), unreadCount: z.number().int() }),
+  "message.removed": z.object({ message, ...counts }),
+  /** A message was deleted; `unreadCount` and `unreadMentionCount` are your counts in that thread afterwards. */
+  "message.deleted": z.object({ threadId: id, messageId: id, seq: z.number().int(), ...counts }),
+  /**
+   * Someone reacted to a message (`userId`, with `emoji`); `reactions` is the message's reactions afterwards, which
+   * replace the ones you have. Reactions change nobody's read state.
+   */
+  "reaction.added": reactionChange,
+  /** Someone took their reaction back; as `reaction.added`. */
+  "reaction.removed": reactionChange,
   /** You were made a participant of a new thread. */
   "thread.created": z.object({ thread }),
   /**
@@ -34,8 +56,17 @@ export const eventPayloads = {
   "thread.removed": z.object({ threadId: id, reason: z.enum(["left", "removed"]) }),
   /** A thread you took part in was deleted (its events stop). */
   "thread.deleted": z.object({ threadId: id }),
-  /** A participant's read position moved; `unreadCount` is present when that participant is you. */
-  "thread.read": z.object({ threadId: id, userId: id, lastReadSeq: z.number().int(), unreadCount: z.number().int().optional() }),
+  /**
+   * A participant's read position moved: forwards when they read, back when they marked a message unread.
+   * `unreadCount` and `unreadMentionCount` are present when that participant is you.
+   */
+  "thread.read": z.object({
+    threadId: id,
+    userId: id,
+    lastReadSeq: z.number().int(),
+    unreadCount: z.number().int().optional(),
+    unreadMentionCount: z.number().int().optional(),
+  }),
   /**
    * Someone who shares a thread with you came online or went offline (ephemeral, like `typing`). Changes are
    * announced once each: a tab reconnecting within a minute changes nothing.

@@ -6,6 +6,14 @@ export const MAX_MESSAGE_LENGTH = 4000;
 
 export const messageText = requiredText(MAX_MESSAGE_LENGTH, "A message cannot be empty.");
 
+/**
+ * A mention in a message's text: `@` and a username (`[a-z0-9_]{3,32}`, any case) at the start or after a character
+ * that is neither a word character nor `@` (so `bob@example.com` mentions nobody), not followed by a word character.
+ * Group 1 is the username. The server's copy, which decides who is mentioned, is `parley_mentions`
+ * (prisma/sql/functions/); the web client uses this one to highlight and complete mentions.
+ */
+export const MENTION_PATTERN = /(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])/g;
+
 export const sendMessageBody = z.strictObject({
   text: messageText,
   clientMessageId: z
@@ -18,6 +26,9 @@ export const sendMessageBody = z.strictObject({
       description:
         "Idempotency key, unique per sender: a retry with the same key answers 200 with the original message and sends nothing.",
     }),
+  replyToId: id.optional().meta({
+    description: "Reply to this message: a person's message (not a system entry or a removed one) of the same thread.",
+  }),
 });
 
 export const editMessageBody = z.strictObject({ text: messageText });
@@ -32,6 +43,31 @@ export const listMessagesQuery = z.object({
 export const unreadMessagesQuery = z.object({ limit: limit(50), cursor });
 
 const userRef = z.object({ id, username: z.string(), name: z.string().nullable() });
+
+/** The message a reply quotes, as `replyTo` carries it. */
+export const replyTo = z
+  .object({
+    seq: z.number().int().min(1).meta({ description: "The original's `seq` in the thread." }),
+    message: z
+      .object({
+        id,
+        kind: z.enum(["text", "removed"]).meta({ description: "`removed`: a moderator removed it (its `text` is empty)." }),
+        sender: userRef,
+        text: z.string().meta({ description: "The original's first 200 characters (Unicode code points), as it is now." }),
+      })
+      .nullable()
+      .meta({ description: "`null` once the original was deleted (show \"original deleted\")." }),
+  })
+  .meta({ id: "ReplyTo" });
+
+/** One emoji's reactions to a message. */
+export const reaction = z
+  .object({
+    emoji: z.string().meta({ description: "A single emoji, as sent (fully qualified: ❤️, not ❤)." }),
+    count: z.number().int().min(1),
+    userIds: z.array(id).meta({ description: "Who reacted with it, in the order they did (you reacted: your id is here)." }),
+  })
+  .meta({ id: "Reaction" });
 
 /** What a system entry records. */
 export const systemAction = z.enum([
@@ -72,11 +108,18 @@ export const message = z
     clientMessageId: z.string().nullable().meta({ description: "The sender's idempotency key, if one was sent." }),
     createdAt: timestamp,
     editedAt: timestamp.nullable(),
+    replyTo: replyTo.nullable().meta({ description: "The message this one replies to; `null` when it is not a reply." }),
+    mentions: z.array(id).meta({
+      description: "The participants it mentions (`@username` in its text, when it was sent or last edited), never its sender.",
+    }),
+    reactions: z.array(reaction).meta({ description: "Its reactions, each emoji in the order it was first used." }),
     isRead: z.boolean().meta({ description: "From the caller's point of view; always true for the caller's own messages." }),
   })
   .meta({ id: "Message" });
 
 export type Message = z.infer<typeof message>;
+export type ReplyTo = z.infer<typeof replyTo>;
+export type Reaction = z.infer<typeof reaction>;
 export type SystemEntry = z.infer<typeof systemEntry>;
 export type SendMessageInput = z.infer<typeof sendMessageBody>;
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;

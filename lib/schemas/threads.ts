@@ -99,6 +99,9 @@ export const threadKind = z.enum(["direct", "group"]).meta({
   description: "`direct`: no title, its people fixed, one per exact set of people (create-or-get); `group`: a title, members added and removed by its admins, never merged with another.",
 });
 
+/** Of the caller's unread messages in a thread, those that mention them (`@username`): the `@` badge. */
+const unreadMentionCount = z.number().int().min(0).meta({ description: "Of `unreadCount`, the messages that mention you." });
+
 export const thread = z
   .object({
     id,
@@ -110,15 +113,30 @@ export const thread = z
     participants: z.array(participant),
     lastMessage: lastMessage.nullable(),
     unreadCount: z.number().int().min(0).meta({ description: "Messages the caller has not read." }),
+    unreadMentionCount: unreadMentionCount,
   })
   .meta({ id: "Thread" });
 
-export const readState = z.object({ threadId: id, unreadCount: z.number().int().min(0) }).meta({ id: "ReadState" });
+export const readState = z
+  .object({
+    threadId: id,
+    lastReadSeq: z.number().int().min(0).meta({ description: "Your read position afterwards: `seq` of the newest message you have read." }),
+    unreadCount: z.number().int().min(0),
+    unreadMentionCount: unreadMentionCount,
+  })
+  .meta({ id: "ReadState" });
 
 export const unreadSummary = z
   .object({
     total: z.number().int().min(0),
-    threads: z.array(z.object({ threadId: id, count: z.number().int().min(1) })),
+    mentions: z.number().int().min(0).meta({ description: "Of `total`, the messages that mention you." }),
+    threads: z.array(
+      z.object({
+        threadId: id,
+        count: z.number().int().min(1),
+        mentions: z.number().int().min(0).meta({ description: "Of `count`, the messages that mention you." }),
+      }),
+    ),
   })
   .meta({ id: "UnreadSummary" });
 

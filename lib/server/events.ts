@@ -86,7 +86,7 @@ export interface StoredEvent {
   id: bigint;
   type: PersistedEventType;
   payload: Record<string, unknown>;
-  /** Per recipient: `unreadCount` and, when the payload has a `message`, `isRead` (see {@link personalize}). */
+  /** Per recipient: `unreadCount`, `unreadMentionCount`, and, when the payload has a `message`, `isRead` (see {@link personalize}). */
   personal: Record<string, Record<string, unknown>>;
   recipients: string[];
 }
@@ -140,13 +140,13 @@ export async function eventBounds(): Promise<{ min: bigint | null; max: bigint |
 /**
  * The payload one recipient sees: the shared payload with that recipient's personal fields put in. The personal
  * fields are decided in SQL when the event is written (`parley_record_thread_event`), by the same rules as every other
- * answer: `unreadCount` (the recipient's count in the thread) goes into the payload's `thread` when it carries one
- * (`thread.updated`), else into the payload itself; `isRead` (whether the recipient has read the event's message:
+ * answer: `unreadCount` and `unreadMentionCount` (the recipient's counts in the thread) go into the payload's `thread`
+ * when it carries one (`thread.updated`), else into the payload itself; `isRead` (whether the recipient has read the event's message:
  * `parley_is_read`) into its `message`; `hidePresenceOf` (people in a block with the recipient) shows those
  * participants of the payload's `thread` offline. Nothing about read state is decided here.
  */
 export function personalize(event: StoredEvent, userId: string): Record<string, unknown> {
-  const { isRead, unreadCount, hidePresenceOf, ...fields } = event.personal[userId] ?? {};
+  const { isRead, unreadCount, unreadMentionCount, hidePresenceOf, ...fields } = event.personal[userId] ?? {};
   const payload: Record<string, unknown> = { ...event.payload, ...fields };
   if (isRead !== undefined && isObject(payload.message)) payload.message = { ...payload.message, isRead };
   if (Array.isArray(hidePresenceOf) && isObject(payload.thread) && Array.isArray(payload.thread.participants)) {
@@ -159,8 +159,9 @@ export function personalize(event: StoredEvent, userId: string): Record<string, 
     };
   }
   if (unreadCount !== undefined) {
-    if (isObject(payload.thread)) payload.thread = { ...payload.thread, unreadCount };
-    else payload.unreadCount = unreadCount;
+    const counts = { unreadCount, unreadMentionCount: unreadMentionCount ?? 0 };
+    if (isObject(payload.thread)) payload.thread = { ...payload.thread, ...counts };
+    else Object.assign(payload, counts);
   }
   return payload;
 }

@@ -21,8 +21,12 @@ import { getPrisma, isUniqueViolation, Prisma } from "./sql";
  * Idempotency: a repeated `clientMessageId` from the same sender returns the original message (`created: false`)
  * and changes nothing; the unique index (sender_id, client_message_id) backs this against races.
  *
+ * A reply (`replyToId`) quotes a person's message of the same thread; the people of the thread that the text mentions
+ * (`@username`: `parley_mentions`) are stored with it, and each gains an unread mention.
+ *
  * @returns the message as its sender sees it (`isRead` true); the same JSON is the event's payload.
  * @throws AppError `not_found` (404) when the thread does not exist or the caller is not a participant;
+ *   `validation` (400) when `replyToId` is not a person's message of this thread (or no longer exists);
  *   `conflict` (409) when the sender used the same `clientMessageId` in another thread; `forbidden` (403) in a direct
  *   conversation of two when either person blocked the other (lib/server/blocks.ts: the blocked one is told only
  *   that they cannot send).
@@ -41,12 +45,13 @@ export async function sendMessage(
   }
 }
 
-type SendOutcome = "created" | "existing" | "conflict" | "thread_not_found" | "blocked" | "blocking";
+type SendOutcome = "created" | "existing" | "conflict" | "thread_not_found" | "reply_not_found" | "blocked" | "blocking";
 
 async function sendOnce(userId: string, threadId: string, input: SendMessageInput) {
   const [row] = await getPrisma().$queryRaw<{ outcome: SendOutcome; message: Message | null }[]>`
     SELECT outcome, message
-    FROM parley_send_message(${threadId}, ${userId}, ${uuidv7()}, ${input.text}, ${input.clientMessageId ?? null})`;
+    FROM parley_send_message(${threadId}, ${userId}, ${uuidv7()}, ${input.text}, ${input.clientMessageId ?? null},
+                             ${input.replyToId ?? null})`;
   switch (row?.outcome) {
     case "created":
     case "existing":
@@ -57,6 +62,10 @@ async function sendOnce(userId: string, threadId: string, input: SendMessageInpu
       ]);
     case "thread_not_found":
       throw notFound("Thread");
+    case "reply_not_found":
+      throw new AppError("validation", "You can only reply to a person's message in this conversation.", [
+        { pointer: "#/replyToId", detail: "Not a message of this conversation you can reply to (or it was deleted)." },
+      ]);
     case "blocked":
       throw new AppError("forbidden", "You can't send messages in this conversation.");
     case "blocking":
@@ -108,7 +117,9 @@ function ownMessageError(outcome: OwnMessageOutcome): AppError {
 
 /**
  * Replaces the text of the caller's own message and sets `editedAt`, in one statement (`parley_edit_message`), which
- * also records `message.updated`; each recipient of that event gets their own `isRead`. Read state does not change.
+ * also records `message.updated`; each recipient of that event gets their own `isRead` and counts. Read state does not
+ * change; mentions are parsed again, and a participant who has not read the message gains or loses an unread mention
+ * as the new text mentions them or no longer does.
  * @returns the message as its sender sees it (`isRead` true).
  * @throws AppError `not_found` (404) or `forbidden` (403), as {@link ownMessageError} says.
  */

@@ -12,14 +12,14 @@ import { getPrisma, Prisma } from "./sql";
  * including it becomes read), or to the newest message. The watermark never moves backwards: marking an older
  * message read than the watermark changes nothing.
  *
- * The unread count is recomputed from the new watermark — 0 when it reaches the newest message, otherwise the count
- * of others' messages after it — under a share lock on the thread row (which keeps sends and deletes out) and a row
+ * The unread counts are recomputed from the new watermark — 0 when it reaches the newest message, otherwise the count
+ * of others' messages after it, and of those the ones that mention the caller — under a share lock on the thread row (which keeps sends and deletes out) and a row
  * lock on the caller's participant row (which orders the caller's own concurrent marks). When the watermark moves, a
  * `thread.read` event tells the other participants (for "seen" marks). All of it is one statement, and so one
  * transaction: the SQL function `parley_mark_read` (prisma/sql/functions/), where the rule of what counts as unread
  * (`parley_is_read`) is written too.
  *
- * @returns the caller's unread count in the thread afterwards.
+ * @returns the caller's watermark and unread counts in the thread afterwards.
  * @throws AppError `not_found` (404) when the thread is not the caller's or the message is not in it.
  */
 export async function markThreadRead(userId: string, threadId: string, upToMessageId?: string): Promise<ReadState> {
@@ -41,29 +41,66 @@ export async function markMessageRead(userId: string, messageId: string): Promis
 
 type MarkReadOutcome = "moved" | "unchanged" | "thread_not_found" | "message_not_found";
 
+/** A row of `parley_mark_read` or `parley_mark_unread`. */
+type ReadStateRow<O> = {
+  outcome: O;
+  thread_id: string;
+  last_read_seq: number;
+  unread_count: number;
+  unread_mention_count: number;
+};
+
+const readStateOf = (row: ReadStateRow<unknown>): ReadState => ({
+  threadId: row.thread_id,
+  lastReadSeq: row.last_read_seq,
+  unreadCount: row.unread_count,
+  unreadMentionCount: row.unread_mention_count,
+});
+
 async function markRead(
   userId: string,
   threadId: string | null,
   upToMessageId: string | null,
 ): Promise<{ outcome: MarkReadOutcome; state: ReadState }> {
-  const [row] = await getPrisma().$queryRaw<{ outcome: MarkReadOutcome; thread_id: string; unread_count: number }[]>`
-    SELECT outcome, thread_id, unread_count FROM parley_mark_read(${threadId}, ${userId}, ${upToMessageId})`;
+  const [row] = await getPrisma().$queryRaw<ReadStateRow<MarkReadOutcome>[]>`
+    SELECT outcome, thread_id, last_read_seq, unread_count, unread_mention_count
+    FROM parley_mark_read(${threadId}, ${userId}, ${upToMessageId})`;
   if (!row) throw new Error("parley_mark_read answered no row");
-  return { outcome: row.outcome, state: { threadId: row.thread_id, unreadCount: row.unread_count } };
+  return { outcome: row.outcome, state: readStateOf(row) };
 }
 
 /**
- * The caller's unread counts: one statement over the caller's participant rows (O(their threads)), never a scan of
- * messages. Threads with nothing unread are left out of `threads`.
+ * "Mark unread from here": moves the caller's read watermark in the message's thread back to just before the message,
+ * so that it and every later message the caller did not send are unread again; the counts are recomputed and a
+ * `thread.read` event tells every tab and participant, as a mark-read does. The only way a watermark moves back. A
+ * message that is already unread (the watermark is before it) changes nothing. All of it is one statement:
+ * `parley_mark_unread` (prisma/sql/functions/).
+ * @returns the caller's watermark and unread counts in the thread afterwards.
+ * @throws AppError `not_found` (404) when the message does not exist or is not in one of the caller's threads.
+ */
+export async function markUnread(userId: string, messageId: string): Promise<ReadState> {
+  const [row] = await getPrisma().$queryRaw<ReadStateRow<"moved" | "unchanged" | "message_not_found">[]>`
+    SELECT outcome, thread_id, last_read_seq, unread_count, unread_mention_count
+    FROM parley_mark_unread(${messageId}, ${userId})`;
+  if (!row) throw new Error("parley_mark_unread answered no row");
+  if (row.outcome === "message_not_found") throw notFound("Message");
+  return readStateOf(row);
+}
+
+/**
+ * The caller's unread counts, and of them the messages that mention the caller: one statement over the caller's
+ * participant rows (O(their threads)), never a scan of messages. Threads with nothing unread are left out of
+ * `threads`.
  */
 export async function getUnreadSummary(userId: string): Promise<UnreadSummary> {
-  const rows = await getPrisma().$queryRaw<{ thread_id: string; unread_count: number }[]>`
-    SELECT thread_id, unread_count FROM participants
+  const rows = await getPrisma().$queryRaw<{ thread_id: string; unread_count: number; unread_mention_count: number }[]>`
+    SELECT thread_id, unread_count, unread_mention_count FROM participants
     WHERE user_id = ${userId} AND unread_count > 0
     ORDER BY last_activity_at DESC, thread_id DESC`;
   return {
     total: rows.reduce((sum, r) => sum + r.unread_count, 0),
-    threads: rows.map((r) => ({ threadId: r.thread_id, count: r.unread_count })),
+    mentions: rows.reduce((sum, r) => sum + r.unread_mention_count, 0),
+    threads: rows.map((r) => ({ threadId: r.thread_id, count: r.unread_count, mentions: r.unread_mention_count })),
   };
 }
 

@@ -18,6 +18,7 @@ type ThreadRow = {
   created_at: Date;
   last_activity_at: Date;
   unread_count: number;
+  unread_mention_count: number;
   lm_id: string | null;
   lm_kind: "text" | "system" | "removed" | null;
   lm_text: string | null;
@@ -46,7 +47,7 @@ type ParticipantRow = {
  */
 function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: number): Promise<ThreadRow[]> {
   return db.$queryRaw<ThreadRow[]>`
-    SELECT p.thread_id, t.title, t.description, t.created_at, p.last_activity_at, p.unread_count,
+    SELECT p.thread_id, t.title, t.description, t.created_at, p.last_activity_at, p.unread_count, p.unread_mention_count,
            lm.id AS lm_id, lm.kind AS lm_kind, CASE WHEN lm.kind = 'removed' THEN '' ELSE left(lm.text, ${PREVIEW_LENGTH}::int) END AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
     FROM participants p
     JOIN threads t ON t.id = p.thread_id
@@ -102,6 +103,7 @@ async function attachParticipants(db: Db, rows: ThreadRow[], viewerId: string | 
         ? { id: r.lm_id, kind: r.lm_kind, text: r.lm_text ?? "", senderId: r.lm_sender_id, createdAt: r.lm_created_at.toISOString() }
         : null,
     unreadCount: r.unread_count,
+    unreadMentionCount: r.unread_mention_count,
   }));
 }
 

@@ -14,7 +14,14 @@ import type { Presence } from "../../schemas/presence";
 import { PREVIEW_LENGTH, type Thread } from "../../schemas/threads";
 import type { UserProfile } from "../../schemas/users";
 import { settleOutboxEntry } from "../outbox";
-import { removeMessage, setCachedUnread, upsertMessage } from "../queries";
+import {
+  messagesReadAt,
+  removeMessage,
+  setCachedReactions,
+  setCachedUnread,
+  type UnreadCounts,
+  upsertMessage,
+} from "../queries";
 import { queryKeys } from "../query-keys";
 import { clearTyping, showTyping } from "../typing";
 import type { LiveEvent } from "./events";
@@ -39,11 +46,11 @@ export function previewOf(message: Message): NonNullable<Thread["lastMessage"]> 
 
 /**
  * A thread list after `message` arrived: its thread moves to the top of the first page with the message as its
- * preview, `lastActivityAt` = the message's `createdAt` and the caller's `unreadCount`. A message older than the
+ * preview, `lastActivityAt` = the message's `createdAt` and the caller's unread counts. A message older than the
  * preview already shown (a refetch got ahead of the event) leaves the list as it is.
  * @returns the new pages, or null when the thread is not in this list (the caller refetches it instead)
  */
-export function threadsWithNewMessage(data: ThreadPages, message: Message, unreadCount: number): ThreadPages | null {
+export function threadsWithNewMessage(data: ThreadPages, message: Message, counts: UnreadCounts): ThreadPages | null {
   let found: Thread | undefined;
   for (const page of data.pages) {
     found = page.data.find((t) => t.id === message.threadId);
@@ -52,7 +59,13 @@ export function threadsWithNewMessage(data: ThreadPages, message: Message, unrea
   if (!found) return null;
   const shown = found.lastMessage;
   if (shown && shown.id !== message.id && Date.parse(shown.createdAt) > Date.parse(message.createdAt)) return data;
-  const moved: Thread = { ...found, lastMessage: previewOf(message), lastActivityAt: message.createdAt, unreadCount };
+  const moved: Thread = {
+    ...found,
+    lastMessage: previewOf(message),
+    lastActivityAt: message.createdAt,
+    unreadCount: counts.unreadCount,
+    unreadMentionCount: counts.unreadMentionCount,
+  };
   const pages = data.pages.map((p, i) => {
     const rest = p.data.filter((t) => t.id !== message.threadId);
     return { ...p, data: i === 0 ? [moved, ...rest] : rest };
@@ -110,13 +123,6 @@ export function threadKeepingPresence(next: Thread, cached: Thread | undefined):
   return { ...next, participants: next.participants.map((p) => ({ ...p, presence: known.get(p.id) ?? p.presence })) };
 }
 
-/** A thread's cached messages with those up to `lastReadSeq` marked read by the caller (`isRead`). */
-export function messagesReadUpTo(data: MessagePages, lastReadSeq: number): MessagePages {
-  const stale = (m: Message) => !m.isRead && m.seq <= lastReadSeq;
-  if (!data.pages.some((p) => p.data.some(stale))) return data;
-  return { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.map((m) => (stale(m) ? { ...m, isRead: true } : m)) })) };
-}
-
 /** A message from a thread's cached pages, if it is there. */
 export const findMessage = (data: MessagePages | undefined, messageId: string): Message | undefined =>
   data?.pages.flatMap((p) => p.data).find((m) => m.id === messageId);
@@ -153,9 +159,9 @@ function patchThread(client: QueryClient, threadId: string, update: (t: Thread) 
   refetchIfInFlight(client, queryKeys.thread(threadId));
 }
 
-/** Sets the caller's unread count of a thread in the lists and the summary (`["unread"]`, total recomputed). */
-function patchUnread(client: QueryClient, threadId: string, unreadCount: number): void {
-  setCachedUnread(client, threadId, unreadCount);
+/** Sets the caller's unread counts of a thread in the lists, the thread and the summary (`["unread"]`, totals recomputed). */
+function patchUnread(client: QueryClient, threadId: string, counts: UnreadCounts): void {
+  setCachedUnread(client, threadId, counts);
   refetchIfInFlight(client, queryKeys.allThreads);
   refetchIfInFlight(client, queryKeys.unread);
 }
@@ -174,7 +180,8 @@ const invalidateLists = (client: QueryClient) =>
  *   does not hold the thread refetches); the unread summary and total follow; the sender's read position moves to
  *   the message (they have read what they wrote); the sender's typing indicator ends; the caller's own message
  *   settles its outbox entry.
- * - `message.updated`: the cached copy and a list preview showing it change.
+ * - `message.updated`: the cached copy and a list preview showing it change; the counts come from the payload (the
+ *   edit may mention the caller, or no longer).
  * - `message.removed` (a moderator removed it): the cached copy becomes the payload's tombstone (`kind` `removed`, no
  *   text), read (a removed message is never unread); the counts come from the payload (whoever had not read it loses
  *   it from their counts); a list preview showing it says so.
@@ -186,7 +193,8 @@ const invalidateLists = (client: QueryClient) =>
  * - `thread.updated` (a group's title, description, members or roles): the cached thread becomes the payload's; the
  *   lists refetch (the caller may have just been added) and the counts follow the payload.
  * - `thread.read`: the participant's `lastReadSeq` ("Seen"); when it is the caller (`unreadCount` present, e.g.
- *   another tab), their counts and the messages' `isRead`.
+ *   another tab), their counts and the messages' `isRead`, whichever way it moved (mark unread moves it back).
+ * - `reaction.added`, `reaction.removed`: the cached message's reactions become the payload's.
  * - `presence`: that person's presence in every cached thread, list and profile card.
  * - `typing`: someone else's indicator for `expiresInMs`. `ready`, `resync`: every query refetches but those marked
  *   `meta: { audited: true }` (each fetch of them is written to the audit log).
@@ -198,16 +206,16 @@ const invalidateLists = (client: QueryClient) =>
 export function applyEvent(client: QueryClient, meId: string, event: LiveEvent): void {
   switch (event.type) {
     case "message.created": {
-      const { message, unreadCount } = event.payload;
+      const { message } = event.payload;
       const { threadId } = message;
       upsertMessage(client, message);
       refetchIfInFlight(client, queryKeys.messages(threadId));
       // Counts first: setting data clears a query's invalidation, which the lists below may need.
-      patchUnread(client, threadId, unreadCount);
+      patchUnread(client, threadId, event.payload);
       for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.allThreads })) {
         const data = query.state.data as ThreadPages | undefined;
         if (!data) continue;
-        const next = threadsWithNewMessage(data, message, unreadCount);
+        const next = threadsWithNewMessage(data, message, event.payload);
         if (next) client.setQueryData(query.queryKey, next);
         else void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
       }
@@ -225,6 +233,7 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
         upsertMessage(client, { ...message, isRead: cached.isRead });
         refetchIfInFlight(client, queryKeys.messages(message.threadId));
       }
+      patchUnread(client, message.threadId, event.payload); // its mentions may have changed
       client.setQueriesData<ThreadPages>({ queryKey: queryKeys.allThreads }, (data) =>
         data ? threadsWithEditedMessage(data, message) : data,
       );
@@ -232,24 +241,24 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
       return;
     }
     case "message.removed": {
-      const { message, unreadCount } = event.payload;
+      const { message } = event.payload;
       const { threadId } = message;
       // Only a copy already cached changes: a page not loaded yet will bring the tombstone itself.
       if (findMessage(client.getQueryData<MessagePages>(queryKeys.messages(threadId)), message.id)) {
         upsertMessage(client, { ...message, isRead: true });
       }
       refetchIfInFlight(client, queryKeys.messages(threadId));
-      patchUnread(client, threadId, unreadCount);
+      patchUnread(client, threadId, event.payload);
       client.setQueriesData<ThreadPages>({ queryKey: queryKeys.allThreads }, (data) =>
         data ? threadsWithEditedMessage(data, message) : data,
       );
       return;
     }
     case "message.deleted": {
-      const { threadId, messageId, unreadCount } = event.payload;
+      const { threadId, messageId } = event.payload;
       removeMessage(client, threadId, messageId);
       refetchIfInFlight(client, queryKeys.messages(threadId));
-      patchUnread(client, threadId, unreadCount);
+      patchUnread(client, threadId, event.payload);
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
       return;
     }
@@ -260,7 +269,7 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
       const { thread } = event.payload;
       client.setQueryData<Thread>(queryKeys.thread(thread.id), (cached) => threadKeepingPresence(thread, cached));
       refetchIfInFlight(client, queryKeys.thread(thread.id));
-      patchUnread(client, thread.id, thread.unreadCount);
+      patchUnread(client, thread.id, thread);
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
       return;
     }
@@ -277,13 +286,23 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
       return;
     }
     case "thread.read": {
-      const { threadId, userId, lastReadSeq, unreadCount } = event.payload;
+      const { threadId, userId, lastReadSeq, unreadCount, unreadMentionCount } = event.payload;
       patchThread(client, threadId, (t) => threadWithReadPosition(t, userId, lastReadSeq, "set"));
       if (unreadCount !== undefined) {
-        patchUnread(client, threadId, unreadCount);
-        client.setQueryData<MessagePages>(queryKeys.messages(threadId), (data) => (data ? messagesReadUpTo(data, lastReadSeq) : data));
+        // The caller's own position, forwards (read) or back (marked unread), from any of their tabs.
+        patchUnread(client, threadId, { unreadCount, unreadMentionCount: unreadMentionCount ?? 0 });
+        client.setQueryData<MessagePages>(queryKeys.messages(threadId), (data) =>
+          data ? messagesReadAt(data, meId, lastReadSeq) : data,
+        );
         refetchIfInFlight(client, queryKeys.messages(threadId));
       }
+      return;
+    }
+    case "reaction.added":
+    case "reaction.removed": {
+      const { threadId, messageId, reactions } = event.payload;
+      setCachedReactions(client, threadId, messageId, reactions);
+      refetchIfInFlight(client, queryKeys.messages(threadId));
       return;
     }
     case "presence": {

@@ -5,7 +5,7 @@
 -- counts change, by updating them: the same locks in the same order as sending, so a deletion waits for any mark-read
 -- in flight (which holds the thread row FOR SHARE) and then sees its watermark.
 -- Every participant who had not read the message (parley_is_read; never its sender) loses one from their unread
--- count; a participant who had read it keeps theirs. Records `message.deleted` with every participant's new unread
+-- count, and from their unread mention count when it mentioned them; a participant who had read it keeps theirs. Records `message.deleted` with every participant's new unread
 -- count. Sequence numbers leave a gap (docs/data-model.md).
 -- outcome: 'deleted' (thread_id and seq: where the message was) | 'message_not_found' (no such message, the caller is
 -- not in its thread, or it was deleted meanwhile) | 'forbidden' (the caller is in the thread but did not send it) |
@@ -19,6 +19,7 @@ DECLARE
   v_outcome text;
   v_seq int;
   v_kind text;
+  v_mentions text[];
 BEGIN
   SELECT o.outcome, o.thread_id INTO v_outcome, v_thread_id FROM parley_own_message(p_message_id, p_user_id) o;
   IF v_outcome <> 'found' THEN -- 'message_not_found', 'forbidden', 'system_entry' or 'removed'
@@ -37,13 +38,15 @@ BEGIN
   END IF;
 
   DELETE FROM messages m WHERE m.id = p_message_id AND m.sender_id = p_user_id AND m.kind = 'text'
-  RETURNING m.seq, m.kind INTO v_seq, v_kind;
+  RETURNING m.seq, m.kind, m.mention_ids INTO v_seq, v_kind, v_mentions;
   IF NOT FOUND THEN
     RETURN QUERY SELECT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.id = p_message_id AND m.kind = 'removed')
                              THEN 'removed' ELSE 'message_not_found' END, NULL::text, NULL::int;
     RETURN;
   END IF;
-  UPDATE participants p SET unread_count = p.unread_count - 1
+  UPDATE participants p SET
+    unread_count = p.unread_count - 1,
+    unread_mention_count = p.unread_mention_count - CASE WHEN p.user_id = ANY (v_mentions) THEN 1 ELSE 0 END
   WHERE p.thread_id = v_thread_id AND NOT parley_is_read(v_kind, p_user_id, v_seq, p.user_id, p.last_read_seq);
   PERFORM parley_record_thread_event(v_thread_id, 'message.deleted',
     jsonb_build_object('threadId', v_thread_id, 'messageId', p_message_id, 'seq', v_seq), 'all');

@@ -11,6 +11,9 @@
 -- docs/performance.md, issue 16).
 -- A message a moderator removed (`kind` 'removed') keeps its text in the table for the admin area, and nobody else
 -- gets it: its `text` here is empty.
+-- A reply's `replyTo` comes from parley_reply_json, called for replies only. `mentions` is the stored mention_ids
+-- (parley_mentions) and `reactions` the stored copy of its reactions (parley_react): neither needs another table.
+-- A removed message has neither.
 -- Timestamps are ISO 8601 UTC with milliseconds, as JavaScript's toISOString writes them.
 CREATE OR REPLACE FUNCTION "parley_message_json"(
   m "messages", u "users", p_viewer_id text, p_viewer_last_read_seq int
@@ -26,5 +29,8 @@ CREATE OR REPLACE FUNCTION "parley_message_json"(
     'clientMessageId', m.client_message_id,
     'createdAt', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'editedAt', to_char(m.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'replyTo', CASE WHEN m.reply_to_seq IS NOT NULL THEN parley_reply_json(m.thread_id, m.reply_to_seq) END,
+    'mentions', CASE WHEN m.kind = 'removed' THEN '[]'::jsonb ELSE to_jsonb(m.mention_ids) END,
+    'reactions', CASE WHEN m.kind = 'removed' THEN '[]'::jsonb ELSE m.reactions END,
     'isRead', parley_is_read(m.kind, m.sender_id, m.seq, p_viewer_id, p_viewer_last_read_seq))
 $$;

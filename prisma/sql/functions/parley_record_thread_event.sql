@@ -2,8 +2,8 @@
 -- at commit (docs/realtime.md). Called inside the transaction that makes the change, after the change.
 -- `personal` holds what differs per recipient, merged into the payload when the event is delivered
 -- (lib/server/events.ts, personalize):
---   `unreadCount`: the recipient's unread count in the thread; `p_counts` says whose to attach: 'all' participants',
---   'only' that of `p_counts_user`, or 'none';
+--   `unreadCount` and `unreadMentionCount`: the recipient's unread counts in the thread; `p_counts` says whose to
+--   attach: 'all' participants', 'only' those of `p_counts_user`, or 'none';
 --   `isRead`: when the payload carries a message (`payload.message`, from parley_message_json), whether the recipient
 --   has read it (parley_is_read, from the recipient's watermark as this statement sees it).
 -- `p_only`, when given, narrows the recipients to those of the participants it names (`thread.removed`, which only
@@ -29,7 +29,8 @@ BEGIN
   FROM participants p
   CROSS JOIN LATERAL (
     SELECT CASE WHEN p_counts = 'all' OR (p_counts = 'only' AND p.user_id = p_counts_user)
-                THEN jsonb_build_object('unreadCount', p.unread_count) ELSE '{}'::jsonb END
+                THEN jsonb_build_object('unreadCount', p.unread_count, 'unreadMentionCount', p.unread_mention_count)
+                ELSE '{}'::jsonb END
         || CASE WHEN v_seq IS NOT NULL
                 THEN jsonb_build_object('isRead', parley_is_read(v_kind, v_sender_id, v_seq, p.user_id, p.last_read_seq))
                 ELSE '{}'::jsonb END AS fields

@@ -4,7 +4,8 @@
 -- need not take part in the thread; who and why go to the audit log in the same transaction.
 -- Locks: the thread row FOR UPDATE, then the participant rows whose counts change, by updating them: the order and
 -- the reason of parley_delete_message.
--- Every participant who had not read it (parley_is_read as it was a text message) loses one from their unread count;
+-- Every participant who had not read it (parley_is_read as it was a text message) loses one from their unread count
+-- (and from their unread mention count when it mentioned them);
 -- from now on it is read by everyone (parley_is_read: only text is ever unread). Records `message.removed` with the
 -- message as it now is and every participant's new unread count, and blanks the text of its earlier events.
 -- outcome: 'removed' (thread_id, message) | 'message_not_found' | 'system_entry' (a group's entry, not a person's
@@ -42,10 +43,18 @@ BEGIN
   -- created_at index: an event is stamped with its transaction's start (now()), which precedes the message's own time
   -- by the send's wait for the thread lock at most; an hour is far beyond any query timeout (DATABASE_QUERY_TIMEOUT_MS
   -- is at most 10 minutes).
-  UPDATE events e SET payload = jsonb_set(jsonb_set(e.payload, '{message,text}', '""'::jsonb), '{message,kind}', '"removed"'::jsonb)
+  -- Replies' quotes of it in later events lose the quoted text the same way.
+  UPDATE events e SET payload = CASE
+      WHEN e.payload #>> '{message,id}' = p_message_id
+      THEN e.payload || jsonb_build_object('message', e.payload -> 'message'
+             || '{"text": "", "kind": "removed", "mentions": [], "reactions": []}'::jsonb)
+      ELSE jsonb_set(jsonb_set(e.payload, '{message,replyTo,message,text}', '""'::jsonb),
+                     '{message,replyTo,message,kind}', '"removed"'::jsonb) END
   WHERE e.created_at >= v_row.created_at - interval '1 hour' AND e.thread_id = v_thread_id
-    AND e.payload #>> '{message,id}' = p_message_id;
-  UPDATE participants p SET unread_count = p.unread_count - 1
+    AND (e.payload #>> '{message,id}' = p_message_id OR e.payload #>> '{message,replyTo,message,id}' = p_message_id);
+  UPDATE participants p SET
+    unread_count = p.unread_count - 1,
+    unread_mention_count = p.unread_mention_count - CASE WHEN p.user_id = ANY (v_row.mention_ids) THEN 1 ELSE 0 END
   WHERE p.thread_id = v_thread_id AND NOT parley_is_read('text', v_row.sender_id, v_row.seq, p.user_id, p.last_read_seq);
   SELECT * INTO STRICT v_sender FROM users u WHERE u.id = v_row.sender_id;
 

@@ -8,14 +8,18 @@
 -- by nobody but its sender: parley_is_read), move the sender's watermark to it (sending marks the thread read for the
 -- sender), stamp everyone's last_activity_at, insert the message and record `message.created` with every
 -- participant's new unread count and read state of the message.
+-- A reply (`p_reply_to_id`) stores the original's seq; the original must be a person's message (`kind` 'text') of the
+-- same thread. Mentions (parley_mentions) are stored with the message and add one to the unread mention count of each
+-- participant mentioned, whose unread count the message also raises.
 -- outcome: 'created' | 'existing' (message: the earlier one) | 'conflict' (the key was used in another thread) |
--- 'thread_not_found' (no such thread, or the sender is not in it) | 'blocked' (a direct conversation of two whose
--- other person blocked the sender) | 'blocking' (… whom the sender blocked); message (as its sender sees it) is NULL
--- but for the first two. Blocks are read once the thread's lock is held, so a block that committed before is seen.
+-- 'thread_not_found' (no such thread, or the sender is not in it) | 'reply_not_found' (the original is not a person's
+-- message of this thread, or no longer exists) | 'blocked' (a direct conversation of two whose
+-- other person blocked the sender) | 'blocking' (… whom the sender blocked: parley_block_between); message (as its
+-- sender sees it) is NULL but for the first two.
 -- Two sends with one key into different threads can both miss the other's row here; the unique index
 -- (sender_id, client_message_id) then fails the later INSERT and the caller retries (sendMessage).
 CREATE OR REPLACE FUNCTION "parley_send_message"(
-  p_thread_id text, p_sender_id text, p_message_id text, p_text text, p_client_message_id text
+  p_thread_id text, p_sender_id text, p_message_id text, p_text text, p_client_message_id text, p_reply_to_id text
 ) RETURNS TABLE (outcome text, message jsonb) LANGUAGE plpgsql AS $$
 DECLARE
   v_seq int;
@@ -23,10 +27,11 @@ DECLARE
   v_row messages;
   v_sender users;
   v_message jsonb;
-  v_direct boolean;
   v_block text;
+  v_reply_to_seq int;
+  v_mentions text[];
 BEGIN
-  SELECT t.last_seq + 1, t.participant_key IS NOT NULL INTO v_seq, v_direct FROM threads t
+  SELECT t.last_seq + 1 INTO v_seq FROM threads t
   WHERE t.id = p_thread_id
     AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = p_sender_id)
   FOR UPDATE;
@@ -53,29 +58,35 @@ BEGIN
     END IF;
   END IF;
 
-  -- Blocks apply to direct conversations of two only (groups and larger direct ones are unaffected): docs/data-model.md,
-  -- "Moderation". After the retry above, so that a message sent before the block is still answered as sent.
-  IF v_direct AND (SELECT count(*) FROM participants p WHERE p.thread_id = p_thread_id) = 2 THEN
-    SELECT CASE WHEN b.blocker_id = p_sender_id THEN 'blocking' ELSE 'blocked' END INTO v_block
-    FROM participants o
-    JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = p_sender_id) OR (b.blocker_id = p_sender_id AND b.blocked_id = o.user_id)
-    WHERE o.thread_id = p_thread_id AND o.user_id <> p_sender_id
-    ORDER BY 1 DESC LIMIT 1;
-    IF v_block IS NOT NULL THEN
-      RETURN QUERY SELECT v_block, NULL::jsonb;
+  -- After the retry above, so that a message sent before a block is still answered as sent.
+  v_block := parley_block_between(p_thread_id, p_sender_id);
+  IF v_block IS NOT NULL THEN
+    RETURN QUERY SELECT v_block, NULL::jsonb;
+    RETURN;
+  END IF;
+
+  IF p_reply_to_id IS NOT NULL THEN
+    SELECT m.seq INTO v_reply_to_seq FROM messages m
+    WHERE m.id = p_reply_to_id AND m.thread_id = p_thread_id AND m.kind = 'text';
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 'reply_not_found'::text, NULL::jsonb;
       RETURN;
     END IF;
   END IF;
+  v_mentions := parley_mentions(p_thread_id, p_sender_id, p_text);
 
   v_now := clock_timestamp()::timestamptz(3);
   UPDATE threads t SET last_seq = v_seq WHERE t.id = p_thread_id;
   UPDATE participants p SET
     last_activity_at = v_now,
     unread_count = CASE WHEN p.user_id = p_sender_id THEN 0 ELSE p.unread_count + 1 END,
+    unread_mention_count = CASE WHEN p.user_id = p_sender_id THEN 0
+                                WHEN p.user_id = ANY (v_mentions) THEN p.unread_mention_count + 1
+                                ELSE p.unread_mention_count END,
     last_read_seq = CASE WHEN p.user_id = p_sender_id THEN v_seq ELSE p.last_read_seq END
   WHERE p.thread_id = p_thread_id;
-  INSERT INTO messages (id, thread_id, seq, sender_id, text, client_message_id, created_at)
-  VALUES (p_message_id, p_thread_id, v_seq, p_sender_id, p_text, p_client_message_id, v_now)
+  INSERT INTO messages (id, thread_id, seq, sender_id, text, client_message_id, created_at, reply_to_seq, mention_ids)
+  VALUES (p_message_id, p_thread_id, v_seq, p_sender_id, p_text, p_client_message_id, v_now, v_reply_to_seq, v_mentions)
   RETURNING * INTO v_row;
 
   v_message := parley_message_json(v_row, v_sender, p_sender_id, v_seq);
