@@ -91,18 +91,78 @@ export function useThread(id: string) {
   });
 }
 
-/** A thread's messages in pages, newest page first, each page newest first. */
+/**
+ * Where a page of a thread's cached messages comes from: `null` the newest page; `older` the page before a cursor;
+ * `around` the window around a message (a jump: {@link loadAroundMessage}); `newer` the page after the newest
+ * message of a window that is not at the present (scrolling down from a jump).
+ */
+export type MessagePageParam = null | { older: string } | { around: string } | { newer: string };
+
+/**
+ * One cached page of a thread's messages: newest first, like every page; `nextCursor` continues to older messages,
+ * `newerCursor` (the first page only) to newer ones when the window is not at the present. A page without
+ * `newerCursor` at the front of the cache holds the newest message: live messages join it.
+ */
+export type MessagePage = Page<Message> & { newerCursor?: string | null };
+
+/** The cached pages of a thread's messages (`queryKeys.messages`). */
+export type MessagePages = InfiniteData<MessagePage, MessagePageParam>;
+
+/** Fetches one page for {@link MessagePageParam}, turned newest first. */
+async function fetchMessagePage(threadId: string, param: MessagePageParam, signal?: AbortSignal): Promise<MessagePage> {
+  const limit = PAGE_SIZES.messages;
+  const path = `/api/threads/${threadId}/messages`;
+  if (param && "newer" in param) {
+    // Catch-up order (oldest first): its `nextCursor` goes on to newer messages, its `prevCursor` back to older ones.
+    const page = await apiFetch<MessagePageWire>(`${path}${qs({ limit, cursor: param.newer })}`, { signal });
+    return { data: [...page.data].reverse(), nextCursor: page.prevCursor ?? null, newerCursor: page.nextCursor };
+  }
+  const query = param === null ? {} : "older" in param ? { cursor: param.older } : { around: param.around };
+  const page = await apiFetch<MessagePageWire>(`${path}${qs({ limit, ...query })}`, { signal });
+  return { data: page.data, nextCursor: page.nextCursor, newerCursor: param === null ? undefined : (page.prevCursor ?? null) };
+}
+
+/** A page of messages as the API sends it; `prevCursor` goes the other way from `nextCursor`. */
+type MessagePageWire = Page<Message> & { prevCursor?: string | null };
+
+/**
+ * A thread's messages in pages, newest page first, each page newest first. `fetchNextPage` loads older messages;
+ * after a jump ({@link loadAroundMessage}) the cache is a window that may not reach the present, and then
+ * `hasPreviousPage` is true and `fetchPreviousPage` loads newer ones.
+ */
 export function useMessages(threadId: string) {
   const refetch = usePollingUnlessLive();
   return useInfiniteQuery({
     queryKey: queryKeys.messages(threadId),
-    queryFn: ({ pageParam, signal }) =>
-      apiFetch<Page<Message>>(`/api/threads/${threadId}/messages${qs({ limit: PAGE_SIZES.messages, cursor: pageParam })}`, { signal }),
-    initialPageParam: null as Cursor,
-    getNextPageParam: (last) => last.nextCursor,
+    queryFn: ({ pageParam, signal }) => fetchMessagePage(threadId, pageParam, signal),
+    initialPageParam: null as MessagePageParam,
+    getNextPageParam: (last): MessagePageParam | undefined => (last.nextCursor ? { older: last.nextCursor } : undefined),
+    getPreviousPageParam: (first): MessagePageParam | undefined => (first.newerCursor ? { newer: first.newerCursor } : undefined),
     ...refetch,
   });
 }
+
+/**
+ * Makes sure a message is in its thread's cached pages, for jumping to it (a search result, a reply's quote, the
+ * first unread message). When it is not there, the cache becomes the window of messages around it (`around`), which
+ * then loads older messages as usual and newer ones with `fetchPreviousPage`; {@link returnToPresent} goes back.
+ * @throws ApiError (404) when the message is not in the thread (or no longer exists)
+ */
+export async function loadAroundMessage(client: QueryClient, threadId: string, messageId: string): Promise<void> {
+  const key = queryKeys.messages(threadId);
+  if (client.getQueryData<MessagePages>(key)?.pages.some((p) => p.data.some((m) => m.id === messageId))) return;
+  const page = await fetchMessagePage(threadId, { around: messageId });
+  await client.cancelQueries({ queryKey: key, exact: true });
+  client.setQueryData<MessagePages>(key, { pages: [page], pageParams: [{ around: messageId }] });
+}
+
+/** Leaves a window of old messages for the newest page of the thread (the "Jump to present" button). */
+export function returnToPresent(client: QueryClient, threadId: string): Promise<void> {
+  return client.resetQueries({ queryKey: queryKeys.messages(threadId), exact: true });
+}
+
+/** Whether a thread's cached pages reach its newest message, so that a live message belongs at their front. */
+export const reachesPresent = (data: MessagePages) => !data.pages[0]?.newerCursor;
 
 /** People search for the new-conversation dialog. */
 export function useUserSearch(q: string) {
@@ -115,7 +175,7 @@ export function useUserSearch(q: string) {
 
 /** Puts a message into the cached pages of its thread (replacing one with the same id), newest first. */
 export function upsertMessage(client: QueryClient, message: Message): void {
-  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(message.threadId), (data) => {
+  client.setQueryData<MessagePages>(queryKeys.messages(message.threadId), (data) => {
     if (!data) return data;
     let found = false;
     const pages = data.pages.map((p) => ({
@@ -126,14 +186,15 @@ export function upsertMessage(client: QueryClient, message: Message): void {
         return message;
       }),
     }));
-    if (!found && pages[0]) pages[0] = { ...pages[0], data: [message, ...pages[0].data] };
+    // A new message joins the newest page; a window of older messages (after a jump) does not hold it.
+    if (!found && pages[0] && reachesPresent(data)) pages[0] = { ...pages[0], data: [message, ...pages[0].data] };
     return { ...data, pages };
   });
 }
 
 /** Removes a message from the cached pages of its thread. */
 export function removeMessage(client: QueryClient, threadId: string, messageId: string): void {
-  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(threadId), (data) =>
+  client.setQueryData<MessagePages>(queryKeys.messages(threadId), (data) =>
     data ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.filter((m) => m.id !== messageId) })) } : data,
   );
 }
@@ -218,7 +279,7 @@ export function applyReadState(client: QueryClient, state: ReadState, meId = cli
   client.setQueryData<Thread>(queryKeys.thread(state.threadId), (t) =>
     t ? { ...t, participants: t.participants.map((p) => (p.id === meId ? { ...p, lastReadSeq: state.lastReadSeq } : p)) } : t,
   );
-  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(state.threadId), (data) =>
+  client.setQueryData<MessagePages>(queryKeys.messages(state.threadId), (data) =>
     data ? messagesReadAt(data, meId, state.lastReadSeq) : data,
   );
 }
@@ -227,11 +288,7 @@ export function applyReadState(client: QueryClient, state: ReadState, meId = cli
  * A thread's cached messages with `isRead` as the caller's watermark at `lastReadSeq` makes it (moving forwards or
  * back): the server's rule, `parley_is_read`, applied to what it decided.
  */
-export function messagesReadAt(
-  data: InfiniteData<Page<Message>, Cursor>,
-  meId: string,
-  lastReadSeq: number,
-): InfiniteData<Page<Message>, Cursor> {
+export function messagesReadAt(data: MessagePages, meId: string, lastReadSeq: number): MessagePages {
   const isRead = (m: Message) => m.kind !== "text" || m.sender.id === meId || m.seq <= lastReadSeq;
   if (!data.pages.some((p) => p.data.some((m) => m.isRead !== isRead(m)))) return data;
   return {
@@ -242,7 +299,7 @@ export function messagesReadAt(
 
 /** Sets a cached message's reactions (from an answer or a `reaction.*` event), if that message is cached. */
 export function setCachedReactions(client: QueryClient, threadId: string, messageId: string, reactions: Message["reactions"]): void {
-  client.setQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(threadId), (data) =>
+  client.setQueryData<MessagePages>(queryKeys.messages(threadId), (data) =>
     data && data.pages.some((p) => p.data.some((m) => m.id === messageId))
       ? { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.map((m) => (m.id === messageId ? { ...m, reactions } : m)) })) }
       : data,
@@ -262,7 +319,7 @@ export function useReact(threadId: string) {
       }),
     onMutate: ({ messageId, emoji, add, meId }) => {
       const cached = client
-        .getQueryData<InfiniteData<Page<Message>, Cursor>>(queryKeys.messages(threadId))
+        .getQueryData<MessagePages>(queryKeys.messages(threadId))
         ?.pages.flatMap((p) => p.data)
         .find((m) => m.id === messageId);
       if (!cached) return undefined;

@@ -15,6 +15,7 @@ import { PREVIEW_LENGTH, type Thread } from "../../schemas/threads";
 import type { UserProfile } from "../../schemas/users";
 import { settleOutboxEntry } from "../outbox";
 import {
+  type MessagePages,
   messagesReadAt,
   removeMessage,
   setCachedReactions,
@@ -28,7 +29,6 @@ import type { LiveEvent } from "./events";
 
 type Cursor = string | null;
 type ThreadPages = InfiniteData<Page<Thread>, Cursor>;
-type MessagePages = InfiniteData<Page<Message>, Cursor>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure cache transforms
