@@ -14,6 +14,7 @@ import pg from "pg";
 import { connectTimeoutMs, directDatabaseUrl, disconnectPrisma, getPrisma } from "../lib/db";
 import { markThreadRead } from "../lib/server/read-state";
 import { sendMessage } from "../lib/server/messages";
+import { react } from "../lib/server/reactions";
 import { createGroup } from "../lib/server/groups";
 import { setUserRole } from "../lib/server/roles";
 import { createOrGetThread } from "../lib/server/threads";
@@ -34,11 +35,20 @@ const people = [
 ] as const;
 type Who = (typeof people)[number]["username"];
 
-/** [sender, text, minutes ago]. */
-type Line = [Who, string, number];
+/** [sender, text, minutes ago, the line (1-based) it replies to]. Text is Markdown, as people type it. */
+type Line = [Who, string, number, number?];
 
-/** A direct conversation, or with `title` a group (its first member the admin). */
-const conversations: { members: Who[]; title?: string; lines: Line[]; readUpTo?: Partial<Record<Who, number>> }[] = [
+/**
+ * A direct conversation, or with `title` a group (its first member the admin). `reactions`: [line (1-based), who,
+ * emoji]; `readUpTo`: how far each person has read (line, 1-based).
+ */
+const conversations: {
+  members: Who[];
+  title?: string;
+  lines: Line[];
+  reactions?: [number, Who, string][];
+  readUpTo?: Partial<Record<Who, number>>;
+}[] = [
   {
     members: ["alice", "bob"],
     lines: [
@@ -48,8 +58,9 @@ const conversations: { members: Who[]; title?: string; lines: Line[]; readUpTo?:
       ["alice", "Lunch tomorrow?", 60 * 3],
       ["bob", "Sure, 12:30 at the usual place?", 14],
       ["bob", "Also, can you review my PR before then?", 12],
-      ["bob", "It's the one that touches the unread counters.", 11],
+      ["bob", "It's the one that touches the **unread counters**.", 11],
     ],
+    reactions: [[2, "bob", "🙏"], [4, "bob", "👍"]],
     readUpTo: { alice: 4 },
   },
   {
@@ -69,9 +80,10 @@ const conversations: { members: Who[]; title?: string; lines: Line[]; readUpTo?:
       ["dave", "Team, standup is 10 minutes late today.", 60 * 72],
       ["carol", "👍", 60 * 72 - 1],
       ["alice", "Works for me.", 60 * 72 - 2],
-      ["bob", "Who's on call this weekend?", 60 * 2],
-      ["dave", "Erin, I think — I'll double-check.", 60 * 2 - 5],
+      ["bob", "@dave who's on call this weekend?", 60 * 2],
+      ["dave", "Erin, I think — I'll double-check. @alice can you confirm the `on-call` rota?", 60 * 2 - 5, 4],
     ],
+    reactions: [[1, "alice", "👍"], [1, "bob", "👍"], [5, "bob", "🙏"]],
     readUpTo: { alice: 3, carol: 5 },
   },
   {
@@ -183,11 +195,13 @@ async function seedDemoData(): Promise<void> {
     const others = c.members.slice(1).map((m) => ids[m]);
     const thread = c.title ? await createGroup(ids[owner], others, c.title, null) : (await createOrGetThread(ids[owner], others)).thread;
     const messageIds: string[] = [];
-    for (const [who, text, minutesAgo] of c.lines) {
-      const { message } = await sendMessage(ids[who], thread.id, { text });
+    for (const [who, text, minutesAgo, replyTo] of c.lines) {
+      const replyToId = replyTo === undefined ? undefined : messageIds[replyTo - 1];
+      const { message } = await sendMessage(ids[who], thread.id, { text, replyToId });
       messageIds.push(message.id);
       await prisma.message.update({ where: { id: message.id }, data: { createdAt: new Date(now - minutesAgo * 60_000) } });
     }
+    for (const [line, who, emoji] of c.reactions ?? []) await react(ids[who], messageIds[line - 1]!, emoji, true);
     for (const [who, upTo] of Object.entries(c.readUpTo ?? {})) {
       await markThreadRead(ids[who as Who], thread.id, messageIds[upTo - 1]);
     }
