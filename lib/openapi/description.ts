@@ -98,6 +98,7 @@ export const TAGS: { name: Tag; description: string }[] = [
     { name: "Groups", description: "Titled threads whose members change: renaming, adding and removing people, roles." },
     { name: "Messages", description: "Sending, reading, editing and deleting messages." },
     { name: "Read state", description: "Read positions and unread counts." },
+    { name: "Search", description: "Finding messages in your conversations: words, parts of words, phrases and filters." },
     { name: "Live", description: "Server-Sent Events and typing indicators." },
     { name: "Accounts", description: "Users, registration and API tokens." },
     { name: "Moderation", description: "Reporting a message to the admins, and blocking people." },

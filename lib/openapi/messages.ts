@@ -10,18 +10,32 @@ export const messageParams = z.object({ id: idParams.shape.id.meta({ description
 
 export const messagePage = page(message).meta({ id: "MessagePage" });
 
+/** A page of one thread's messages: with `around` or in catch-up order, also a cursor the other way (`prevCursor`). */
+export const threadMessagePage = page(message)
+  .extend({
+    prevCursor: z.string().nullable().optional().meta({
+      description:
+        "The other way from `nextCursor`, as `cursor`. With `around`: the messages after this window (oldest first, as with `after`), `null` when the window holds the newest message. In catch-up order (`after`, or a cursor from it): the messages at or before where this page began, newest first. Absent in the default order.",
+    }),
+  })
+  .meta({ id: "ThreadMessagePage" });
+
 export const listMessages = defineOperation({
   method: "GET",
   path: "/api/threads/{id}/messages",
   operationId: "listMessages",
   summary: "List a thread's messages",
-  description: "Newest first; with `after`, the messages after that one, oldest first (to catch up).",
+  description:
+    "Newest first; with `after`, the messages after that one, oldest first (to catch up); with `around`, the window around that message, newest first, with `prevCursor` for newer messages (for a jump to a search result or a quote).",
   tag: "Messages",
   auth: "required",
   params: threadParams,
   query: listMessagesQuery,
-  ok: { 200: { description: "A page of messages.", schema: messagePage } },
-  errors: { 404: "Also when `after` is not a message of this thread." },
+  ok: { 200: { description: "A page of messages.", schema: threadMessagePage } },
+  errors: {
+    400: "Also when `around` comes with `after` or `cursor`.",
+    404: "Also when `after` or `around` is not a message of this thread.",
+  },
   conditional: true,
 });
 

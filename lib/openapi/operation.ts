@@ -25,7 +25,7 @@ export type Auth = "required" | "admin" | "optional" | "none";
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 /** The document's tags, one per resource file (lib/openapi/<resource>.ts). */
-export type Tag = "Threads" | "Groups" | "Messages" | "Read state" | "Live" | "Accounts" | "Moderation" | "Admin" | "Operations";
+export type Tag = "Threads" | "Groups" | "Messages" | "Read state" | "Search" | "Live" | "Accounts" | "Moderation" | "Admin" | "Operations";
 
 /** One success answer: its description, its JSON body's schema (none for 204), and whether it names a `Location`. */
 export interface SuccessAnswer {

@@ -6,6 +6,7 @@ import * as moderation from "./moderation";
 import type { Operation } from "./operation";
 import * as probes from "./probes";
 import * as readState from "./read-state";
+import * as search from "./search";
 import * as threads from "./threads";
 
 const isOperation = (value: unknown): value is Operation =>
@@ -17,6 +18,6 @@ const METHOD_ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"];
  * Every operation of the API: each resource file's declarations (a new resource file is added here once), by path and
  * then method (GET, POST, PUT, PATCH, DELETE), the order the document lists them in.
  */
-export const operations: readonly Operation[] = [threads, messages, readState, live, accounts, moderation, admin, probes]
+export const operations: readonly Operation[] = [threads, messages, readState, search, live, accounts, moderation, admin, probes]
   .flatMap((resource) => Object.values(resource).filter(isOperation))
   .sort((a, b) => (a.path === b.path ? METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) : a.path < b.path ? -1 : 1));

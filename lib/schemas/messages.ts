@@ -33,12 +33,21 @@ export const sendMessageBody = z.strictObject({
 
 export const editMessageBody = z.strictObject({ text: messageText });
 
-export const listMessagesQuery = z.object({
-  limit: limit(50),
-  cursor,
-  after: id.optional().meta({ description: "Catch-up mode: the messages after this one, oldest first." }),
-  sender: id.optional().meta({ description: "Only this user's messages." }),
-});
+export const listMessagesQuery = z
+  .object({
+    limit: limit(50),
+    cursor,
+    after: id.optional().meta({ description: "Catch-up mode: the messages after this one, oldest first." }),
+    around: id.optional().meta({
+      description:
+        "A window around this message (a jump to it), newest first: it and the messages before it, and up to half the page after it (more when there are fewer before). `nextCursor` goes on to older messages, `prevCursor` to newer ones. Not with `after` or `cursor`.",
+    }),
+    sender: id.optional().meta({ description: "Only this user's messages." }),
+  })
+  .refine((q) => q.around === undefined || (q.after === undefined && q.cursor === undefined), {
+    message: "`around` cannot be combined with `after` or `cursor`.",
+    path: ["around"],
+  });
 
 export const unreadMessagesQuery = z.object({ limit: limit(50), cursor });
 

@@ -155,13 +155,19 @@ const messageCursor = z.union([
  * A page of a thread's messages for a participant.
  *
  * Default order is newest first; `after` (a message id) switches to catch-up mode: messages newer than that one,
- * oldest first. Cursors hold a sequence number, so paging stays exact while messages arrive or are deleted: each
- * message appears exactly once.
+ * oldest first, with a `prevCursor` for the messages at or before where the page began (newest first); `around` (a message id) gives the window around that message ({@link listAround}), with a
+ * `prevCursor` for newer messages. Cursors hold a sequence number, so paging stays exact while messages arrive or are
+ * deleted: each message appears exactly once.
  *
- * @throws AppError `not_found` (404) when the thread is not the caller's or `after` is not a message of it;
- *   `validation` (400) for a malformed cursor.
+ * @throws AppError `not_found` (404) when the thread is not the caller's or `after` or `around` is not a message of
+ *   it; `validation` (400) for a malformed cursor.
  */
-export async function listMessages(userId: string, threadId: string, query: ListMessagesQuery): Promise<Page<Message>> {
+export async function listMessages(
+  userId: string,
+  threadId: string,
+  query: ListMessagesQuery,
+): Promise<Page<Message> & { prevCursor?: string | null }> {
+  if (query.around !== undefined) return listAround(userId, threadId, query.around, query);
   const cursor = decodeCursor(query.cursor, messageCursor);
   let ascending: boolean;
   let bound: Prisma.Sql;
@@ -207,5 +213,58 @@ export async function listMessages(userId: string, threadId: string, query: List
   const last = data[data.length - 1];
   const nextCursor =
     found.length > query.limit && last ? encodeCursor(ascending ? { a: last.seq } : { b: last.seq }) : null;
-  return { data, nextCursor };
+  if (!ascending) return { data, nextCursor };
+  // Catch-up order: the way back is the messages at or before where this page began, newest first. Set even when the
+  // page is empty, so a client holding it at the front of a window can still page back from it.
+  const from = cursor && "a" in cursor ? cursor.a : me.anchor_seq!;
+  return { data, nextCursor, prevCursor: encodeCursor({ b: from + 1 }) };
+}
+
+/**
+ * The window of a thread's messages around `around` (a jump to a search result, a quote, the first unread), newest
+ * first: `around` and the messages before it, and up to `floor(limit / 2)` messages after it — more when fewer than
+ * the rest of the page come before it, so a page is full whenever the thread has `limit` messages (with `sender`: of
+ * that sender). `nextCursor` continues to older messages as in the default order; `prevCursor` is a catch-up cursor
+ * (`cursor=` it: the messages after the window's newest, oldest first), `null` when the window holds the newest.
+ * One statement, like {@link listMessages}.
+ * @throws AppError `not_found` (404) when the thread is not the caller's or `around` is not a message of it.
+ */
+async function listAround(
+  userId: string,
+  threadId: string,
+  around: string,
+  query: ListMessagesQuery,
+): Promise<Page<Message> & { prevCursor: string | null }> {
+  const sender = query.sender ? Prisma.sql`AND m.sender_id = ${query.sender}` : Prisma.empty;
+  const message = Prisma.sql`parley_message_json(m, u, me.user_id, me.last_read_seq)`;
+  // Up to a page and one at or before the anchor (one more: is there an older page?), up to a page after it.
+  const rows = await getPrisma().$queryRaw<{ anchor_seq: number | null; newer: boolean | null; message: Message | null }[]>`
+    SELECT anchor.seq AS anchor_seq, page.newer, page.message
+    FROM participants me
+    CROSS JOIN LATERAL (SELECT (SELECT a.seq FROM messages a WHERE a.id = ${around} AND a.thread_id = me.thread_id) AS seq) anchor
+    LEFT JOIN LATERAL (
+      (SELECT false AS newer, ${message} AS message FROM messages m JOIN users u ON u.id = m.sender_id
+       WHERE m.thread_id = me.thread_id AND m.seq <= anchor.seq ${sender} ORDER BY m.seq DESC LIMIT ${query.limit + 1})
+      UNION ALL
+      (SELECT true, ${message} FROM messages m JOIN users u ON u.id = m.sender_id
+       WHERE m.thread_id = me.thread_id AND m.seq > anchor.seq ${sender} ORDER BY m.seq ASC LIMIT ${query.limit})
+    ) page ON true
+    WHERE me.thread_id = ${threadId} AND me.user_id = ${userId}`;
+  if (!rows[0]) throw notFound("Thread");
+  if (rows[0].anchor_seq === null) {
+    throw new AppError("not_found", "The message named by `around` is not in this thread.", [
+      { parameter: "around", detail: "No such message in this thread." },
+    ]);
+  }
+  const older = rows.flatMap((r) => (r.message && !r.newer ? [r.message] : [])).sort((a, b) => b.seq - a.seq);
+  const newer = rows.flatMap((r) => (r.message && r.newer ? [r.message] : [])).sort((a, b) => a.seq - b.seq);
+  const olderCount = Math.min(older.length, query.limit - Math.min(newer.length, Math.floor(query.limit / 2)));
+  const newerCount = Math.min(newer.length, query.limit - olderCount);
+  const data = [...newer.slice(0, newerCount).reverse(), ...older.slice(0, olderCount)];
+  const oldest = older[olderCount - 1];
+  return {
+    data,
+    nextCursor: older.length > olderCount && oldest ? encodeCursor({ b: oldest.seq }) : null,
+    prevCursor: newer.length > newerCount && data[0] ? encodeCursor({ a: data[0].seq }) : null,
+  };
 }
