@@ -10,14 +10,25 @@ import { reaction } from "./messages";
 const SINGLE_EMOJI = new RegExp("^\\p{RGI_Emoji}$", "v");
 
 /**
- * A reaction's emoji as a path parameter: one emoji (see {@link SINGLE_EMOJI}). An emoji sent without the variation
- * selector that makes it an emoji (❤ for ❤️, as some keyboards send it) is stored fully qualified, so that both name
- * the same reaction.
+ * The form of `s` that is one emoji, if a variation selector (U+FE0F) too few or too many at its end is all that
+ * keeps it from being one: ❤ (as some keyboards send it) is ❤️, and 👍 followed by a redundant selector is 👍. Else
+ * `s` as it is.
+ */
+function fullyQualified(s: string): string {
+  if (SINGLE_EMOJI.test(s)) return s;
+  if (SINGLE_EMOJI.test(`${s}\uFE0F`)) return `${s}\uFE0F`;
+  const bare = s.endsWith("\uFE0F") ? s.slice(0, -1) : s;
+  return SINGLE_EMOJI.test(bare) ? bare : s;
+}
+
+/**
+ * A reaction's emoji as a path parameter: one emoji (see {@link SINGLE_EMOJI}), stored in its one form
+ * ({@link fullyQualified}), so that ❤ and ❤️ name the same reaction.
  */
 export const emoji = z
   .string()
   .max(64)
-  .transform((s) => (!SINGLE_EMOJI.test(s) && SINGLE_EMOJI.test(`${s}\uFE0F`) ? `${s}\uFE0F` : s))
+  .transform(fullyQualified)
   .refine((s) => SINGLE_EMOJI.test(s), "Use a single emoji.")
   .meta({ description: "A single emoji, percent-encoded in the path (👍 is `%F0%9F%91%8D`)." });
 

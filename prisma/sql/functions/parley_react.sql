@@ -2,7 +2,8 @@
 -- statement and so one transaction. Idempotent: adding a reaction the person already has, or removing one they do
 -- not, changes nothing and records nothing. Reactions never change read state or unread counts.
 -- Only a participant of the message's thread may react, only to a person's message (`kind` 'text'), and not in a
--- direct conversation of two where either blocked the other (parley_block_between).
+-- direct conversation of two where either blocked the other (parley_block_between); taking one's own reaction back
+-- stays possible there.
 -- Locks: the thread row FOR SHARE (after checking that the person takes part; checked again once held: a removal
 -- from the group may have committed meanwhile), then the message row FOR UPDATE, which orders the reactions to one
 -- message: each rebuilds messages.reactions — `[{emoji, count, userIds}]`, emoji in the order each was first used,
@@ -43,7 +44,9 @@ BEGIN
     RETURN QUERY SELECT 'not_text'::text, NULL::text, NULL::int, NULL::jsonb;
     RETURN;
   END IF;
-  v_block := parley_block_between(v_thread_id, p_user_id);
+  IF p_add THEN
+    v_block := parley_block_between(v_thread_id, p_user_id);
+  END IF;
   IF v_block IS NOT NULL THEN
     RETURN QUERY SELECT v_block, NULL::text, NULL::int, NULL::jsonb;
     RETURN;
