@@ -10,7 +10,7 @@ import { getPrisma } from "@/lib/db";
 import { api, type ApiResponse, type CallOptions } from "./helpers/api";
 import { createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
 let alice: TestUser, bob: TestUser, eve: TestUser;
 /** A session cookie for Alice, signed with a secret that is not the server's. */
@@ -34,6 +34,8 @@ const call = (method: Method, path: string, opts: CallOptions) => {
       return api.post(path, opts);
     case "PATCH":
       return api.patch(path, opts);
+    case "PUT":
+      return api.put(path, opts);
     case "DELETE":
       return api.delete(path, opts);
   }
@@ -51,13 +53,15 @@ interface Scene {
   threadId: string;
   bobMessageId: string;
   aliceMessageId: string;
+  /** The `seq` of `aliceMessageId`: the thread's newest. */
+  aliceMessageSeq: number;
 }
 
 async function scene(): Promise<Scene> {
   const threadId = await createThread(alice, bob);
   const fromBob = await send(bob, threadId, "from bob");
   const fromAlice = await send(alice, threadId, "from alice");
-  return { threadId, bobMessageId: fromBob.id, aliceMessageId: fromAlice.id };
+  return { threadId, bobMessageId: fromBob.id, aliceMessageId: fromAlice.id, aliceMessageSeq: fromAlice.seq };
 }
 
 /**
@@ -91,6 +95,8 @@ interface Endpoint {
   ok: number;
   /** Only the sender (Alice) may do this; Bob, a participant, gets 403. */
   senderOnly?: boolean;
+  /** Sets the scene up further before the request (every caller's case). */
+  prepare?: (s: Scene) => Promise<void>;
   /** Checks the participant's success beyond the status. */
   verify: (s: Scene, res: ApiResponse) => Promise<void>;
 }
@@ -126,7 +132,7 @@ const endpoints: Endpoint[] = [
     actor: "bob",
     ok: 200,
     verify: async (s, res) => {
-      expect(res.body).toEqual({ threadId: s.threadId, unreadCount: 0 });
+      expect(res.body).toEqual({ threadId: s.threadId, lastReadSeq: s.aliceMessageSeq, unreadCount: 0, unreadMentionCount: 0 });
       const unread = await api.get("/api/unread", { token: bob.token });
       expect(unread.body.threads.map((t: { threadId: string }) => t.threadId)).not.toContain(s.threadId);
     },
@@ -202,7 +208,47 @@ const endpoints: Endpoint[] = [
     actor: "bob",
     ok: 200,
     verify: async (s, res) => {
-      expect(res.body).toEqual({ threadId: s.threadId, unreadCount: 0 });
+      expect(res.body).toEqual({ threadId: s.threadId, lastReadSeq: s.aliceMessageSeq, unreadCount: 0, unreadMentionCount: 0 });
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/messages/{id}/unread",
+    target: "message",
+    actor: "alice",
+    ok: 200,
+    verify: async (s, res) => {
+      // Alice's own message: her read position moves to just before it, and her own message is never unread.
+      expect(res.body).toEqual({ threadId: s.threadId, lastReadSeq: s.aliceMessageSeq - 1, unreadCount: 0, unreadMentionCount: 0 });
+      const thread = await api.get(`/api/threads/${s.threadId}`, { token: alice.token });
+      expect(thread.body.participants.find((p: { id: string }) => p.id === alice.id).lastReadSeq).toBe(s.aliceMessageSeq - 1);
+    },
+  },
+  {
+    method: "PUT",
+    path: `/api/messages/{id}/reactions/${encodeURIComponent("👍")}`,
+    target: "message",
+    actor: "bob",
+    ok: 200,
+    verify: async (s, res) => {
+      const reactions = [{ emoji: "👍", count: 1, userIds: [bob.id] }];
+      expect(res.body).toEqual({ messageId: s.aliceMessageId, threadId: s.threadId, reactions });
+      expect((await api.get(`/api/messages/${s.aliceMessageId}`, { token: alice.token })).body.reactions).toEqual(reactions);
+    },
+  },
+  {
+    method: "DELETE",
+    path: `/api/messages/{id}/reactions/${encodeURIComponent("👍")}`,
+    target: "message",
+    actor: "bob",
+    ok: 200,
+    prepare: async (s) => {
+      const res = await api.put(`/api/messages/${s.aliceMessageId}/reactions/${encodeURIComponent("👍")}`, { token: bob.token });
+      expect(res.status).toBe(200);
+    },
+    verify: async (s, res) => {
+      expect(res.body).toEqual({ messageId: s.aliceMessageId, threadId: s.threadId, reactions: [] });
+      expect((await api.get(`/api/messages/${s.aliceMessageId}`, { token: alice.token })).body.reactions).toEqual([]);
     },
   },
 ];
@@ -224,6 +270,7 @@ for (const endpoint of endpoints) {
     for (const anonymous of anonymousCallers) {
       it(`answers 401 ${anonymous.name} and changes nothing`, async () => {
         const s = await scene();
+        await endpoint.prepare?.(s);
         const before = await observe(s);
         const res = await call(endpoint.method, pathFor(endpoint, idFor(endpoint, s)), {
           ...anonymous.opts(),
@@ -236,6 +283,7 @@ for (const endpoint of endpoints) {
 
     it("answers an outsider 404 exactly as for a nonexistent id, and changes nothing", async () => {
       const s = await scene();
+      await endpoint.prepare?.(s);
       const before = await observe(s);
       const outsider = await call(endpoint.method, pathFor(endpoint, idFor(endpoint, s)), {
         token: eve.token,
@@ -265,6 +313,7 @@ for (const endpoint of endpoints) {
     if (endpoint.senderOnly) {
       it("answers 403 to a participant who did not send the message, and changes nothing", async () => {
         const s = await scene();
+        await endpoint.prepare?.(s);
         const before = await observe(s);
         const res = await call(endpoint.method, pathFor(endpoint, s.aliceMessageId), {
           token: bob.token,
@@ -277,6 +326,7 @@ for (const endpoint of endpoints) {
 
     it(`lets a participant (${endpoint.actor}) through with ${endpoint.ok}`, async () => {
       const s = await scene();
+      await endpoint.prepare?.(s);
       const actor = endpoint.actor === "alice" ? alice : bob;
       const res = await call(endpoint.method, pathFor(endpoint, idFor(endpoint, s)), {
         token: actor.token,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { badgeCount, dayLabel, displayName, initials, listTime, relativeTime, sameDay } from "@/lib/format";
+import { badgeCount, dayLabel, displayName, initials, listTime, plainPreview, relativeTime, sameDay } from "@/lib/format";
 
 // Local-time instants, so the expectations hold in any time zone the suite runs in.
 const at = (y: number, mo: number, d: number, h = 12, mi = 0) => new Date(y, mo - 1, d, h, mi);
@@ -65,5 +65,36 @@ describe("relativeTime (a token's last use)", () => {
     expect(relativeTime(at(2026, 11, 13, 9, 0).toISOString(), now)).toBe(listTime(at(2026, 11, 13, 9, 0).toISOString(), now));
     expect(relativeTime(at(2025, 3, 2).toISOString(), now)).toMatch(/2025/);
     expect(relativeTime(at(2026, 3, 2).toISOString(), now)).not.toMatch(/2026/);
+  });
+});
+
+describe("plainPreview (a message's Markdown left out of the thread list)", () => {
+  it("keeps the words of bold, italic, strikethrough and inline code", () => {
+    expect(plainPreview("**done** and *soon*, _maybe_ ~~never~~ ~no~")).toBe("done and soon, maybe never no");
+    expect(plainPreview("run `npm test` first")).toBe("run npm test first");
+    expect(plainPreview("**nested *emphasis* here**")).toBe("nested emphasis here");
+  });
+
+  it("leaves code spans' content as typed", () => {
+    expect(plainPreview("type `**not bold**` here")).toBe("type **not bold** here");
+    expect(plainPreview("``a `tick` inside``")).toBe("a `tick` inside");
+  });
+
+  it("shows a link's label and an autolink's address", () => {
+    expect(plainPreview("see [the docs](https://example.com/docs) or <https://example.org>")).toBe("see the docs or https://example.org");
+  });
+
+  it("drops quote markers and code fences, marks bullets with •, and joins lines", () => {
+    expect(plainPreview("> you said\n> this\nreply")).toBe("you said this reply");
+    expect(plainPreview("```ts\nconst x = 1;\n```")).toBe("const x = 1;");
+    expect(plainPreview("list:\n- milk\n* eggs")).toBe("list: • milk • eggs");
+    expect(plainPreview("1. one\n2. two")).toBe("1. one 2. two");
+  });
+
+  it("leaves text that only looks like Markdown alone", () => {
+    expect(plainPreview("snake_case_name and 2 * 3 * 4")).toBe("snake_case_name and 2 * 3 * 4");
+    expect(plainPreview("# not a heading")).toBe("# not a heading");
+    expect(plainPreview("**cut off mid-wo")).toBe("**cut off mid-wo");
+    expect(plainPreview("\\*literal stars\\*")).toBe("*literal stars*");
   });
 });

@@ -9,7 +9,7 @@
  * one element that must get it rejected — an invalid `Authorization` header, no credentials, a session of a user who
  * does not exist, an outsider's credentials on another's thread, message or token, an id that names nothing, or a body
  * that cannot be valid — and may carry any others. A write that answers 2xx fails the test, and so does any change to
- * users (but presence: `last_seen_at`, `online`), api_tokens (but `last_used_at`), threads, participants, messages, events,
+ * users (but presence: `last_seen_at`, `online`), api_tokens (but `last_used_at`), threads, participants, messages, reactions, events,
  * reports, blocks or the audit log, checked after every request. Reads may succeed, and often do; the one read that
  * writes, an admin reading a conversation's messages, must add exactly one `thread.messages_viewed` audit entry when
  * it answers 200 and none otherwise. `GET /api/events` is fuzzed too: a stream it opens is cancelled unread.
@@ -157,6 +157,29 @@ function missingIdArb(w: World): fc.Arbitrary<string> {
 
 /** Collections whose path segment is not their name: `/api/users/me/blocks/{userId}` names a user. */
 const COLLECTION_OF_SEGMENT: Record<string, string> = { blocks: "users" };
+
+/**
+ * Whether a path parameter is an id, as the route wrapper tells them apart (lib/api/handler.ts, parseParams): `id` or
+ * a name ending in `Id`. An id that cannot be valid names nothing (404); any other parameter (a reaction's emoji) is
+ * input, and a bad one is a 400.
+ */
+const isIdParam = (name: string) => name === "id" || name.endsWith("Id");
+
+/**
+ * Values of a path parameter that is not an id, by name: valid ones (which a request that must fail pairs with another
+ * fault) and invalid ones. `emoji`: one RGI emoji, or ❤ without its variation selector (taken as ❤️); refused: two
+ * emoji, emoji with text, a lone skin tone, regional indicator or ZWJ, a keycap's digit, longer than 64 characters.
+ */
+const NON_ID_PARAM_VALUES: Record<string, () => fc.Arbitrary<string>> = {
+  emoji: () =>
+    fc.oneof(
+      { arbitrary: fc.constantFrom("👍", "❤️", "❤", "😀", "👨‍👩‍👧", "🇫🇷", "👍🏽", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "1️⃣", "🫠"), weight: 3 },
+      fc.constantFrom("👍👍", "👍 ", " 👍", "a👍", "ok", "", "\\u{1f44d}", "%F0%9F%91%8D", "\u{1f3fd}", "\u{1f1eb}", "\u200d", "1", "#", "❤\ufe0f\ufe0f", "👍\u0000"),
+      fc.constantFrom("👍", "😀", "❤️").chain((e) => fc.integer({ min: 2, max: 20 }).map((n) => e.repeat(n))),
+      trickyString(8, 1),
+      trickyString(200, 65),
+    ),
+};
 
 /** The collection a path parameter belongs to: the segment before it (`/api/threads/{id}` → `threads`). */
 function collectionOf(op: Operation, param: string): string {
@@ -584,7 +607,10 @@ const NEEDS_SOMEONE = new Set(["createToken"]);
 const MISSING_ID_IS_NO_FAULT = new Set(["unblockUser"]);
 
 function requestArb(op: Operation, w: World, mustFail: boolean): fc.Arbitrary<FuzzRequest> {
-  const collections = op.pathParams.map((p) => collectionOf(op, p));
+  const idParams = op.pathParams.filter(isIdParam);
+  const unknown = op.pathParams.filter((p) => !isIdParam(p) && !NON_ID_PARAM_VALUES[p]);
+  if (unknown.length) throw new Error(`${op.operationId}: no values for the path parameters ${unknown.join(", ")} (NON_ID_PARAM_VALUES)`);
+  const collections = idParams.map((p) => collectionOf(op, p));
   const authFaults: AuthFault[] = op.authIgnored ? [] : ["invalid-authorization"];
   if (op.authRequired || NEEDS_SOMEONE.has(op.operationId)) authFaults.push("anonymous", "ghost");
   if (op.adminOnly) authFaults.push("member");
@@ -594,7 +620,7 @@ function requestArb(op: Operation, w: World, mustFail: boolean): fc.Arbitrary<Fu
       auth: authFaults.length
         ? fc.oneof({ arbitrary: fc.constant<AuthFault | null>(null), weight: mustFail ? 2 : 6 }, fc.constantFrom<AuthFault | null>(...authFaults))
         : fc.constant<AuthFault | null>(null),
-      missingId: op.pathParams.length && !MISSING_ID_IS_NO_FAULT.has(op.operationId) ? fc.boolean() : fc.constant(false),
+      missingId: idParams.length && !MISSING_ID_IS_NO_FAULT.has(op.operationId) ? fc.boolean() : fc.constant(false),
       invalidBody: op.body ? fc.boolean() : fc.constant(false),
     })
     .filter((p) => !mustFail || p.auth !== null || p.missingId || p.invalidBody);
@@ -618,8 +644,9 @@ function requestArb(op: Operation, w: World, mustFail: boolean): fc.Arbitrary<Fu
   const params = (pick: "missing" | "foreign" | "free") =>
     fc.record(
       Object.fromEntries(
-        op.pathParams.map((name, i) => {
-          const collection = collections[i]!;
+        op.pathParams.map((name) => {
+          if (!isIdParam(name)) return [name, NON_ID_PARAM_VALUES[name]!()];
+          const collection = collections[idParams.indexOf(name)]!;
           const own = w.ids[collection] ?? [];
           if (pick === "missing") return [name, missingIdArb(w)];
           if (pick === "foreign") return [name, fc.constantFrom(...(w.foreign[collection] ?? ["-"]))];
@@ -719,6 +746,9 @@ beforeAll(async () => {
   const reported = await api.post(`/api/messages/${mine[0]}/reports`, { token: bob.token, body: { reason: "spam", details: "fuzz" } });
   expect(reported.status).toBe(201);
   expect((await api.put(`/api/users/me/blocks/${dave.id}`, { token: alice.token })).status).toBe(204);
+  // Reactions to take back (removeReaction must not take them when it must fail).
+  expect((await api.put(`/api/messages/${mine[0]}/reactions/${encodeURIComponent("👍")}`, { token: bob.token })).status).toBe(200);
+  expect((await api.put(`/api/messages/${mine[1]}/reactions/${encodeURIComponent("❤️")}`, { token: alice.token })).status).toBe(200);
   const viewed = await api.get(`/api/admin/threads/${threadAB}/messages?reason=fuzz`, { token: root.token });
   expect(viewed.status).toBe(200);
   // A second token each for Alice and Carol: someone's token list is more than one.
@@ -860,7 +890,7 @@ describe("fuzzing every documented operation", () => {
     );
   });
 
-  it("leaves every table as it was (users but presence, api_tokens but last_used_at, threads, participants, messages, events, reports, blocks, the audit log but admins' reads)", async () => {
+  it("leaves every table as it was (users but presence, api_tokens but last_used_at, threads, participants, messages, message_reactions, events, reports, blocks, the audit log but admins' reads)", async () => {
     expect(requests).toBeGreaterThanOrEqual(operations.length * Math.min(RUNS, 100));
     expect(withoutViewed(await snapshot())).toBe(withoutViewed(baseline));
   });

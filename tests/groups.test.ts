@@ -310,7 +310,7 @@ describe("creating a group", () => {
       const thread = await threadAs(user, threadId);
       expect(thread.unreadCount).toBe(0);
       expect(thread.lastMessage).toMatchObject({ id: messages[0]!.id, kind: "system" });
-      expect(await unreadOf(user)).toEqual({ total: 0, threads: [] });
+      expect(await unreadOf(user)).toEqual({ total: 0, mentions: 0, threads: [] });
     }
   });
 
@@ -446,7 +446,7 @@ describe("adding people to a group", () => {
     expect(res.status).toBe(200);
     expect(res.body.participants.find((p) => p.id === carol.id)).toMatchObject({ role: "member", lastReadSeq: newestBefore });
     expect(await stateOf(carol, threadId)).toEqual({ lastReadSeq: newestBefore, unreadCount: 0 });
-    expect(await unreadOf(carol)).toEqual({ total: 0, threads: [] });
+    expect(await unreadOf(carol)).toEqual({ total: 0, mentions: 0, threads: [] });
 
     // The whole history is hers to read, already read.
     const seen = await timeline(carol, threadId);
@@ -465,7 +465,7 @@ describe("adding people to a group", () => {
     await send(bob, threadId, "welcome");
     await send(alice, threadId, "hi carol");
     expect(await stateOf(carol, threadId)).toEqual({ lastReadSeq: newestBefore, unreadCount: 2 });
-    expect(await unreadOf(carol)).toEqual({ total: 2, threads: [{ threadId, count: 2 }] });
+    expect(await unreadOf(carol)).toEqual({ total: 2, mentions: 0, threads: [{ threadId, count: 2, mentions: 0 }] });
   });
 
   it("skips people already in the group, and records nothing when nobody is new", async () => {
@@ -557,7 +557,7 @@ describe("removing people and leaving", () => {
     expectProblem(await api.get(`/api/messages/${m1.id}`, { token: bob.token }), 404);
     expectProblem(await api.post(`/api/threads/${threadId}/read`, { token: bob.token }), 404);
     expectProblem(await api.post(`/api/messages/${m1.id}/read`, { token: bob.token }), 404);
-    expect(await unreadOf(bob)).toEqual({ total: 1, threads: [{ threadId: direct, count: 1 }] });
+    expect(await unreadOf(bob)).toEqual({ total: 1, mentions: 0, threads: [{ threadId: direct, count: 1, mentions: 0 }] });
     const listed = (await api.get<Page<Thread>>("/api/threads", { token: bob.token })).body.data.map((t) => t.id);
     expect(listed).toEqual([direct]);
 
@@ -763,16 +763,16 @@ describe("system entries", () => {
     // Up to the entry after "one": "one" is read, "two" is not.
     const upToEntry = await api.post(`/api/messages/${renamed!.id}/read`, { token: bob.token });
     expect(upToEntry.status).toBe(200);
-    expect(upToEntry.body).toEqual({ threadId, unreadCount: 1 });
+    expect(upToEntry.body).toEqual({ threadId, lastReadSeq: renamed!.seq, unreadCount: 1, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: renamed!.seq, unreadCount: 1 });
     expect((await api.get<Message>(`/api/messages/${one.id}`, { token: bob.token })).body.isRead).toBe(true);
     expect((await api.get<Message>(`/api/messages/${two.id}`, { token: bob.token })).body.isRead).toBe(false);
 
     // The whole thread, whose newest message is an entry.
     const all = await api.post(`/api/threads/${threadId}/read`, { token: bob.token });
-    expect(all.body).toEqual({ threadId, unreadCount: 0 });
+    expect(all.body).toEqual({ threadId, lastReadSeq: described!.seq, unreadCount: 0, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: described!.seq, unreadCount: 0 });
-    expect(await unreadOf(bob)).toEqual({ total: 0, threads: [] });
+    expect(await unreadOf(bob)).toEqual({ total: 0, mentions: 0, threads: [] });
   });
 });
 

@@ -29,6 +29,9 @@ const message = (over: Partial<Message> & Pick<Message, "id" | "threadId" | "seq
   clientMessageId: null,
   createdAt: at(over.seq),
   editedAt: null,
+  replyTo: null,
+  mentions: [],
+  reactions: [],
   isRead: false,
   ...over,
 });
@@ -46,6 +49,7 @@ const thread = (id: string, minute: number, over: Partial<Thread> = {}): Thread 
   ],
   lastMessage: { id: `last-${id}`, kind: "text", text: "earlier", senderId: ALICE, createdAt: at(minute) },
   unreadCount: 0,
+  unreadMentionCount: 0,
   ...over,
 });
 
@@ -61,7 +65,7 @@ const apply = (event: LiveEvent) => applyEvent(client, ME, event);
 beforeEach(() => {
   client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
   client.setQueryData(queryKeys.threads(), pages([thread("t1", 30), thread("t2", 20)], [thread("t3", 10)]));
-  client.setQueryData<UnreadSummary>(queryKeys.unread, { total: 2, threads: [{ threadId: "t1", count: 2 }] });
+  client.setQueryData<UnreadSummary>(queryKeys.unread, { total: 2, mentions: 0, threads: [{ threadId: "t1", count: 2, mentions: 0 }] });
   client.setQueryData(queryKeys.thread("t3"), thread("t3", 10));
   client.setQueryData(queryKeys.messages("t3"), pages([message({ id: "m2", threadId: "t3", seq: 2 }), message({ id: "m1", threadId: "t3", seq: 1 })]));
 });
@@ -73,7 +77,7 @@ afterEach(() => {
 });
 
 describe("message.created", () => {
-  const created = (m: Message, unreadCount = 1): LiveEvent => ({ type: "message.created", payload: { message: m, unreadCount } });
+  const created = (m: Message, unreadCount = 1): LiveEvent => ({ type: "message.created", payload: { message: m, unreadCount, unreadMentionCount: 0 } });
 
   it("appends the message to an open conversation and moves its thread to the top with the new preview", () => {
     const m = message({ id: "m3", threadId: "t3", seq: 3, text: "x".repeat(250), createdAt: at(40) });
@@ -92,9 +96,10 @@ describe("message.created", () => {
     apply(created(message({ id: "m3", threadId: "t3", seq: 3, createdAt: at(40) }), 4));
     expect(client.getQueryData<UnreadSummary>(queryKeys.unread)).toEqual({
       total: 6,
+      mentions: 0,
       threads: [
-        { threadId: "t1", count: 2 },
-        { threadId: "t3", count: 4 },
+        { threadId: "t1", count: 2, mentions: 0 },
+        { threadId: "t3", count: 4, mentions: 0 },
       ],
     });
   });
@@ -162,29 +167,29 @@ describe("message.created", () => {
 describe("message.updated and message.deleted", () => {
   it("changes a cached message and the list preview that shows it", () => {
     client.setQueryData(queryKeys.threads(), pages([thread("t3", 10, { lastMessage: { id: "m2", kind: "text", text: "old", senderId: ALICE, createdAt: at(2) } })]));
-    apply({ type: "message.updated", payload: { message: message({ id: "m2", threadId: "t3", seq: 2, text: "new text", editedAt: at(50) }) } });
+    apply({ type: "message.updated", payload: { message: message({ id: "m2", threadId: "t3", seq: 2, text: "new text", editedAt: at(50) }), unreadCount: 0, unreadMentionCount: 0 } });
     expect(client.getQueryData<Pages<Message>>(queryKeys.messages("t3"))!.pages[0]!.data[0]!.text).toBe("new text");
     expect(client.getQueryData<Pages<Thread>>(queryKeys.threads())!.pages[0]!.data[0]!.lastMessage!.text).toBe("new text");
   });
 
   it("keeps the reader's isRead when an unread message is edited (the payload carries the sender's view)", () => {
     expect(client.getQueryData<Pages<Message>>(queryKeys.messages("t3"))!.pages[0]!.data.find((m) => m.id === "m2")!.isRead).toBe(false);
-    apply({ type: "message.updated", payload: { message: message({ id: "m2", threadId: "t3", seq: 2, text: "edited", isRead: true }) } });
+    apply({ type: "message.updated", payload: { message: message({ id: "m2", threadId: "t3", seq: 2, text: "edited", isRead: true }), unreadCount: 0, unreadMentionCount: 0 } });
     const m2 = client.getQueryData<Pages<Message>>(queryKeys.messages("t3"))!.pages[0]!.data.find((m) => m.id === "m2")!;
     expect(m2.text).toBe("edited");
     expect(m2.isRead).toBe(false);
   });
 
   it("does not insert an edited message that is not loaded", () => {
-    apply({ type: "message.updated", payload: { message: message({ id: "m0", threadId: "t3", seq: 0 }) } });
+    apply({ type: "message.updated", payload: { message: message({ id: "m0", threadId: "t3", seq: 0 }), unreadCount: 0, unreadMentionCount: 0 } });
     expect(client.getQueryData<Pages<Message>>(queryKeys.messages("t3"))!.pages[0]!.data.map((m) => m.id)).toEqual(["m2", "m1"]);
   });
 
   it("removes a deleted message, sets the counts and refetches the lists", () => {
-    apply({ type: "message.deleted", payload: { threadId: "t1", messageId: "x", seq: 5, unreadCount: 1 } });
-    apply({ type: "message.deleted", payload: { threadId: "t3", messageId: "m2", seq: 2, unreadCount: 0 } });
+    apply({ type: "message.deleted", payload: { threadId: "t1", messageId: "x", seq: 5, unreadCount: 1, unreadMentionCount: 0 } });
+    apply({ type: "message.deleted", payload: { threadId: "t3", messageId: "m2", seq: 2, unreadCount: 0, unreadMentionCount: 0 } });
     expect(client.getQueryData<Pages<Message>>(queryKeys.messages("t3"))!.pages[0]!.data.map((m) => m.id)).toEqual(["m1"]);
-    expect(client.getQueryData<UnreadSummary>(queryKeys.unread)).toEqual({ total: 1, threads: [{ threadId: "t1", count: 1 }] });
+    expect(client.getQueryData<UnreadSummary>(queryKeys.unread)).toEqual({ total: 1, mentions: 0, threads: [{ threadId: "t1", count: 1, mentions: 0 }] });
     expect(client.getQueryState(queryKeys.threads())!.isInvalidated).toBe(true);
   });
 });
@@ -197,9 +202,9 @@ describe("thread events", () => {
   });
 
   it("clears the caller's badge and marks messages read when another tab read the thread", () => {
-    client.setQueryData<UnreadSummary>(queryKeys.unread, { total: 2, threads: [{ threadId: "t3", count: 2 }] });
+    client.setQueryData<UnreadSummary>(queryKeys.unread, { total: 2, mentions: 0, threads: [{ threadId: "t3", count: 2, mentions: 0 }] });
     apply({ type: "thread.read", payload: { threadId: "t3", userId: ME, lastReadSeq: 2, unreadCount: 0 } });
-    expect(client.getQueryData<UnreadSummary>(queryKeys.unread)).toEqual({ total: 0, threads: [] });
+    expect(client.getQueryData<UnreadSummary>(queryKeys.unread)).toEqual({ total: 0, mentions: 0, threads: [] });
     expect(client.getQueryData<Pages<Message>>(queryKeys.messages("t3"))!.pages[0]!.data.every((m) => m.isRead)).toBe(true);
   });
 

@@ -194,17 +194,21 @@ describe("a stream", () => {
     const [, aliceCreated1, aliceCreated2, aliceRead, , aliceDeleted] = live(a.events);
     expect((live(b.events)[0]!.data as { thread: { id: string } }).thread.id).toBe(threadId);
     // New messages: unread for the recipient, with his count after each; read for the sender, who has none.
-    expect(bobCreated1!.data).toEqual({ message: { ...m1, isRead: false }, unreadCount: 1 });
-    expect(bobCreated2!.data).toEqual({ message: { ...m2, isRead: false }, unreadCount: 2 });
-    expect(aliceCreated1!.data).toEqual({ message: { ...m1, isRead: true }, unreadCount: 0 });
-    expect(aliceCreated2!.data).toEqual({ message: { ...m2, isRead: true }, unreadCount: 0 });
+    expect(bobCreated1!.data).toEqual({ message: { ...m1, isRead: false }, unreadCount: 1, unreadMentionCount: 0 });
+    expect(bobCreated2!.data).toEqual({ message: { ...m2, isRead: false }, unreadCount: 2, unreadMentionCount: 0 });
+    expect(aliceCreated1!.data).toEqual({ message: { ...m1, isRead: true }, unreadCount: 0, unreadMentionCount: 0 });
+    expect(aliceCreated2!.data).toEqual({ message: { ...m2, isRead: true }, unreadCount: 0, unreadMentionCount: 0 });
     // Bob read up to m1: he gets his new count, Alice only where Bob's read position is.
-    expect(bobRead!.data).toEqual({ threadId, userId: bob.id, lastReadSeq: m1.seq, unreadCount: 1 });
+    expect(bobRead!.data).toEqual({ threadId, userId: bob.id, lastReadSeq: m1.seq, unreadCount: 1, unreadMentionCount: 0 });
     expect(aliceRead!.data).toEqual({ threadId, userId: bob.id, lastReadSeq: m1.seq });
-    expect(bobUpdated!.data).toMatchObject({ message: { id: m2.id, text: "two, edited", editedAt: expect.any(String) } });
+    expect(bobUpdated!.data).toMatchObject({
+      message: { id: m2.id, text: "two, edited", editedAt: expect.any(String) },
+      unreadCount: 1,
+      unreadMentionCount: 0,
+    });
     // m2 was unread for Bob: deleting it takes his count down to 0.
-    expect(bobDeleted!.data).toEqual({ threadId, messageId: m2.id, seq: m2.seq, unreadCount: 0 });
-    expect(aliceDeleted!.data).toEqual({ threadId, messageId: m2.id, seq: m2.seq, unreadCount: 0 });
+    expect(bobDeleted!.data).toEqual({ threadId, messageId: m2.id, seq: m2.seq, unreadCount: 0, unreadMentionCount: 0 });
+    expect(aliceDeleted!.data).toEqual({ threadId, messageId: m2.id, seq: m2.seq, unreadCount: 0, unreadMentionCount: 0 });
     a.close();
     b.close();
   });
@@ -413,11 +417,11 @@ describe("resuming with Last-Event-ID", () => {
       return stream.events.slice(0, stream.events.findIndex((e) => e.event === "ready")).map((e) => e.data);
     };
     expect(await replayed(bob)).toEqual([
-      { message: { ...m1, isRead: false }, unreadCount: 1 },
+      { message: { ...m1, isRead: false }, unreadCount: 1, unreadMentionCount: 0 },
       { message: { ...m1, text: "edited", editedAt: m1.createdAt, isRead: false } },
     ]);
     expect(await replayed(alice)).toEqual([
-      { message: { ...m1, isRead: true }, unreadCount: 0 },
+      { message: { ...m1, isRead: true }, unreadCount: 0, unreadMentionCount: 0 },
       { message: { ...m1, text: "edited", editedAt: m1.createdAt, isRead: true } },
     ]);
     // Events the new functions wrote keep their fields: applying the migration again changes nothing.

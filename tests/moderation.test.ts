@@ -93,13 +93,18 @@ function expectProblem(res: ApiResponse<unknown>, status: number) {
 async function unreadOf(user: TestUser): Promise<UnreadSummary> {
   const res = await api.get<UnreadSummary>("/api/unread", { token: user.token });
   expect(res.status).toBe(200);
-  return { total: res.body.total, threads: [...res.body.threads].sort((a, b) => a.threadId.localeCompare(b.threadId)) };
+  return {
+    total: res.body.total,
+    mentions: res.body.mentions,
+    threads: [...res.body.threads].sort((a, b) => a.threadId.localeCompare(b.threadId)),
+  };
 }
 const summaryOf = (counts: Record<string, number>): UnreadSummary => ({
   total: Object.values(counts).reduce((a, b) => a + b, 0),
+  mentions: 0,
   threads: Object.entries(counts)
     .filter(([, n]) => n > 0)
-    .map(([threadId, count]) => ({ threadId, count }))
+    .map(([threadId, count]) => ({ threadId, count, mentions: 0 }))
     .sort((a, b) => a.threadId.localeCompare(b.threadId)),
 });
 
@@ -198,6 +203,7 @@ describe("removing a message", () => {
       expect(event.data).toEqual({
         message: { ...offending, kind: "removed", text: "", isRead: true },
         unreadCount,
+        unreadMentionCount: 0,
       });
       expect(event.id).toMatch(/^\d+$/);
     }

@@ -13,6 +13,8 @@ import { checkResponse, documentedOperations } from "./helpers/contract";
 import { createAdmin, createGroup, createThread, createUser, send, type TestUser } from "./helpers/fixtures";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+/** 👍 as a path segment. */
+const THUMBS_UP = encodeURIComponent("👍");
 /** Routes that are not part of the API the document describes: Auth.js's own endpoints, and the unknown-path 404. */
 const UNDOCUMENTED = new Set(["/api/auth/{nextauth}", "/api/{path}", "/api/openapi.json"]);
 
@@ -77,6 +79,9 @@ describe("the OpenAPI document", () => {
       clientMessageId: null,
       createdAt: "2026-11-21T00:00:00.000Z",
       editedAt: null,
+      replyTo: null,
+      mentions: [],
+      reactions: [],
       isRead: true,
     };
     expect(() => checkResponse("GET", "/api/messages/m", 200, headers, message)).not.toThrow();
@@ -177,11 +182,26 @@ describe("every operation answers as documented", () => {
       const m = await send(bob, threadId, "read me");
       return { method: "POST", path: `/api/messages/${m.id}/read`, opts: { token: alice.token }, status: 200 };
     },
+    markMessageUnread: async () => {
+      const m = await send(bob, threadId, "read me, then unread");
+      await api.post(`/api/messages/${m.id}/read`, { token: alice.token });
+      return { method: "POST", path: `/api/messages/${m.id}/unread`, opts: { token: alice.token }, status: 200 };
+    },
+    addReaction: async () => {
+      const m = await send(bob, threadId, "react to me");
+      return { method: "PUT", path: `/api/messages/${m.id}/reactions/${THUMBS_UP}`, opts: { token: alice.token }, status: 200 };
+    },
+    removeReaction: async () => {
+      const m = await send(bob, threadId, "react, then take it back");
+      await api.put(`/api/messages/${m.id}/reactions/${THUMBS_UP}`, { token: alice.token });
+      return { method: "DELETE", path: `/api/messages/${m.id}/reactions/${THUMBS_UP}`, opts: { token: alice.token }, status: 200 };
+    },
     listUnreadMessages: async () => {
       await send(bob, threadId, "unread");
       return { method: "GET", path: "/api/messages/unread", opts: { token: alice.token }, status: 200 };
     },
     getUnreadCounts: async () => ({ method: "GET", path: "/api/unread", opts: { token: alice.token }, status: 200 }),
+    searchMessages: async () => ({ method: "GET", path: "/api/search?q=hello&limit=2", opts: { token: alice.token }, status: 200 }),
     searchUsers: async () => ({ method: "GET", path: `/api/users?q=${bob.username}`, opts: { token: alice.token }, status: 200 }),
     getMe: async () => ({ method: "GET", path: "/api/users/me", opts: { token: alice.token }, status: 200 }),
     updateMe: async () => ({ method: "PATCH", path: "/api/users/me", opts: { token: alice.token, body: { name: "Alice L." } }, status: 200 }),
@@ -309,7 +329,9 @@ describe("every operation answers as documented", () => {
   });
 
   const operations = documentedOperations();
-  const concrete = (template: string, id = "0190b8a0-0000-7000-8000-000000000000") => template.replace("{id}", id);
+  // Ids that exist nowhere; any other path parameter (a reaction's emoji) valid, so that the id is what is wrong.
+  const concrete = (template: string, id = "0190b8a0-0000-7000-8000-000000000000") =>
+    template.replace("{id}", id).replace("{emoji}", THUMBS_UP);
 
   it.each(operations.map((o) => [o.operation.operationId, o] as const))("%s", async (operationId, { method, template, operation }) => {
     const documented = Object.keys(operation.responses);

@@ -85,7 +85,7 @@ async function expectCounterMatchesMessages(user: TestUser, threadId: string) {
   const summary = await unreadSummary(user);
   const entry = summary.threads.find((t) => t.threadId === threadId);
   if (unread.length === 0) expect(entry).toBeUndefined();
-  else expect(entry).toEqual({ threadId, count: unread.length });
+  else expect(entry).toEqual({ threadId, count: unread.length, mentions: unread.filter((m) => m.mentions.includes(user.id)).length });
 
   const listedUnread = (await unreadPages(user, 100)).flat().filter((m) => m.threadId === threadId);
   expect(listedUnread.map((m) => m.id)).toEqual(unread.map((m) => m.id));
@@ -120,17 +120,17 @@ describe("the read watermark", () => {
 
     const later = await markMessage(bob, sent[3]!.id);
     expect(later.status).toBe(200);
-    expect(later.body).toEqual({ threadId, unreadCount: 1 });
+    expect(later.body).toEqual({ threadId, lastReadSeq: 4, unreadCount: 1, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 4, unreadCount: 1 });
 
     const earlier = await markMessage(bob, sent[1]!.id);
     expect(earlier.status).toBe(200);
-    expect(earlier.body).toEqual({ threadId, unreadCount: 1 });
+    expect(earlier.body).toEqual({ threadId, lastReadSeq: 4, unreadCount: 1, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 4, unreadCount: 1 });
 
     const viaThread = await markThread(bob, threadId, sent[0]!.id);
     expect(viaThread.status).toBe(200);
-    expect(viaThread.body).toEqual({ threadId, unreadCount: 1 });
+    expect(viaThread.body).toEqual({ threadId, lastReadSeq: 4, unreadCount: 1, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 4, unreadCount: 1 });
     expect((await allMessages(bob, threadId)).map((m) => m.isRead)).toEqual([false, true, true, true, true]);
   });
@@ -142,7 +142,7 @@ describe("the read watermark", () => {
 
     const res = await markThread(bob, threadId);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ threadId, unreadCount: 0 });
+    expect(res.body).toEqual({ threadId, lastReadSeq: 4, unreadCount: 0, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 4, unreadCount: 0 });
     expect((await allMessages(bob, threadId)).every((m) => m.isRead)).toBe(true);
   });
@@ -152,7 +152,7 @@ describe("the read watermark", () => {
     await sendMany(alice, threadId, 2);
     const res = await api.post<ReadState>(`/api/threads/${threadId}/read`, { token: bob.token, body: {} });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ threadId, unreadCount: 0 });
+    expect(res.body).toEqual({ threadId, lastReadSeq: 2, unreadCount: 0, unreadMentionCount: 0 });
   });
 
   it("marks up to and including upToMessageId, leaving the messages after it unread", async () => {
@@ -165,7 +165,7 @@ describe("the read watermark", () => {
 
     const res = await markThread(bob, threadId, sent[1]!.id);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ threadId, unreadCount: 4 });
+    expect(res.body).toEqual({ threadId, lastReadSeq: 2, unreadCount: 4, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 2, unreadCount: 4 });
     expect((await allMessages(bob, threadId)).map((m) => [m.seq, m.isRead])).toEqual([
       [6, false],
@@ -177,7 +177,7 @@ describe("the read watermark", () => {
     ]);
 
     const upToLast = await markThread(bob, threadId, sent[5]!.id);
-    expect(upToLast.body).toEqual({ threadId, unreadCount: 0 });
+    expect(upToLast.body).toEqual({ threadId, lastReadSeq: 6, unreadCount: 0, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 6, unreadCount: 0 });
   });
 
@@ -187,14 +187,14 @@ describe("the read watermark", () => {
     const res = await markMessage(bob, sent[1]!.id);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json");
-    expect(res.body).toEqual({ threadId, unreadCount: 1 });
+    expect(res.body).toEqual({ threadId, lastReadSeq: 2, unreadCount: 1, unreadMentionCount: 0 });
     const got = await Promise.all(sent.map((m) => api.get<Message>(`/api/messages/${m.id}`, { token: bob.token })));
     expect(got.map((r) => r.body.isRead)).toEqual([true, true, false]);
 
     // Marking one's own message read is allowed and changes nothing.
     const own = await markMessage(alice, sent[2]!.id);
     expect(own.status).toBe(200);
-    expect(own.body).toEqual({ threadId, unreadCount: 0 });
+    expect(own.body).toEqual({ threadId, lastReadSeq: 3, unreadCount: 0, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 2, unreadCount: 1 });
   });
 
@@ -243,7 +243,7 @@ describe("what counts as unread", () => {
     await sendMany(alice, threadId, 3);
     expect(await stateOf(alice, threadId)).toEqual({ lastReadSeq: 3, unreadCount: 0 });
     expect((await allMessages(alice, threadId)).every((m) => m.isRead)).toBe(true);
-    expect(await unreadSummary(alice)).toEqual({ total: 0, threads: [] });
+    expect(await unreadSummary(alice)).toEqual({ total: 0, mentions: 0, threads: [] });
     expect((await unreadPages(alice)).flat()).toEqual([]);
     expect((await stateOf(bob, threadId)).unreadCount).toBe(3);
   });
@@ -278,10 +278,10 @@ describe("what counts as unread", () => {
     // The newest message too: the watermark stays where it was.
     expect((await api.delete(`/api/messages/${sent[4]!.id}`, { token: alice.token })).status).toBe(204);
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 2, unreadCount: 1 });
-    expect(await unreadSummary(bob)).toEqual({ total: 1, threads: [{ threadId, count: 1 }] });
+    expect(await unreadSummary(bob)).toEqual({ total: 1, mentions: 0, threads: [{ threadId, count: 1, mentions: 0 }] });
     await expectCounterMatchesMessages(bob, threadId);
 
-    expect((await markThread(bob, threadId)).body).toEqual({ threadId, unreadCount: 0 });
+    expect((await markThread(bob, threadId)).body).toEqual({ threadId, lastReadSeq: 5, unreadCount: 0, unreadMentionCount: 0 });
     expect(await stateOf(alice, threadId)).toEqual({ lastReadSeq: 5, unreadCount: 0 });
   });
 
@@ -290,7 +290,7 @@ describe("what counts as unread", () => {
     const threadId = await createThread(alice, bob, carol);
     const sent = await sendMany(alice, threadId, 3);
 
-    expect((await markThread(bob, threadId)).body).toEqual({ threadId, unreadCount: 0 });
+    expect((await markThread(bob, threadId)).body).toEqual({ threadId, lastReadSeq: 3, unreadCount: 0, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 3, unreadCount: 0 });
     expect(await stateOf(carol, threadId)).toEqual({ lastReadSeq: 0, unreadCount: 3 });
 
@@ -365,9 +365,9 @@ describe("unread across threads", () => {
     expect(summary.total).toBe(5);
     expect([...summary.threads].sort((x, y) => x.threadId.localeCompare(y.threadId))).toEqual(
       [
-        { threadId: t1, count: 2 },
-        { threadId: t2, count: 2 },
-        { threadId: t3, count: 1 },
+        { threadId: t1, count: 2, mentions: 0 },
+        { threadId: t2, count: 2, mentions: 0 },
+        { threadId: t3, count: 1, mentions: 0 },
       ].sort((x, y) => x.threadId.localeCompare(y.threadId)),
     );
     for (const { threadId, count } of summary.threads) {
@@ -387,9 +387,9 @@ describe("unread across threads", () => {
     expect(pages.flat().map((m) => m.id)).toEqual(expected);
 
     // Everybody else: sending marked their threads read.
-    expect(await unreadSummary(alice)).toEqual({ total: 0, threads: [] });
-    expect(await unreadSummary(carol)).toEqual({ total: 1, threads: [{ threadId: t3, count: 1 }] });
-    expect(await unreadSummary(dave)).toEqual({ total: 0, threads: [] });
+    expect(await unreadSummary(alice)).toEqual({ total: 0, mentions: 0, threads: [] });
+    expect(await unreadSummary(carol)).toEqual({ total: 1, mentions: 0, threads: [{ threadId: t3, count: 1, mentions: 0 }] });
+    expect(await unreadSummary(dave)).toEqual({ total: 0, mentions: 0, threads: [] });
     expect((await unreadPages(carol)).flat().map((m) => m.id)).toEqual([a3.id]);
 
     // Reading a thread takes its messages off the list and out of the totals.
@@ -431,7 +431,7 @@ describe("counters under concurrency", () => {
     expect(lastReadSeq).toBeGreaterThanOrEqual(10);
     await expectCounterMatchesMessages(alice, threadId);
 
-    expect((await markThread(bob, threadId)).body).toEqual({ threadId, unreadCount: 0 });
+    expect((await markThread(bob, threadId)).body).toEqual({ threadId, lastReadSeq: 60, unreadCount: 0, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 60, unreadCount: 0 });
   });
 
@@ -594,7 +594,7 @@ describe("a write that meets another one halfway", () => {
     const read = await waitsFor(deletion, markThread(bob, threadId, sent[1]!.id));
     // Unread after m2: m3 and m5; m4 is gone. A count taken beside the uncommitted deletion would say 3.
     expect(read.status).toBe(200);
-    expect(read.body).toEqual({ threadId, unreadCount: 2 });
+    expect(read.body).toEqual({ threadId, lastReadSeq: 2, unreadCount: 2, unreadMentionCount: 0 });
     expect(await stateOf(bob, threadId)).toEqual({ lastReadSeq: 2, unreadCount: 2 });
     await expectCounterMatchesMessages(bob, threadId);
   });
@@ -609,7 +609,7 @@ describe("a write that meets another one halfway", () => {
     const events = await eventsSince(bob.id, 0n, 2n ** 62n, 1000); // Bob is new: only this thread's events
     const [readEvent, updated] = [events.find((e) => e.type === "thread.read")!, events.find((e) => e.type === "message.updated")!];
     expect(readEvent.id).toBeLessThan(updated.id);
-    expect(personalize(updated, bob.id)).toEqual({ message: { ...edit.body, isRead: true } });
-    expect(personalize(updated, alice.id)).toEqual({ message: edit.body });
+    expect(personalize(updated, bob.id)).toEqual({ message: { ...edit.body, isRead: true }, unreadCount: 1, unreadMentionCount: 0 });
+    expect(personalize(updated, alice.id)).toEqual({ message: edit.body, unreadCount: 0, unreadMentionCount: 0 });
   });
 });

@@ -295,7 +295,7 @@ describe("GET /api/threads", () => {
     await send(c, withBoth, "read by f below");
     const read = await api.post(`/api/threads/${withBoth}/read`, { token: f.token, body: {} });
     expect(read.status).toBe(200);
-    expect(read.body).toEqual({ threadId: withBoth, unreadCount: 0 });
+    expect(read.body).toEqual({ threadId: withBoth, lastReadSeq: 1, unreadCount: 0, unreadMentionCount: 0 });
 
     expect(sorted(await listedIds(f))).toEqual(sorted([withB, withC, withBoth]));
     expect(sorted(await listedIds(f, `?participant=${b.id}`))).toEqual(sorted([withB, withBoth]));
@@ -378,18 +378,18 @@ describe("GET /api/threads/{id}", () => {
 
     const readTwo = await api.post(`/api/messages/${m2.id}/read`, { token: c.token });
     expect(readTwo.status).toBe(200);
-    expect(readTwo.body).toEqual({ threadId, unreadCount: 1 });
+    expect(readTwo.body).toEqual({ threadId, lastReadSeq: m2.seq, unreadCount: 1, unreadMentionCount: 0 });
     expect(await positions(a)).toEqual({ a: m3.seq, c: m2.seq, unreadCount: 0 });
     expect(await positions(c)).toEqual({ a: m3.seq, c: m2.seq, unreadCount: 1 });
 
     const readOne = await api.post(`/api/messages/${m1.id}/read`, { token: c.token });
     expect(readOne.status).toBe(200);
-    expect(readOne.body).toEqual({ threadId, unreadCount: 1 });
+    expect(readOne.body).toEqual({ threadId, lastReadSeq: m2.seq, unreadCount: 1, unreadMentionCount: 0 });
     expect(await positions(c)).toEqual({ a: m3.seq, c: m2.seq, unreadCount: 1 });
 
     const readAll = await api.post(`/api/threads/${threadId}/read`, { token: c.token, body: {} });
     expect(readAll.status).toBe(200);
-    expect(readAll.body).toEqual({ threadId, unreadCount: 0 });
+    expect(readAll.body).toEqual({ threadId, lastReadSeq: m3.seq, unreadCount: 0, unreadMentionCount: 0 });
     expect(await positions(a)).toEqual({ a: m3.seq, c: m3.seq, unreadCount: 0 });
 
     const m4 = await send(c, threadId, "four");
@@ -409,8 +409,8 @@ describe("DELETE /api/threads/{id}", () => {
     expect(before.body.total).toBe(3);
     expect(before.body.threads).toEqual(
       expect.arrayContaining([
-        { threadId: doomed, count: 2 },
-        { threadId: kept, count: 1 },
+        { threadId: doomed, count: 2, mentions: 0 },
+        { threadId: kept, count: 1, mentions: 0 },
       ]),
     );
 
@@ -430,7 +430,7 @@ describe("DELETE /api/threads/{id}", () => {
 
     const after = await api.get("/api/unread", { token: e.token });
     expect(after.status).toBe(200);
-    expect(after.body).toEqual({ total: 1, threads: [{ threadId: kept, count: 1 }] });
+    expect(after.body).toEqual({ total: 1, mentions: 0, threads: [{ threadId: kept, count: 1, mentions: 0 }] });
     expect(await listedIds(d)).not.toContain(doomed);
     expect(await listedIds(e)).not.toContain(doomed);
 

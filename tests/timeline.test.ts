@@ -23,6 +23,9 @@ const message = (seq: number, sender = alice, over: Partial<Message> = {}): Mess
   clientMessageId: null,
   createdAt: at(seq),
   editedAt: null,
+  replyTo: null,
+  mentions: [],
+  reactions: [],
   isRead: true,
   ...over,
 });

@@ -1,6 +1,6 @@
 /** Seeing requests queue behind a lock a test holds, without timing: what PostgreSQL says each backend waits for. */
 import { getPrisma } from "@/lib/db";
-import type { Db } from "@/lib/server/sql";
+import type { Db, Prisma } from "@/lib/server/sql";
 
 /** The backend of `tx` (call it inside the transaction that holds the lock). */
 export async function backendPid(tx: Db): Promise<number> {
@@ -21,4 +21,32 @@ export async function queuedBehind(holderPid: number): Promise<number> {
     )
     SELECT count(*)::int AS n FROM queue`;
   return row!.n;
+}
+
+/**
+ * Runs `statement` (a call of one of the write functions) in a transaction that stays open, holding its locks, until
+ * `commit()`: a write caught halfway, for another request to run into. `pid` is its backend, for {@link queuedBehind}.
+ * @throws Error when the statement fails (the transaction ends before it is held).
+ */
+export async function holdOpen(statement: Prisma.Sql): Promise<{ pid: number; commit(): Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let ran!: (pid: number) => void;
+  const hasRun = new Promise<number>((resolve) => (ran = resolve));
+  const transaction = getPrisma().$transaction(
+    async (tx) => {
+      await tx.$queryRaw(statement);
+      ran(await backendPid(tx));
+      await released;
+    },
+    { timeout: 60_000 },
+  );
+  const pid = await Promise.race([hasRun, transaction.then(() => Promise.reject(new Error("the held transaction ended early")))]);
+  return {
+    pid,
+    async commit() {
+      release();
+      await transaction;
+    },
+  };
 }

@@ -12,6 +12,7 @@ export const SNAPSHOT_TABLES: [table: string, ignored: string[]][] = [
   ["threads", []],
   ["participants", []],
   ["messages", []],
+  ["message_reactions", []],
   ["events", []],
   ["reports", []],
   ["blocks", []],

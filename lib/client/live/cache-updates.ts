@@ -123,6 +123,29 @@ export function threadKeepingPresence(next: Thread, cached: Thread | undefined):
   return { ...next, participants: next.participants.map((p) => ({ ...p, presence: known.get(p.id) ?? p.presence })) };
 }
 
+/**
+ * A thread's cached messages with the replies that quote `original` showing it as it now is: its new text (an
+ * edit), or the tombstone of a removal; with `original` null, the deletion of the message at `seq`: the replies say
+ * "original deleted". The server reads quotes the same way (`parley_reply_json`), so a refetch changes nothing more.
+ */
+export function messagesWithQuote(data: MessagePages, seq: number, original: Message | null): MessagePages {
+  const quotes = (m: Message) => m.replyTo?.seq === seq && m.replyTo.message !== null;
+  if (!data.pages.some((p) => p.data.some(quotes))) return data;
+  const quoted = original && {
+    id: original.id,
+    kind: original.kind === "removed" ? ("removed" as const) : ("text" as const),
+    sender: original.sender,
+    text: [...original.text].slice(0, PREVIEW_LENGTH).join(""),
+  };
+  return {
+    ...data,
+    pages: data.pages.map((p) => ({
+      ...p,
+      data: p.data.map((m) => (quotes(m) ? { ...m, replyTo: { seq, message: quoted } } : m)),
+    })),
+  };
+}
+
 /** A message from a thread's cached pages, if it is there. */
 export const findMessage = (data: MessagePages | undefined, messageId: string): Message | undefined =>
   data?.pages.flatMap((p) => p.data).find((m) => m.id === messageId);
@@ -166,6 +189,11 @@ function patchUnread(client: QueryClient, threadId: string, counts: UnreadCounts
   refetchIfInFlight(client, queryKeys.unread);
 }
 
+/** Shows a changed or deleted message as it now is in the cached replies that quote it ({@link messagesWithQuote}). */
+function patchQuotes(client: QueryClient, threadId: string, seq: number, original: Message | null): void {
+  client.setQueryData<MessagePages>(queryKeys.messages(threadId), (data) => (data ? messagesWithQuote(data, seq, original) : data));
+}
+
 const invalidateLists = (client: QueryClient) =>
   Promise.all([
     client.invalidateQueries({ queryKey: queryKeys.allThreads }),
@@ -180,13 +208,13 @@ const invalidateLists = (client: QueryClient) =>
  *   does not hold the thread refetches); the unread summary and total follow; the sender's read position moves to
  *   the message (they have read what they wrote); the sender's typing indicator ends; the caller's own message
  *   settles its outbox entry.
- * - `message.updated`: the cached copy and a list preview showing it change; the counts come from the payload (the
- *   edit may mention the caller, or no longer).
+ * - `message.updated`: the cached copy, the quotes of it in cached replies and a list preview showing it change;
+ *   the counts come from the payload (the edit may mention the caller, or no longer).
  * - `message.removed` (a moderator removed it): the cached copy becomes the payload's tombstone (`kind` `removed`, no
  *   text), read (a removed message is never unread); the counts come from the payload (whoever had not read it loses
- *   it from their counts); a list preview showing it says so.
- * - `message.deleted`: the message leaves the cache, the counts come from the payload, the lists refetch (their
- *   previews may change).
+ *   it from their counts); cached replies quoting it and a list preview showing it say so.
+ * - `message.deleted`: the message leaves the cache, cached replies to it say "original deleted", the counts come
+ *   from the payload, the lists refetch (their previews may change).
  * - `thread.created`: the lists and the counts refetch. `thread.deleted`, and `thread.removed` (the caller left or was
  *   removed from a group): the thread's cached data goes (an open view refetches and shows "not found"), the lists and
  *   the counts refetch.
@@ -234,6 +262,7 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
         refetchIfInFlight(client, queryKeys.messages(message.threadId));
       }
       patchUnread(client, message.threadId, event.payload); // its mentions may have changed
+      patchQuotes(client, message.threadId, message.seq, message);
       client.setQueriesData<ThreadPages>({ queryKey: queryKeys.allThreads }, (data) =>
         data ? threadsWithEditedMessage(data, message) : data,
       );
@@ -249,14 +278,16 @@ export function applyEvent(client: QueryClient, meId: string, event: LiveEvent):
       }
       refetchIfInFlight(client, queryKeys.messages(threadId));
       patchUnread(client, threadId, event.payload);
+      patchQuotes(client, threadId, message.seq, message);
       client.setQueriesData<ThreadPages>({ queryKey: queryKeys.allThreads }, (data) =>
         data ? threadsWithEditedMessage(data, message) : data,
       );
       return;
     }
     case "message.deleted": {
-      const { threadId, messageId } = event.payload;
+      const { threadId, messageId, seq } = event.payload;
       removeMessage(client, threadId, messageId);
+      patchQuotes(client, threadId, seq, null);
       refetchIfInFlight(client, queryKeys.messages(threadId));
       patchUnread(client, threadId, event.payload);
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
