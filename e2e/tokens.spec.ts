@@ -88,7 +88,7 @@ test.describe("API tokens page", () => {
     // Back to the conversations (on a phone, the list is another screen).
     await page.getByRole("link", { name: "Back to conversations" }).click();
     await expect(page).toHaveURL("/");
-    await expect(page.getByRole("searchbox", { name: "Filter conversations" })).toBeVisible();
+    await expect(page.getByRole("searchbox", { name: "Search conversations and messages" })).toBeVisible();
     await api.dispose();
   });
 

@@ -93,3 +93,44 @@ export function presenceLabel(presence: { status: "online" | "offline"; lastSeen
   if (presence.status === "online") return "online";
   return presence.lastSeenAt ? `last seen ${relativeTime(presence.lastSeenAt, now)}` : "offline";
 }
+
+/** A code span: a run of backticks, its content, the same run again (CommonMark: a code span). */
+const CODE_SPAN = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g;
+
+/** Inline markers of the subset, outermost first; each keeps its content (group 2, or 1 for links and autolinks). */
+const INLINE_MARKERS: readonly [RegExp, string][] = [
+  [/\[([^\]\n]+)\]\([^)\s]*\)/g, "$1"], // [label](url)
+  [/<((?:https?|mailto):[^>\s]+)>/gi, "$1"], // <https://…>
+  [/(\*\*|__)(?![\s*_])(.+?)(?<![\s\\])\1/g, "$2"], // **strong**, __strong__
+  [/(~~?)(?![\s~])(.+?)(?<![\s\\~])\1(?!~)/g, "$2"], // ~~del~~, ~del~
+  [/(?<![\w*\\])(\*)(?![\s*])(.+?)(?<![\s*\\])\*(?![\w*])/g, "$2"], // *em*
+  [/(?<![\w\\])(_)(?![\s_])(.+?)(?<![\s_\\])_(?!\w)/g, "$2"], // _em_ (not inside snake_case)
+];
+
+/**
+ * A message's text without the Markdown of the subset that conversations render (components/chat/conversation/
+ * message-text.tsx), for a one-line preview such as the thread list's: `**done**` → "done", `` `npm test` `` →
+ * "npm test", `[docs](https://…)` → "docs", a quote's `>`, a code fence's line and a bulleted list's marker (as "•")
+ * dropped, backslash escapes removed, and all whitespace, line breaks included, as single spaces. Code spans keep
+ * their content as typed. Not a parser: a marker without its pair (a preview cut mid-word) stays as typed.
+ */
+export function plainPreview(text: string): string {
+  const lines = text
+    .split(/\r\n?|\n/)
+    .filter((line) => !/^ {0,3}(```|~~~)/.test(line))
+    .map((line) => line.replace(/^ {0,3}(> ?)+/, "").replace(/^(\s*)[-*+][ \t]+(?=\S)/, "$1• "));
+  return lines
+    .join("\n")
+    .split(CODE_SPAN)
+    .map((part, i, parts) => {
+      // split() with the expression's two groups gives: text, fence, content, text, fence, content, …
+      if (i % 3 === 1) return "";
+      if (i % 3 === 2) return parts[i]!.replace(/^ (.*) $/s, "$1");
+      let out = part;
+      for (const [pattern, replacement] of INLINE_MARKERS) out = out.replace(pattern, replacement);
+      return out.replace(/\\([!-/:-@[-`{-~])/g, "$1");
+    })
+    .join("")
+    .replace(/\s+/g, " ")
+    .trim();
+}

@@ -13,7 +13,7 @@ import { displayName } from "@/lib/format";
 import { Avatar } from "./avatar";
 import { NewConversationButton, NewGroupButton } from "./new-conversation-dialog";
 import { ThreadList } from "./thread-list";
-import { UnreadBadge } from "./unread-badge";
+import { MentionBadge, UnreadBadge } from "./unread-badge";
 
 export interface Me {
   id: string;
@@ -55,15 +55,18 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
   // Any segment below the group (`t/[threadId]`, `settings/…`) is a page of its own; none is the home page.
   const pageOpen = useSelectedLayoutSegment() !== null;
   const pathname = usePathname();
-  const total = useUnread().data?.total ?? 0;
+  const unread = useUnread().data;
+  const total = unread?.total ?? 0;
+  const mentions = unread?.mentions ?? 0;
   // The tab's one live stream: open while signed in to the chat, closed on sign-out and when the shell unmounts.
   useLiveEvents(me.id);
   const live = useLiveStatus();
 
-  // The total leads the tab's title: "(3) Parley". Next renders the page's own <title> from metadata, possibly after
-  // this effect ran (streamed metadata, client navigations), so the title is re-applied whenever <head> changes.
+  // The total leads the tab's title: "(3) Parley", "(3 · @1) Parley" when some of them mention the caller. Next renders
+  // the page's own <title> from metadata, possibly after this effect ran (streamed metadata, client navigations), so
+  // the title is re-applied whenever <head> changes.
   useEffect(() => {
-    const title = total > 0 ? `(${total}) Parley` : "Parley";
+    const title = total > 0 ? `(${total}${mentions > 0 ? ` · @${mentions}` : ""}) Parley` : "Parley";
     const apply = () => {
       if (document.title !== title) document.title = title;
     };
@@ -71,7 +74,7 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
     const observer = new MutationObserver(apply);
     observer.observe(document.head, { childList: true, subtree: true, characterData: true });
     return () => observer.disconnect();
-  }, [total]);
+  }, [total, mentions]);
   useEffect(
     () => () => {
       document.title = "Parley";
@@ -91,6 +94,11 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
           </span>
           <span className="text-lg font-semibold tracking-tight">Parley</span>
           <UnreadBadge count={total} testId="total-unread" label={`${total} unread messages in total`} />
+          <MentionBadge
+            count={mentions}
+            testId="total-mentions"
+            label={`${mentions} unread ${mentions === 1 ? "mention" : "mentions"} in total`}
+          />
           <div className="ml-auto flex items-center gap-1">
             <NewGroupButton meId={me.id} />
             <NewConversationButton meId={me.id} />

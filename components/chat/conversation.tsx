@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 import { Button, buttonVariants } from "@/components/ui/button";
@@ -10,17 +10,23 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
 import {
+  loadAroundMessage,
+  type MessagePages,
   queryKeys,
+  returnToPresent,
   useDeleteMessage,
   useDeleteThread,
   useEditMessage,
+  useMarkUnread,
   useMessages,
+  useReact,
   useRemoveParticipant,
   useSetBlocked,
   useThread,
   useUserProfile,
 } from "@/lib/client/queries";
 import { useTypingSender } from "@/lib/client/typing";
+import type { Message } from "@/lib/schemas/messages";
 import { useNow } from "@/hooks/use-now";
 import { displayName, presenceLabel } from "@/lib/format";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
@@ -31,12 +37,14 @@ import { ThreadAvatar, threadName } from "./thread-list/thread-item";
 import type { Me } from "./chat-shell";
 import { BlockedNotice, Composer } from "./conversation/composer";
 import { ConversationHeader } from "./conversation/header";
-import { MessageList, type MessageListHandle } from "./conversation/message-list";
+import { type ListTarget, MessageList, type MessageListHandle } from "./conversation/message-list";
 import type { MessageHandlers } from "./conversation/message-item";
 import { ReportDialog } from "./conversation/report-dialog";
 import { buildTimeline, flattenPages, type TimelineItem } from "./conversation/timeline";
 import { TypingIndicator } from "./conversation/typing-indicator";
-import { useMarkReadWhileVisible } from "./conversation/use-mark-read-while-visible";
+import { resumeMarkRead, suspendMarkRead, useMarkReadWhileVisible } from "./conversation/use-mark-read-while-visible";
+import { firstLine } from "./conversation/reply-preview";
+import { requestSearch } from "./search/search-request";
 
 /** What went wrong, in words a person can act on. */
 const reason = (e: unknown) => (e instanceof ApiError ? e.detail : "Something went wrong. Please try again.");
@@ -45,8 +53,22 @@ const isNotFound = (e: unknown) => e instanceof ApiError && e.status === 404;
 type Confirm = { kind: "thread" } | { kind: "message"; id: string } | null;
 
 /**
+ * Where the view is asked to go (`n` tells one request from the next): a message (a link's `?m=`, a search result, a
+ * reply's quote), the first unread message, or the present (leaving a window of old messages).
+ */
+type Jump = { n: number } & ({ to: "message"; id: string } | { to: "unread" } | { to: "present" });
+
+/** Another person's text message: what can be unread (`parley_is_read`). */
+const canBeUnread = (m: Message, meId: string) => m.kind === "text" && m.sender.id !== meId;
+
+/**
  * The open conversation: header, message log and composer. Data comes from the server-prefetched React Query cache
- * (`useThread`, `useMessages`) plus the outbox; the view marks the thread read while it is open and visible.
+ * (`useThread`, `useMessages`) plus the outbox; the view marks read what the person has seen of it.
+ *
+ * It opens at the first unread message, under a "New messages" divider that stays where it was put (it follows the
+ * read position at opening, not the marks that reading sends) until the conversation is opened again or the person
+ * sends; or at the message a link names (`/t/<id>?m=<message id>`: search results), loading the window of history
+ * around it when it is not loaded (`loadAroundMessage`).
  */
 export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const router = useRouter();
@@ -75,7 +97,17 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   // The message being reported: kept while its dialog closes (`reportOpen`), so that its text stays for the animation.
   const [reporting, setReporting] = useState<TimelineItem | null>(null);
   const [reportOpen, setReportOpen] = useState(false);
+  // The message the person is replying to (the composer's reply bar), while it is still there to answer.
+  const [replyingTo, setReplyingTo] = useState<TimelineItem | null>(null);
+  const { mutate: react } = useReact(threadId);
+  const { mutate: markUnread } = useMarkUnread(threadId);
   const now = useNow();
+  const logRef = useRef<HTMLDivElement>(null);
+  const pathname = usePathname();
+  // A link to a message (`?m=`): where the conversation opens, or, while it is open, a jump.
+  const linked = useSearchParams().get("m");
+  const [linkedAtOpen] = useState(linked);
+  const jumps = useRef(1);
 
   const thread = threadQuery.data;
   const others = useMemo(() => thread?.participants.filter((p) => p.id !== me.id) ?? [], [thread, me.id]);
@@ -93,11 +125,93 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   }, [blockedOther]);
   const messages = useMemo(() => flattenPages(messagesQuery.data?.pages), [messagesQuery.data]);
   const rows = useMemo(() => buildTimeline({ messages, outbox, me, others }), [messages, outbox, me, others]);
-  useMarkReadWhileVisible(
-    threadId,
-    messages[messages.length - 1]?.id,
-    (thread?.unreadCount ?? 0) > 0 || messages.some((m) => !m.isRead),
-  );
+
+  // The conversation as it was when opened (once its data is there): the caller's read position then, if anything
+  // was unread (the divider's place), and where the view goes first. `landing` keeps the list hidden, and nothing
+  // marked read, until it is there.
+  const [opened, setOpened] = useState<{ watermark: number | null; unread: number } | null>(null);
+  const [jump, setJump] = useState<Jump | null>(null);
+  const [landingState, setLanding] = useState(false);
+  // A failure to load older pages while opening shows the newest messages rather than nothing.
+  const landing = landingState && !messagesQuery.isFetchNextPageError;
+  if (opened === null && thread && messagesQuery.data) {
+    const watermark = thread.unreadCount > 0 ? (thread.participants.find((p) => p.id === me.id)?.lastReadSeq ?? null) : null;
+    setOpened({ watermark, unread: thread.unreadCount });
+    const first: Jump | null = linkedAtOpen
+      ? { n: 0, to: "message", id: linkedAtOpen }
+      : watermark !== null
+        ? { n: 0, to: "unread" }
+        : null;
+    setJump(first);
+    setLanding(first !== null);
+  }
+  const watermark = opened?.watermark ?? null;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage, hasPreviousPage, isFetchingPreviousPage, fetchPreviousPage } = messagesQuery;
+  // The first unread message may be older than the loaded pages (they run back contiguously from the newest).
+  const unreadAbove = watermark !== null && hasNextPage && (messages[0]?.seq ?? Infinity) > watermark + 1;
+  const dividerSeq =
+    watermark === null || unreadAbove ? null : (messages.find((m) => m.seq > watermark && canBeUnread(m, me.id))?.seq ?? null);
+  const target: ListTarget | null =
+    jump === null
+      ? null
+      : jump.to === "message"
+        ? messages.some((m) => m.id === jump.id)
+          ? { n: jump.n, kind: "message", id: jump.id }
+          : null
+        : jump.to === "unread"
+          ? unreadAbove
+            ? null
+            : dividerSeq !== null
+              ? { n: jump.n, kind: "divider" }
+              : { n: jump.n, kind: "bottom" }
+          : { n: jump.n, kind: "bottom" };
+
+  useMarkReadWhileVisible({ threadId, meId: me.id, logRef, messages, enabled: opened !== null && !landing });
+
+  // Bring what a jump names into the loaded messages: the window around a message, or older pages down to the first
+  // unread one. A message that is gone ends the jump with a word.
+  // The jump whose window was asked for, whether the answer is pending, and the cache it left: asked again only if
+  // the cache changed since (a refetch replaced the window) and the message is missing.
+  const requested = useRef<{ n: number; pending: boolean; data: unknown } | null>(null);
+  const jumpFailed = (n: number, message: string, e?: unknown) => {
+    setJump((j) => (j?.n === n ? null : j));
+    setLanding(false);
+    toast.error(message, e === undefined ? undefined : { description: reason(e) });
+  };
+  useEffect(() => {
+    if (!jump || !opened) return;
+    const asked = requested.current;
+    const askedAlready = asked?.n === jump.n && (asked.pending || asked.data === messagesQuery.data);
+    if (jump.to === "message" && !messages.some((m) => m.id === jump.id) && !askedAlready) {
+      const request = { n: jump.n, pending: true, data: undefined as unknown };
+      requested.current = request;
+      const { n, id } = jump;
+      loadAroundMessage(client, threadId, id).then(
+        () => {
+          const loaded = client.getQueryData<MessagePages>(queryKeys.messages(threadId));
+          request.pending = false;
+          request.data = loaded;
+          if (!loaded?.pages.some((p) => p.data.some((m) => m.id === id))) jumpFailed(n, "That message is no longer there");
+        },
+        (e: unknown) =>
+          isNotFound(e) ? jumpFailed(n, "That message is no longer there") : jumpFailed(n, "Couldn’t open that message", e),
+      );
+    }
+    if (jump.to === "unread" && unreadAbove && hasNextPage && !isFetchingNextPage && !messagesQuery.isFetchNextPageError) {
+      void fetchNextPage();
+    }
+  });
+
+  // A link to a message while the conversation is open (a search result of this conversation) jumps to it; the one it
+  // opened with is the first jump (above). The parameter leaves the address once taken, so that the same link works
+  // again and a reload opens the conversation as usual.
+  const linkTaken = useRef(false);
+  useEffect(() => {
+    if (!linked) return;
+    if (linkTaken.current || linked !== linkedAtOpen) setJump({ n: jumps.current++, to: "message", id: linked });
+    linkTaken.current = true;
+    window.history.replaceState(null, "", pathname);
+  }, [linked, linkedAtOpen, pathname]);
 
   // A failed send whose request did reach the server (only the answer was lost) shows up in the messages: the
   // failed copy goes, so the message is never shown twice nor comes back if the real one is deleted later.
@@ -133,9 +247,35 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         setReporting(item);
         setReportOpen(true);
       },
+      // A reply's quote: to the original, loading the history around it when it is not loaded.
+      onJumpToMessage: (id: string) => setJump({ n: jumps.current++, to: "message", id }),
+      onReply: (item) => {
+        setReplyingTo(item);
+        requestAnimationFrame(() => composerRef.current?.focus());
+      },
+      onReact: (item, emoji, add) => {
+        if (!item.id) return;
+        react(
+          { messageId: item.id, emoji, add, meId: me.id },
+          // 403 in a direct conversation with a block either way: the server's words say which.
+          { onError: (e) => toast.error(add ? "Your reaction was not added" : "Your reaction was not removed", { description: reason(e) }) },
+        );
+      },
+      onMarkUnread: (item) => {
+        if (!item.id) return;
+        // The view would mark it read again at once: it holds off until the person scrolls, sends or comes back.
+        suspendMarkRead(threadId);
+        markUnread(item.id, {
+          onError: (e) => {
+            resumeMarkRead(threadId);
+            toast.error("Not marked unread", { description: reason(e) });
+          },
+        });
+      },
     }),
-    [client, edit],
+    [client, edit, react, markUnread, threadId, me.id],
   );
+  const replyTarget = replyingTo && messages.some((m) => m.id === replyingTo.id && m.kind === "text") ? replyingTo : null;
 
   if (leaving) return <div className="flex-1" />;
 
@@ -198,7 +338,6 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
     router.push("/");
     toast.success(message);
   };
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = messagesQuery;
 
   const confirmDelete = () => {
     if (confirm?.kind === "thread") {
@@ -234,6 +373,11 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         onDetails={() => setDetailsOpen(true)}
         detailsRef={detailsRef}
         onProfile={!isGroup && others.length === 1 ? () => setProfileOf(others[0]!.id) : undefined}
+        onSearch={() => {
+          // The sidebar's search box, narrowed to this conversation; on a phone the list is another screen.
+          if (!window.matchMedia("(min-width: 768px)").matches) router.push("/");
+          requestSearch(`in:${threadId} `);
+        }}
       />
       <ProfileCard userId={profileOf} meId={me.id} onClose={() => setProfileOf(null)} />
       {isGroup && (
@@ -254,14 +398,38 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
       )}
       <MessageList
         ref={listRef}
+        logRef={logRef}
         rows={rows}
         hasOlder={hasNextPage}
         loadingOlder={isFetchingNextPage}
         onLoadOlder={() => {
           if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
         }}
+        hasNewer={hasPreviousPage}
+        loadingNewer={isFetchingPreviousPage}
+        onLoadNewer={() => {
+          if (hasPreviousPage && !isFetchingPreviousPage && !messagesQuery.isFetchPreviousPageError) void fetchPreviousPage();
+        }}
+        onReturnToPresent={() => {
+          setJump({ n: jumps.current++, to: "present" });
+          returnToPresent(client, threadId).catch((e: unknown) =>
+            toast.error("Couldn’t load the newest messages", { description: reason(e) }),
+          );
+        }}
+        dividerSeq={dividerSeq}
+        unreadAbove={unreadAbove}
+        unreadCount={opened?.unread ?? 0}
+        onJumpToFirstUnread={() => setJump({ n: jumps.current++, to: "unread" })}
+        target={target}
+        onTargetReached={(n) => {
+          setJump((j) => (j?.n === n ? null : j));
+          setLanding(false);
+        }}
+        concealed={landing}
         groupThread={groupThread}
         handlers={handlers}
+        people={thread.participants}
+        viewerId={me.id}
         intro={
           <>
             <span className="mb-3 mt-2 scale-150">
@@ -291,10 +459,35 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
           inputRef={composerRef}
           placeholder={groupThread ? "Message the group" : `Message ${title}`}
           onTyping={typing.notify}
+          people={others}
+          replyTo={
+            replyTarget && {
+              name: replyTarget.own ? "yourself" : displayName(replyTarget.sender),
+              text: firstLine(replyTarget.text),
+            }
+          }
+          onCancelReply={() => setReplyingTo(null)}
           onSend={(text) => {
             typing.reset();
+            // Sending ends a hold on marking read left by "Mark unread from here".
+            resumeMarkRead(threadId);
+            const replyTo = replyTarget?.id
+              ? {
+                  id: replyTarget.id,
+                  seq: replyTarget.seq!,
+                  sender: replyTarget.sender,
+                  text: [...replyTarget.text].slice(0, 200).join(""),
+                }
+              : undefined;
+            setReplyingTo(null);
+            // Writing ends the "New messages" divider, and brings a window of old messages back to the present.
+            setOpened((o) => (o && o.watermark !== null ? { ...o, watermark: null } : o));
+            if (hasPreviousPage) {
+              setJump({ n: jumps.current++, to: "present" });
+              void returnToPresent(client, threadId).catch(() => {});
+            }
             listRef.current?.pinToBottom();
-            sendMessage(client, threadId, text).catch((e: unknown) => {
+            sendMessage(client, threadId, text, replyTo).catch((e: unknown) => {
               // A refusal (403: a block, either way) will not pass on a retry: say only why. The caller may have
               // blocked the other person in another tab: their profile tells, and the notice takes the composer's place.
               const refused = e instanceof ApiError && e.status === 403;

@@ -17,6 +17,7 @@ import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { MessageReactions } from "../schemas/reactions";
 import type { BlockedUser, FiledReport, ReportReason } from "../schemas/moderation";
+import type { SearchResult } from "../schemas/search";
 import type { Participant, ReadState, Role, Thread, UnreadSummary, UpdateThreadInput } from "../schemas/threads";
 import type { ApiTokenView, CreatedToken } from "../schemas/tokens";
 import type {
@@ -156,9 +157,15 @@ export async function loadAroundMessage(client: QueryClient, threadId: string, m
   client.setQueryData<MessagePages>(key, { pages: [page], pageParams: [{ around: messageId }] });
 }
 
-/** Leaves a window of old messages for the newest page of the thread (the "Jump to present" button). */
-export function returnToPresent(client: QueryClient, threadId: string): Promise<void> {
-  return client.resetQueries({ queryKey: queryKeys.messages(threadId), exact: true });
+/**
+ * Leaves a window of old messages for the newest page of the thread (the "Jump to present" button): the window stays
+ * on screen until the newest page is there, then replaces it.
+ */
+export async function returnToPresent(client: QueryClient, threadId: string): Promise<void> {
+  const key = queryKeys.messages(threadId);
+  const page = await fetchMessagePage(threadId, null);
+  await client.cancelQueries({ queryKey: key, exact: true });
+  client.setQueryData<MessagePages>(key, { pages: [page], pageParams: [null] });
 }
 
 /** Whether a thread's cached pages reach its newest message, so that a live message belongs at their front. */
@@ -238,18 +245,47 @@ export function setCachedUnread(client: QueryClient, threadId: string, counts: U
 }
 
 /**
- * Marks a thread read up to a message. Badges clear at once (optimistically); the server's answer then sets the
- * exact count, and the lists and the thread refetch.
+ * Marks a thread read up to a message. Badges change at once (optimistically: {@link countsAfterMark}); the server's
+ * answer then sets the exact counts, the caller's read position and the cached messages' `isRead`
+ * ({@link applyReadState}), and the lists and the thread refetch.
+ * @param meId the caller's id (for the read position and `isRead`); defaults to the `me` query's
  */
-export function useMarkRead(threadId: string) {
+export function useMarkRead(threadId: string, meId?: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (upToMessageId: string) =>
       apiFetch<ReadState>(`/api/threads/${threadId}/read`, { method: "POST", body: { upToMessageId } }),
-    onMutate: () => setCachedUnread(client, threadId, NOTHING_UNREAD),
-    onSuccess: (state) => setCachedUnread(client, threadId, state),
+    // The view marks read only what was seen: a mark short of the newest message must not clear the badges, even for
+    // a moment; the answer sets `isRead` and the read position too, so what is still unread is known before the event.
+    onMutate: (upToMessageId) => setCachedUnread(client, threadId, countsAfterMark(client, threadId, upToMessageId, meId)),
+    onSuccess: (state) => applyReadState(client, state, meId ?? client.getQueryData<Me>(queryKeys.me)?.id),
     onSettled: () => invalidateThread(client, threadId),
   });
+}
+
+/**
+ * The caller's unread counts in a thread once it is read up to `upToMessageId`, as far as the cache tells (for the
+ * optimistic badges): none when that is the newest message (or the cache cannot say), else the cached counts less the
+ * cached unread messages up to it. The server's answer corrects any difference.
+ */
+function countsAfterMark(
+  client: QueryClient,
+  threadId: string,
+  upToMessageId: string,
+  meId = client.getQueryData<Me>(queryKeys.me)?.id,
+): UnreadCounts {
+  const thread = client.getQueryData<Thread>(queryKeys.thread(threadId));
+  const data = client.getQueryData<MessagePages>(queryKeys.messages(threadId));
+  const messages = data?.pages.flatMap((p) => p.data) ?? [];
+  const target = messages.find((m) => m.id === upToMessageId);
+  if (!thread || !data || !target) return NOTHING_UNREAD;
+  if (reachesPresent(data) && messages.every((m) => m.seq <= target.seq)) return NOTHING_UNREAD;
+  const lastReadSeq = thread.participants.find((p) => p.id === meId)?.lastReadSeq ?? 0;
+  const nowRead = messages.filter((m) => !m.isRead && m.seq > lastReadSeq && m.seq <= target.seq);
+  return {
+    unreadCount: Math.max(0, thread.unreadCount - nowRead.length),
+    unreadMentionCount: Math.max(0, thread.unreadMentionCount - (meId ? nowRead.filter((m) => m.mentions.includes(meId)).length : 0)),
+  };
 }
 
 /**
@@ -633,5 +669,27 @@ export function useSetBlocked() {
       void client.invalidateQueries({ queryKey: queryKeys.allThread });
       void client.invalidateQueries({ queryKey: queryKeys.allThreads });
     },
+  });
+}
+
+/** How a search's results are ordered (`GET /api/search`'s `sort`). */
+export type SearchSort = "recent" | "relevance";
+
+/**
+ * Message search (`GET /api/search`) in pages of {@link PAGE_SIZES}.search, in the order `sort` asks for; idle while
+ * `q` is blank. While a new `q` or `sort` loads, the previous results stay (`placeholderData`). Not polled: results
+ * are a snapshot, fresh for 30 s. A 4xx answer (too many terms) is final; other failures are retried once.
+ */
+export function useSearch(q: string, sort: SearchSort) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.search(q, sort),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<Page<SearchResult>>(`/api/search${qs({ q, sort, limit: PAGE_SIZES.search, cursor: pageParam })}`, { signal }),
+    initialPageParam: null as Cursor,
+    getNextPageParam: (last) => last.nextCursor,
+    enabled: q.trim() !== "",
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+    retry: (count, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && count < 1,
   });
 }

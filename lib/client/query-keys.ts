@@ -23,10 +23,12 @@ export const queryKeys = {
    * it. Not all of `["admin"]`: reading a conversation there is audited on every fetch.
    */
   adminReports: ["admin", "reports"] as const,
+  /** Message search results (pages of `GET /api/search`); issue 18's search UI. */
+  search: (q: string, sort: string) => ["search", { q, sort }] as const,
 };
 
 /**
  * Page sizes of the UI's lists: the same whether the server prefetches the first page (lib/prefetch.ts) or the client
  * fetches it (lib/client/queries.ts), so that the prefetched page is the one the client would have asked for.
  */
-export const PAGE_SIZES = { threads: 30, messages: 50, users: 20, blocks: 20 } as const;
+export const PAGE_SIZES = { threads: 30, messages: 50, users: 20, blocks: 20, search: 20 } as const;

@@ -1,6 +1,6 @@
 "use client";
 
-import { ChevronLeft as ChevronLeftIcon, Info as InfoIcon, Trash2 as TrashIcon } from "lucide-react";
+import { ChevronLeft as ChevronLeftIcon, Info as InfoIcon, Search as SearchIcon, Trash2 as TrashIcon } from "lucide-react";
 import Link from "next/link";
 import { Button, buttonVariants } from "@/components/ui/button";
 import type { Thread } from "@/lib/schemas/threads";
@@ -9,7 +9,7 @@ import { ThreadAvatar } from "../thread-list/thread-item";
 /**
  * The conversation's top bar: a back link (phones only, where the list is another screen), the thread's avatar and
  * name as the page heading, and its action: "Group details" for a group (members, settings, leaving), "Delete
- * conversation" for a direct one.
+ * conversation" for a direct one; and "Search in conversation" when `onSearch` is given.
  * @param title the group's title, or the other participants' names
  * @param subtitle a quieter second line (presence or a username, or the number of people)
  */
@@ -22,6 +22,7 @@ export function ConversationHeader({
   onDetails,
   onProfile,
   detailsRef,
+  onSearch,
 }: {
   thread: Thread;
   meId: string;
@@ -33,6 +34,8 @@ export function ConversationHeader({
   onProfile?: () => void;
   /** Receives the "Group details" button, where the focus goes back after a dialog opened from the panel. */
   detailsRef?: React.Ref<HTMLButtonElement>;
+  /** Starts a search of this conversation's messages. */
+  onSearch?: () => void;
 }) {
   return (
     <header className="flex h-16 shrink-0 items-center gap-2 border-b border-zinc-200 bg-white/95 px-2 backdrop-blur md:gap-3 md:px-4 dark:border-zinc-800 dark:bg-zinc-950/95">
@@ -57,6 +60,11 @@ export function ConversationHeader({
           {subtitle}
         </p>
       </div>
+      {onSearch && (
+        <Button variant="ghost" size="icon" aria-label="Search in conversation" title="Search in conversation" onClick={onSearch}>
+          <SearchIcon aria-hidden="true" className="h-[18px] w-[18px]" />
+        </Button>
+      )}
       {thread.kind === "group" ? (
         <Button ref={detailsRef} variant="ghost" size="icon" aria-label="Group details" title="Group details" onClick={onDetails}>
           <InfoIcon aria-hidden="true" className="h-5 w-5" />

@@ -7,7 +7,10 @@ import {
   Ellipsis as DotsIcon,
   CheckCheck as DoubleCheckIcon,
   Flag as FlagIcon,
+  Mail as MailIcon,
   Pencil as PencilIcon,
+  Reply as ReplyIcon,
+  SmilePlus as SmilePlusIcon,
   Trash2 as TrashIcon,
 } from "lucide-react";
 import { useId, useRef, useState } from "react";
@@ -16,6 +19,10 @@ import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigge
 import { displayName, timeOfDay } from "@/lib/format";
 import { Avatar } from "../avatar";
 import { MessageEditor } from "./message-editor";
+import { MessageText } from "./message-text";
+import { ReactionPicker } from "./reaction-picker";
+import { ReactionChips } from "./reactions";
+import { ReplyQuote } from "./reply-preview";
 import type { TimelineItem } from "./timeline";
 
 /** What a message row can ask the conversation to do. */
@@ -30,6 +37,14 @@ export interface MessageHandlers {
   /** Opens the profile card of a message's sender (from their avatar). */
   onOpenProfile: (userId: string) => void;
   onDiscard: (clientMessageId: string) => void;
+  /** Starts a reply to a message (the composer shows whom it answers). */
+  onReply: (item: TimelineItem) => void;
+  /** Adds (`add`) or takes back the viewer's reaction with `emoji` to a sent message. */
+  onReact: (item: TimelineItem, emoji: string, add: boolean) => void;
+  /** "Mark unread from here": the message and everything after it become unread for the viewer. */
+  onMarkUnread: (item: TimelineItem) => void;
+  /** Shows a message of the thread (a reply's quote pressed): scrolls to it and highlights it. */
+  onJumpToMessage?: (messageId: string) => void;
 }
 
 const fullDateTime = (iso: string) =>
@@ -45,9 +60,13 @@ function corners(own: boolean, first: boolean, last: boolean): string {
  * One message of the list. The `data-testid="message"` element holds only the bubble and the message's own
  * controls and status; the avatar, the sender's name, the group's time and "Seen" sit around it. Its actions menu
  * offers Edit and Delete on one's own messages, Report on others'; a message a moderator removed shows as "Removed by
- * a moderator", without actions.
+ * a moderator", without actions. Sent messages also offer Reply, Add reaction (also a button beside the menu's, on
+ * hover) and "Mark unread from here"; their reactions show as chips under the bubble, and a reply quotes what it
+ * answers above its text.
  * @param first / last its place in a run of messages by one sender (name above the first, time below the last)
  * @param groupThread whether there are several other people (then others' names are shown)
+ * @param people the thread's participants, and viewerId the caller: for the text's `@mentions` and who reacted
+ *   (`name` for the latter; without it the username shows)
  */
 export function MessageItem({
   item,
@@ -55,12 +74,16 @@ export function MessageItem({
   last,
   groupThread,
   handlers,
+  people,
+  viewerId,
 }: {
   item: TimelineItem;
   first: boolean;
   last: boolean;
   groupThread: boolean;
   handlers: MessageHandlers;
+  people: readonly { id: string; username: string; name?: string | null }[];
+  viewerId: string;
 }) {
   const { own, status } = item;
   const [menuOpen, setMenuOpen] = useState(false);
@@ -69,9 +92,12 @@ export function MessageItem({
   const toggleRef = useRef<HTMLButtonElement>(null);
   const toggleId = useId();
   // What the chosen item does once the menu has closed, and why it closed: they decide where the focus goes.
-  const chosen = useRef<"edit" | "delete" | "report" | null>(null);
+  const chosen = useRef<"edit" | "delete" | "report" | "reply" | "react" | null>(null);
   const closedBy = useRef<string | null>(null);
   const hasMenu = status === "sent" && item.id !== null && !item.removed;
+  const [pickerOpen, setPickerOpen] = useState(false);
+  const mine = item.reactions.filter((r) => r.userIds.includes(viewerId)).map((r) => r.emoji);
+  const reactors = people.map((p) => ({ id: p.id, username: p.username, name: p.name ?? null }));
 
   const bubbleColors = own
     ? "bg-indigo-600 text-white"
@@ -86,7 +112,8 @@ export function MessageItem({
               type="button"
               onClick={() => handlers.onOpenProfile(item.sender.id)}
               aria-label={`Profile of ${displayName(item.sender)}`}
-              className="mb-5 block rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+              // Level with the bubble's foot: above the time (and the reactions' row, 2 rem, when there is one).
+              className={`${hasMenu && item.reactions.length > 0 ? "mb-[3.25rem]" : "mb-5"} block rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500`}
             >
               <Avatar user={item.sender} size="sm" />
             </button>
@@ -109,71 +136,97 @@ export function MessageItem({
         >
           <div className="flex max-w-full items-center gap-1">
             {hasMenu && !editing && (
-              <DropdownMenu
-                open={menuOpen}
-                triggerId={toggleId}
-                // Not modal, like the rest of the conversation: a press elsewhere closes it and still does what it does.
-                modal={false}
-                onOpenChange={(open, details) => {
-                  // A tap on the message itself toggles the menu (below), rather than closing it as a press outside.
-                  if (!open && details.reason === "outside-press" && rootRef.current?.contains(details.event.target as Node)) return;
-                  closedBy.current = open ? null : details.reason;
-                  setMenuOpen(open);
-                }}
-                onOpenChangeComplete={(open) => {
-                  // The confirmation (or the report dialog) opens once the menu has given the focus back to its
-                  // button, so that the dialog traps it from the start and returns it there when it closes.
-                  const then = chosen.current;
-                  if (open || (then !== "delete" && then !== "report")) return;
-                  chosen.current = null;
-                  if (then === "delete") handlers.onRequestDelete(item);
-                  else handlers.onRequestReport(item);
-                }}
-              >
-                <DropdownMenuTrigger
-                  ref={toggleRef}
-                  id={toggleId}
-                  aria-label="Message actions"
-                  className={buttonVariants({
-                    variant: "ghost",
-                    size: "icon",
-                    className:
-                      // Beside the bubble on the side away from the sender: before one's own, after others'.
-                      `${own ? "" : "order-last"} h-7 w-7 text-zinc-400 opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100 focus-visible:outline-offset-0 data-popup-open:bg-zinc-100 data-popup-open:text-zinc-700 data-popup-open:opacity-100 dark:text-zinc-400 dark:data-popup-open:bg-zinc-800 dark:data-popup-open:text-zinc-200`,
-                  })}
+              <>
+                <DropdownMenu
+                  open={menuOpen}
+                  triggerId={toggleId}
+                  // Not modal, like the rest of the conversation: a press elsewhere closes it and still does what it does.
+                  modal={false}
+                  onOpenChange={(open, details) => {
+                    // A tap on the message itself toggles the menu (below), rather than closing it as a press outside.
+                    if (!open && details.reason === "outside-press" && rootRef.current?.contains(details.event.target as Node)) return;
+                    closedBy.current = open ? null : details.reason;
+                    setMenuOpen(open);
+                  }}
+                  onOpenChangeComplete={(open) => {
+                    // The confirmation (or the report dialog) opens once the menu has given the focus back to its
+                    // button, so that the dialog traps it from the start and returns it there when it closes.
+                    const then = chosen.current;
+                    if (open || (then !== "delete" && then !== "report" && then !== "reply" && then !== "react")) return;
+                    chosen.current = null;
+                    if (then === "delete") handlers.onRequestDelete(item);
+                    else if (then === "report") handlers.onRequestReport(item);
+                    // Then the composer takes the focus for the reply, the reaction picker for its emoji.
+                    else if (then === "reply") handlers.onReply(item);
+                    else setPickerOpen(true);
+                  }}
                 >
-                  <DotsIcon aria-hidden="true" className="h-4 w-4" />
-                </DropdownMenuTrigger>
-                <DropdownMenuContent
-                  align={own ? "end" : "start"}
-                  // Back to the button, except after Edit (the editor, which takes the button's place, has the focus)
-                  // and after a press elsewhere (which put the focus where it pressed).
-                  finalFocus={() => chosen.current !== "edit" && closedBy.current !== "outside-press"}
-                >
-                  {own ? (
-                    <>
-                      <DropdownMenuItem
-                        onClick={() => {
-                          chosen.current = "edit";
-                          setEditing(true);
-                        }}
-                      >
-                        <PencilIcon aria-hidden="true" className="h-4 w-4" />
-                        Edit
+                  <DropdownMenuTrigger
+                    ref={toggleRef}
+                    id={toggleId}
+                    aria-label="Message actions"
+                    className={buttonVariants({
+                      variant: "ghost",
+                      size: "icon",
+                      className:
+                        // Beside the bubble on the side away from the sender: before one's own, after others'.
+                        `${own ? "" : "order-last"} h-7 w-7 text-zinc-400 opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100 focus-visible:outline-offset-0 data-popup-open:bg-zinc-100 data-popup-open:text-zinc-700 data-popup-open:opacity-100 dark:text-zinc-400 dark:data-popup-open:bg-zinc-800 dark:data-popup-open:text-zinc-200`,
+                    })}
+                  >
+                    <DotsIcon aria-hidden="true" className="h-4 w-4" />
+                  </DropdownMenuTrigger>
+                  <DropdownMenuContent
+                    align={own ? "end" : "start"}
+                    // Back to the button, except after Edit (the editor, which takes the button's place, has the focus)
+                    // and after a press elsewhere (which put the focus where it pressed).
+                    finalFocus={() => chosen.current !== "edit" && closedBy.current !== "outside-press"}
+                  >
+                    {own ? (
+                      <>
+                        <DropdownMenuItem
+                          onClick={() => {
+                            chosen.current = "edit";
+                            setEditing(true);
+                          }}
+                        >
+                          <PencilIcon aria-hidden="true" className="h-4 w-4" />
+                          Edit
+                        </DropdownMenuItem>
+                        <DropdownMenuItem variant="danger" onClick={() => (chosen.current = "delete")}>
+                          <TrashIcon aria-hidden="true" className="h-4 w-4" />
+                          Delete
+                        </DropdownMenuItem>
+                      </>
+                    ) : (
+                      <DropdownMenuItem onClick={() => (chosen.current = "report")}>
+                        <FlagIcon aria-hidden="true" className="h-4 w-4" />
+                        Report message
                       </DropdownMenuItem>
-                      <DropdownMenuItem variant="danger" onClick={() => (chosen.current = "delete")}>
-                        <TrashIcon aria-hidden="true" className="h-4 w-4" />
-                        Delete
-                      </DropdownMenuItem>
-                    </>
-                  ) : (
-                    <DropdownMenuItem onClick={() => (chosen.current = "report")}>
-                      <FlagIcon aria-hidden="true" className="h-4 w-4" />
-                      Report message
+                    )}
+                    {/* Then the conversation's own actions: Edit and Delete, or Report, keep the first places. */}
+                    <DropdownMenuItem onClick={() => (chosen.current = "reply")}>
+                      <ReplyIcon aria-hidden="true" className="h-4 w-4" />
+                      Reply
                     </DropdownMenuItem>
-                  )}
-                </DropdownMenuContent>
-              </DropdownMenu>
+                    <DropdownMenuItem onClick={() => (chosen.current = "react")}>
+                      <SmilePlusIcon aria-hidden="true" className="h-4 w-4" />
+                      Add reaction
+                    </DropdownMenuItem>
+                    <DropdownMenuItem onClick={() => handlers.onMarkUnread(item)}>
+                      <MailIcon aria-hidden="true" className="h-4 w-4" />
+                      Mark unread from here
+                    </DropdownMenuItem>
+                  </DropdownMenuContent>
+                </DropdownMenu>
+                <ReactionPicker
+                  open={pickerOpen}
+                  onOpenChange={setPickerOpen}
+                  mine={mine}
+                  onPick={(emoji, add) => handlers.onReact(item, emoji, add)}
+                  // Between the bubble and the menu's button.
+                  className={`${own ? "" : "order-1"} opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100`}
+                />
+              </>
             )}
             {item.removed ? (
               <div
@@ -209,19 +262,38 @@ export function MessageItem({
                 }}
                 className={`min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-[1.4] ${bubbleColors} ${corners(own, first, last)} ${status === "sent" ? "" : "opacity-60"}`}
               >
-                <span className="whitespace-pre-wrap [overflow-wrap:anywhere]">{item.text}</span>
-                {item.editedAt && (
-                  <span
-                    data-testid="edited-marker"
-                    title={`Edited ${fullDateTime(item.editedAt)}`}
-                    className={`ml-1.5 align-baseline text-[11px] ${own ? "text-indigo-200" : "text-zinc-500 dark:text-zinc-400"}`}
-                  >
-                    edited
-                  </span>
-                )}
+                {item.replyTo && <ReplyQuote replyTo={item.replyTo} own={own} meId={viewerId} onJump={handlers.onJumpToMessage} />}
+                <MessageText
+                  text={item.text}
+                  mentions={item.mentions}
+                  people={people}
+                  viewerId={viewerId}
+                  onMentionClick={handlers.onOpenProfile}
+                  own={own}
+                >
+                  {item.editedAt && (
+                    <span
+                      data-testid="edited-marker"
+                      title={`Edited ${fullDateTime(item.editedAt)}`}
+                      className={`ml-1.5 align-baseline text-[11px] ${own ? "text-indigo-200" : "text-zinc-500 dark:text-zinc-400"}`}
+                    >
+                      edited
+                    </span>
+                  )}
+                </MessageText>
               </div>
             )}
           </div>
+
+          {hasMenu && (
+            <ReactionChips
+              reactions={item.reactions}
+              people={reactors}
+              meId={viewerId}
+              own={own}
+              onToggle={(emoji, add) => handlers.onReact(item, emoji, add)}
+            />
+          )}
 
           {status === "pending" &&
             (last ? (

@@ -1,7 +1,7 @@
 "use client";
 
-import { ArrowDown as ArrowDownIcon } from "lucide-react";
-import { useImperativeHandle, useRef, useSyncExternalStore } from "react";
+import { ArrowDown as ArrowDownIcon, ArrowUp as ArrowUpIcon, ChevronsDown as ChevronsDownIcon } from "lucide-react";
+import { Fragment, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { dayLabel } from "@/lib/format";
 import { type MessageHandlers, MessageItem } from "./message-item";
@@ -14,15 +14,48 @@ export interface MessageListHandle {
   pinToBottom: () => void;
 }
 
+/**
+ * Where the conversation wants the view, once the list can show it (`n` tells one request from the next):
+ * a message in the middle of the view, highlighted briefly; the "New messages" divider near the top; or the bottom,
+ * once the loaded messages reach the present again.
+ */
+export type ListTarget = { n: number } & ({ kind: "message"; id: string } | { kind: "divider" } | { kind: "bottom" });
+
 const noSubscription = () => () => {};
+
+/** A brief background flash on a row (a held tint without the fade for those who prefer reduced motion). */
+function flash(row: HTMLElement) {
+  const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  const tint = dark ? "rgb(129 140 248 / 0.22)" : "rgb(253 224 71 / 0.4)";
+  const on = { backgroundColor: tint, borderRadius: "0.75rem" };
+  const off = { backgroundColor: "transparent", borderRadius: "0.75rem" };
+  row.dataset.highlighted = "true";
+  const animation = row.animate(
+    reduce ? [on, { ...on, offset: 0.999 }, off] : [on, { ...on, offset: 0.35 }, off],
+    { duration: reduce ? 2000 : 2400, easing: reduce ? "linear" : "ease-out" },
+  );
+  const done = () => delete row.dataset.highlighted;
+  animation.onfinish = done;
+  animation.oncancel = done;
+}
 
 /**
  * The scrolling message log (`role="log"`): day separators, messages grouped by sender, own on the right, a group's
  * system entries ("Alice added Bob") centred between them. Newest at
  * the bottom and pinned there while the reader is; a "New messages" pill when something arrives while they are
  * scrolled up; older pages load near the top without moving what the reader is looking at.
+ *
+ * Unread navigation: a "New messages" divider above the message with `seq` {@link dividerSeq}, and while it is above
+ * the view (or above what is loaded: `unreadAbove`) an "N new messages" pill at the top that asks for it
+ * (`onJumpToFirstUnread`). A window of history away from the present (`hasNewer`, after a jump to an old message)
+ * loads newer pages near its end, never pins there, and offers "Jump to present".
+ *
  * @param intro who the conversation is with (avatar and names), shown above the first message once the whole
  *   history is loaded, and in the empty state
+ * @param logRef also receives the scrolling log element (the conversation watches which messages are seen)
+ * @param target where to bring the view once it can (see {@link ListTarget}); `onTargetReached` is called with its `n`
+ * @param concealed the list is still finding where it opens: it stays hidden (a loading status instead) meanwhile
  */
 export function MessageList({
   ref,
@@ -32,7 +65,21 @@ export function MessageList({
   onLoadOlder,
   groupThread,
   handlers,
+  people,
+  viewerId,
   intro,
+  logRef,
+  hasNewer = false,
+  loadingNewer = false,
+  onLoadNewer,
+  onReturnToPresent,
+  dividerSeq = null,
+  unreadAbove = false,
+  unreadCount = 0,
+  onJumpToFirstUnread,
+  target = null,
+  onTargetReached,
+  concealed = false,
 }: {
   ref?: React.Ref<MessageListHandle>;
   rows: readonly TimelineRow[];
@@ -41,14 +88,37 @@ export function MessageList({
   onLoadOlder: () => void;
   groupThread: boolean;
   handlers: MessageHandlers;
+  /** The thread's participants and the caller, for the messages' `@mentions`. */
+  people: readonly { id: string; username: string }[];
+  viewerId: string;
   intro: React.ReactNode;
+  logRef?: React.RefObject<HTMLDivElement | null>;
+  /** The loaded messages stop before the present (a window around an older message): newer pages can be loaded. */
+  hasNewer?: boolean;
+  loadingNewer?: boolean;
+  onLoadNewer?: () => void;
+  onReturnToPresent?: () => void;
+  /** `seq` of the first unread message when the conversation was opened: the divider goes above it. */
+  dividerSeq?: number | null;
+  /** The first unread message is older than the loaded ones. */
+  unreadAbove?: boolean;
+  /** Unread messages when the conversation was opened, for the pill's label. */
+  unreadCount?: number;
+  onJumpToFirstUnread?: () => void;
+  target?: ListTarget | null;
+  onTargetReached?: (n: number) => void;
+  concealed?: boolean;
 }) {
-  const containerRef = useRef<HTMLDivElement>(null);
+  const ownRef = useRef<HTMLDivElement>(null);
+  const containerRef = logRef ?? ownRef;
+  const dividerRef = useRef<HTMLDivElement>(null);
   const last = rows[rows.length - 1];
-  const { showNewPill, scrollToBottom } = useStickToBottom({
+  const { showNewPill, scrollToBottom, scrollToElement } = useStickToBottom({
     containerRef,
     newestKey: last?.key ?? null,
     onNearTop: onLoadOlder,
+    detached: hasNewer,
+    onNearBottom: onLoadNewer,
   });
   useImperativeHandle(ref, () => ({ pinToBottom: () => scrollToBottom(false) }), [scrollToBottom]);
   // Server HTML cannot know the scroll position: keep the log invisible until it has been pinned to the bottom
@@ -56,16 +126,59 @@ export function MessageList({
   const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
   const empty = rows.length === 0;
 
+  // Bring the view to the target as soon as what it names is rendered (after the scroll rule of this commit).
+  const reached = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = containerRef.current;
+    if (!el || !target || reached.current === target.n) return;
+    if (target.kind === "message") {
+      const bubble = el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(target.id)}"]`);
+      if (!bubble) return;
+      scrollToElement(bubble, "center");
+      const row = bubble.closest<HTMLElement>("[data-anchor]") ?? bubble;
+      flash(row);
+    } else if (target.kind === "divider") {
+      if (!dividerRef.current) return;
+      scrollToElement(dividerRef.current, "top");
+    } else {
+      if (hasNewer) return;
+      scrollToBottom(false);
+    }
+    reached.current = target.n;
+    onTargetReached?.(target.n);
+  });
+
+  // Whether the divider is above the view (the pill at the top offers it then). Observed afresh whenever the rows or
+  // the view's place may have changed without the divider crossing the view's edge (a jump that replaced the loaded
+  // messages keeps the same divider element, from above the view to below it): the first report tells where it is.
+  const [dividerAbove, setDividerAbove] = useState(false);
+  const showDivider = dividerSeq !== null && !empty;
+  useEffect(() => {
+    const root = containerRef.current;
+    const node = dividerRef.current;
+    if (!root || !node) return;
+    const observer = new IntersectionObserver(
+      ([entry]) => {
+        if (entry) setDividerAbove(!entry.isIntersecting && entry.boundingClientRect.bottom <= (entry.rootBounds?.top ?? 0));
+      },
+      { root },
+    );
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [containerRef, showDivider, dividerSeq, rows, concealed, hasNewer]);
+  const showUnreadPill = !concealed && !!onJumpToFirstUnread && (unreadAbove || (showDivider && dividerAbove));
+
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
       <div
         ref={containerRef}
         role="log"
         aria-label="Messages"
-        aria-busy={loadingOlder}
+        aria-busy={loadingOlder || loadingNewer || concealed}
         data-testid="message-list"
+        data-detached={hasNewer ? "true" : undefined}
         tabIndex={0}
-        className={`min-h-0 flex-1 overflow-y-auto overscroll-contain [overflow-anchor:none] focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500 ${hydrated ? "" : "invisible"}`}
+        className={`min-h-0 flex-1 overflow-y-auto overscroll-contain [overflow-anchor:none] focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500 ${hydrated && !concealed ? "" : "invisible"}`}
       >
         <div className={`mx-auto flex min-h-full max-w-3xl flex-col px-3 pb-4 md:px-6 ${empty ? "justify-center" : "justify-end pt-2"}`}>
           {empty ? (
@@ -92,8 +205,23 @@ export function MessageList({
                   </p>
                 </div>
               )}
-              {rows.map((row) =>
-                row.kind === "day" ? (
+              {rows.map((row) => {
+                const divider = showDivider && row.kind === "message" && row.item.seq === dividerSeq && (
+                  <div
+                    ref={dividerRef}
+                    data-testid="unread-divider"
+                    role="separator"
+                    aria-label="New messages"
+                    className="mb-1 mt-4 flex items-center gap-3"
+                  >
+                    <span aria-hidden="true" className="h-px flex-1 bg-rose-500/60 dark:bg-rose-400/50" />
+                    <span aria-hidden="true" className="text-xs font-semibold text-rose-600 dark:text-rose-400">
+                      New messages
+                    </span>
+                    <span aria-hidden="true" className="h-px flex-1 bg-rose-500/60 dark:bg-rose-400/50" />
+                  </div>
+                );
+                return row.kind === "day" ? (
                   <div
                     key={row.key}
                     data-testid="day-separator"
@@ -108,26 +236,70 @@ export function MessageList({
                 ) : row.kind === "system" ? (
                   <p
                     key={row.key}
+                    data-anchor={row.key}
+                    data-message-id={row.key}
                     data-testid="system-entry"
                     className="mx-auto my-2 max-w-[85%] rounded-2xl bg-zinc-100 px-3 py-1 text-center text-xs text-zinc-600 dark:bg-zinc-800/70 dark:text-zinc-300"
                   >
                     {row.text}
                   </p>
                 ) : (
-                  <MessageItem
-                    key={row.key}
-                    item={row.item}
-                    first={row.first}
-                    last={row.last}
-                    groupThread={groupThread}
-                    handlers={handlers}
-                  />
-                ),
+                  <Fragment key={row.key}>
+                    {divider}
+                    <MessageItem
+                      item={row.item}
+                      first={row.first}
+                      last={row.last}
+                      groupThread={groupThread}
+                      handlers={handlers}
+                      people={people}
+                      viewerId={viewerId}
+                    />
+                  </Fragment>
+                );
+              })}
+              {loadingNewer && (
+                <p role="status" className="py-3 text-center text-xs font-medium text-zinc-500 dark:text-zinc-400">
+                  Loading newer messages…
+                </p>
               )}
             </>
           )}
         </div>
       </div>
+      {concealed && (
+        <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
+          <p role="status" className="flex items-center gap-2 text-sm text-zinc-500 dark:text-zinc-400">
+            <span
+              aria-hidden="true"
+              className="h-4 w-4 animate-spin rounded-full border-2 border-zinc-300 border-t-indigo-500 dark:border-zinc-700 dark:border-t-indigo-400"
+            />
+            Loading messages…
+          </p>
+        </div>
+      )}
+      {showUnreadPill && (
+        <Button
+          data-testid="first-unread-pill"
+          onClick={onJumpToFirstUnread}
+          className="absolute left-1/2 top-3 z-20 -translate-x-1/2 gap-1.5 rounded-full pl-3 pr-4 font-medium shadow-lg shadow-indigo-600/25"
+        >
+          <ArrowUpIcon aria-hidden="true" className="h-4 w-4" />
+          {unreadCount > 0 ? `${unreadCount} new ${unreadCount === 1 ? "message" : "messages"}` : "New messages"}
+          <span className="sr-only">, jump to the first unread</span>
+        </Button>
+      )}
+      {hasNewer && onReturnToPresent && (
+        <Button
+          data-testid="jump-to-present"
+          variant="secondary"
+          onClick={onReturnToPresent}
+          className="absolute bottom-4 left-1/2 z-20 -translate-x-1/2 gap-1.5 rounded-full pl-3 pr-4 font-medium shadow-lg"
+        >
+          <ChevronsDownIcon aria-hidden="true" className="h-4 w-4" />
+          Jump to present
+        </Button>
+      )}
       {showNewPill && (
         <Button
           data-testid="new-messages-pill"

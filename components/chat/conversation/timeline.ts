@@ -5,7 +5,9 @@
  */
 import type { OutboxEntry } from "@/lib/client/outbox";
 import { displayName, sameDay } from "@/lib/format";
-import type { Message } from "@/lib/schemas/messages";
+import type { Message, Reaction, ReplyTo } from "@/lib/schemas/messages";
+
+const NONE: readonly never[] = [];
 
 /** Consecutive messages of one sender at most this far apart (ms) share a group. */
 export const GROUP_WINDOW_MS = 5 * 60_000;
@@ -47,6 +49,12 @@ export interface TimelineItem {
   error?: string;
   /** "Seen" / "Seen by Bob, Carol" under the newest own message the others have read; else null. */
   seen: string | null;
+  /** The message it replies to, quoted above its text (an outbox entry's from when it was sent); null when not a reply. */
+  replyTo: ReplyTo | null;
+  /** Ids of the participants it mentions (empty while only in the outbox). */
+  mentions: readonly string[];
+  /** Its reactions, each emoji in the order first used (none while only in the outbox). */
+  reactions: readonly Reaction[];
 }
 
 /** A row of the message list: a day separator, a group's system entry, or a message with its place in its sender group. */
@@ -191,6 +199,9 @@ export function buildTimeline(args: {
         status: "sent",
         clientMessageId: m.clientMessageId,
         seen: m.id === seenId ? seenText : null,
+        replyTo: m.replyTo,
+        mentions: m.mentions,
+        reactions: m.reactions,
       },
     ),
     ...outbox
@@ -210,6 +221,11 @@ export function buildTimeline(args: {
           clientMessageId: e.clientMessageId,
           error: e.error,
           seen: null,
+          replyTo: e.replyTo
+            ? { seq: e.replyTo.seq, message: { id: e.replyTo.id, kind: "text", sender: e.replyTo.sender, text: e.replyTo.text } }
+            : null,
+          mentions: NONE,
+          reactions: NONE,
         }),
       ),
   ];

@@ -4,8 +4,10 @@ import { type RefObject, useCallback, useEffect, useLayoutEffect, useRef, useSta
 
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 48;
-/** Older history is requested when the reader is this close to the top. */
+/** Older history is requested when the reader is this close to the top (newer, in a detached window, to the bottom). */
 const LOAD_OLDER_PX = 600;
+/** Where {@link scrollToElement}'s "top" puts an element: this far below the top of the view, at most a fifth of it. */
+const TOP_MARGIN_PX = 72;
 
 /**
  * Scroll behaviour of a chat log (`overflow-anchor: none` on the container; this hook does the anchoring).
@@ -18,6 +20,11 @@ const LOAD_OLDER_PX = 600;
  *   nothing else changed in the same render.)
  * - When something newer arrives while the reader is scrolled up, `showNewPill` turns on; `scrollToBottom` clears it.
  * - Near the top, `onNearTop` is called (on scroll, and after renders while still near the top).
+ * - `detached`: the loaded messages are a window into history that does not reach the present (a jump to an old
+ *   message). Its end is not the newest message: reaching it does not pin the view, and near it `onNearBottom` is
+ *   called to load what comes next; `showNewPill` stays off (the list offers a way back to the present instead).
+ * - `scrollToElement` puts a row in the middle of the view, or near its top (a "New messages" divider), and keeps it
+ *   there as content changes around it; it pins when that lands at the bottom of an attached list.
  *
  * @param newestKey key of the newest item; a change while scrolled up means "new messages"
  */
@@ -25,10 +32,14 @@ export function useStickToBottom({
   containerRef,
   newestKey,
   onNearTop,
+  detached = false,
+  onNearBottom,
 }: {
   containerRef: RefObject<HTMLElement | null>;
   newestKey: string | null;
   onNearTop: () => void;
+  detached?: boolean;
+  onNearBottom?: () => void;
 }) {
   const pinned = useRef(true);
   /** Where pinning last put `scrollTop`: below it, and not at the bottom, the reader has scrolled up. */
@@ -37,6 +48,8 @@ export function useStickToBottom({
   const autoScrolling = useRef(false);
   const newest = useRef(newestKey);
   const nearTop = useRef(onNearTop);
+  const nearBottom = useRef(onNearBottom);
+  const isDetached = useRef(detached);
   const [atBottom, setAtBottom] = useState(true);
   /** The newest key when the reader left the bottom; anything else newest since then is "new". */
   const [leftAt, setLeftAt] = useState<string | null>(null);
@@ -44,7 +57,16 @@ export function useStickToBottom({
   useLayoutEffect(() => {
     newest.current = newestKey;
     nearTop.current = onNearTop;
+    nearBottom.current = onNearBottom;
+    isDetached.current = detached;
   });
+
+  // What a detached window loads below it is not "new": back at the present, only what arrives from then on is.
+  const [wasDetached, setWasDetached] = useState(detached);
+  if (wasDetached !== detached) {
+    setWasDetached(detached);
+    if (!detached) setLeftAt(newestKey);
+  }
 
   const measureAnchor = useCallback(() => {
     const el = containerRef.current;
@@ -100,17 +122,21 @@ export function useStickToBottom({
     return () => observer.disconnect();
   }, [containerRef, settle]);
 
-  // Still near the top after a render (a short first page, or a page that did not fill the view): ask for more.
+  // Still near the top (or, detached, the bottom) after a render (a short first page, or a page that did not fill the
+  // view): ask for more.
   useEffect(() => {
     const el = containerRef.current;
     if (el && el.scrollTop < LOAD_OLDER_PX) nearTop.current();
+    if (el && isDetached.current && el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_OLDER_PX) nearBottom.current?.();
   });
 
   useEffect(() => {
     const el = containerRef.current;
     if (!el) return;
     const onScroll = () => {
-      const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK_PX;
+      const below = el.scrollHeight - el.scrollTop - el.clientHeight;
+      // The end of a detached window is not the present: it never pins.
+      const bottom = below <= BOTTOM_SLACK_PX && !isDetached.current;
       if (autoScrolling.current) {
         // A smooth scroll to the end is running: its intermediate positions are not the reader's choice.
         if (bottom) autoScrolling.current = false;
@@ -122,6 +148,7 @@ export function useStickToBottom({
       setAtBottom(bottom);
       if (!bottom) measureAnchor();
       if (el.scrollTop < LOAD_OLDER_PX) nearTop.current();
+      if (isDetached.current && below < LOAD_OLDER_PX) nearBottom.current?.();
     };
     // The reader taking over cancels a smooth scroll in progress.
     const onTakeOver = () => {
@@ -158,5 +185,28 @@ export function useStickToBottom({
     [containerRef],
   );
 
-  return { showNewPill: !atBottom && leftAt !== null && newestKey !== leftAt, scrollToBottom };
+  /**
+   * Scrolls `node` (inside the container) to the middle of the view (`center`) or just below its top (`top`), at once,
+   * and keeps it where it lands as content changes; the view pins when that is the bottom of an attached list.
+   */
+  const scrollToElement = useCallback(
+    (node: HTMLElement, align: "center" | "top") => {
+      const el = containerRef.current;
+      if (!el) return;
+      autoScrolling.current = false;
+      const box = node.getBoundingClientRect();
+      const offset =
+        align === "center" ? Math.max(0, (el.clientHeight - box.height) / 2) : Math.min(TOP_MARGIN_PX, el.clientHeight / 5);
+      el.scrollTop += box.top - el.getBoundingClientRect().top - offset;
+      const bottom = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK_PX && !isDetached.current;
+      if (!bottom && pinned.current) setLeftAt(newest.current);
+      pinned.current = bottom;
+      pinnedTop.current = bottom ? el.scrollTop : null;
+      setAtBottom(bottom);
+      if (!bottom) measureAnchor();
+    },
+    [containerRef, measureAnchor],
+  );
+
+  return { showNewPill: !atBottom && !detached && leftAt !== null && newestKey !== leftAt, scrollToBottom, scrollToElement };
 }

@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { displayName, listTime } from "@/lib/format";
+import { displayName, listTime, plainPreview } from "@/lib/format";
 import type { Thread } from "@/lib/schemas/threads";
 import { Avatar, GroupAvatar } from "../avatar";
-import { UnreadBadge } from "../unread-badge";
+import { MentionBadge, UnreadBadge } from "../unread-badge";
 
 /** The people a thread is "with" for the caller: everyone but the caller (or the caller alone in a note-to-self). */
 export function otherParticipants(thread: Thread, meId: string): Thread["participants"] {
@@ -38,29 +38,44 @@ export function onlineOther(thread: Thread, meId: string): Thread["participants"
 /**
  * The last-message line of a thread row: "You: …" for the caller's own, "Bob: …" for someone else's in a group,
  * the bare text in a one-to-one thread, a system entry's own words ("alice added bob"), "Removed by a moderator" for a
- * message a moderator removed, and "No messages yet" when there is none.
+ * message a moderator removed, and "No messages yet" when there is none. A message's Markdown is left out
+ * (`plainPreview`): "**done**" reads "done".
  */
 export function previewText(thread: Thread, meId: string): string {
   const last = thread.lastMessage;
   if (!last) return "No messages yet";
   if (last.kind === "system") return last.text;
   if (last.kind === "removed") return "Removed by a moderator";
-  if (last.senderId === meId) return `You: ${last.text}`;
+  const text = plainPreview(last.text);
+  if (last.senderId === meId) return `You: ${text}`;
   if (thread.kind === "group" || thread.participants.length > 2) {
     const sender = thread.participants.find((p) => p.id === last.senderId);
-    if (sender) return `${displayName(sender).split(/\s+/)[0]}: ${last.text}`;
+    if (sender) return `${displayName(sender).split(/\s+/)[0]}: ${text}`;
   }
-  return last.text;
+  return text;
 }
 
 /**
  * One row of the thread list: a link to `/t/{id}` with the other participants' avatar and names, the last message,
- * when it happened and the caller's unread count. Unread threads are bold; the open one is highlighted and marked
- * `aria-current="page"`.
+ * when it happened and the caller's unread count, with an `@` badge when some of those mention the caller. Unread
+ * threads are bold; the open one is highlighted and marked `aria-current="page"`.
  *
  * @param now the current time in ms (from `useNow`), or null while hydrating, when no time is shown yet.
+ * @param navigable one of the search's results, which the arrow keys move between (`data-search-nav`)
  */
-export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId: string; active: boolean; now: number | null }) {
+export function ThreadItem({
+  thread,
+  meId,
+  active,
+  now,
+  navigable = false,
+}: {
+  thread: Thread;
+  meId: string;
+  active: boolean;
+  now: number | null;
+  navigable?: boolean;
+}) {
   const names = threadName(thread, meId);
   const unread = thread.unreadCount > 0;
   return (
@@ -70,6 +85,7 @@ export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId
         data-testid="thread-item"
         data-thread-id={thread.id}
         data-unread={thread.unreadCount}
+        data-search-nav={navigable ? "" : undefined}
         aria-current={active ? "page" : undefined}
         className="group flex items-center gap-3 rounded-xl px-3 py-2.5 transition-[background-color,color,border-color] hover:bg-zinc-100 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500 aria-[current=page]:bg-indigo-50 dark:hover:bg-zinc-800/70 dark:aria-[current=page]:bg-indigo-500/15"
       >
@@ -101,6 +117,7 @@ export function ThreadItem({ thread, meId, active, now }: { thread: Thread; meId
             >
               {previewText(thread, meId)}
             </span>
+            <MentionBadge count={thread.unreadMentionCount} testId="thread-mentions" />
             <UnreadBadge count={thread.unreadCount} testId="thread-unread" label={`${thread.unreadCount} unread`} />
           </span>
         </span>
