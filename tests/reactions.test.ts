@@ -13,6 +13,7 @@ import { getPrisma } from "@/lib/db";
 import { eventPayloads } from "@/lib/schemas/events";
 import type { Page } from "@/lib/schemas/common";
 import type { Message } from "@/lib/schemas/messages";
+import { MAX_REACTION_EMOJI } from "@/lib/schemas/reactions";
 import { Prisma } from "@/lib/server/sql";
 import { api } from "./helpers/api";
 import {
@@ -209,6 +210,22 @@ describe("adding and taking back a reaction", () => {
       expect(res.status, `${emoji}: ${JSON.stringify(res.body)}`).toBe(200);
     }
     expect((await messageAs(bob, m.id)).reactions.map((r) => r.emoji)).toEqual(["👍", "👍🏽", "👨‍👩‍👧", "🇫🇷", "1️⃣", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "🫠", "\u263a\ufe0f"]);
+  });
+
+  it(`takes at most ${MAX_REACTION_EMOJI} different emoji on a message (409 for another, nothing changed), while more people may add to those`, async () => {
+    const { alice, bob } = await cast();
+    const threadId = await createThread(alice, bob);
+    const m = await send(alice, threadId, "react away");
+    const emoji = ["😀", "😁", "😂", "🤣", "😃", "😄", "😅", "😆", "😉", "😊", "😋", "😎", "😍", "😘", "🥰", "😗", "😙", "😚", "🙂", "🤗", "🤩"];
+    for (const e of emoji.slice(0, MAX_REACTION_EMOJI)) expect((await react(bob, m.id, e)).status).toBe(200);
+    const before = await dataSnapshot();
+    const refused = await react(alice, m.id, emoji[MAX_REACTION_EMOJI]!);
+    expectProblem(refused, 409);
+    expect(await dataSnapshot()).toBe(before);
+    // One of the emoji already there: fine; and once one is taken back, a new one fits.
+    expect((await react(alice, m.id, emoji[0]!)).body.reactions[0]).toEqual({ emoji: emoji[0], count: 2, userIds: [bob.id, alice.id] });
+    expect((await unreact(bob, m.id, emoji[1]!)).status).toBe(200);
+    expect((await react(alice, m.id, emoji[MAX_REACTION_EMOJI]!)).body.reactions).toHaveLength(MAX_REACTION_EMOJI);
   });
 
   it("refuses what is not one emoji with 400 naming the emoji parameter, for adding and taking back, and changes nothing", async () => {
@@ -600,7 +617,7 @@ describe("reactions at the same time", () => {
 
     // The reaction holds the message's row (uncommitted); the deletion waits for it, then takes the reaction along.
     const second = await send(alice, threadId, "reacted to while alice deletes");
-    const reaction = await holdOpen(Prisma.sql`SELECT outcome FROM parley_react(${second.id}, ${bob.id}, ${THUMBS}, true)`);
+    const reaction = await holdOpen(Prisma.sql`SELECT outcome FROM parley_react(${second.id}, ${bob.id}, ${THUMBS}, true, ${MAX_REACTION_EMOJI}::int)`);
     const deleting = del(alice, second.id);
     await until(async () => (await queuedBehind(reaction.pid)) >= 1, "the deletion to wait for the reaction");
     await reaction.commit();

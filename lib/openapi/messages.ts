@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { idParams, page } from "../schemas/common";
 import { editMessageBody, listMessagesQuery, message, sendMessageBody } from "../schemas/messages";
-import { messageReactions, reactionParams } from "../schemas/reactions";
+import { MAX_REACTION_EMOJI, messageReactions, reactionParams } from "../schemas/reactions";
 import { defineOperation } from "./operation";
 import { threadParams } from "./threads";
 
@@ -105,7 +105,7 @@ export const addReaction = defineOperation({
   operationId: "addReaction",
   summary: "React to a message",
   description:
-    "Adds your reaction with this emoji (one emoji; you may react with several). Idempotent: reacting again changes nothing. Everyone in the thread is told (`reaction.added`); nobody's read state changes.",
+    `Adds your reaction with this emoji (one emoji; you may react with several; a message takes at most ${MAX_REACTION_EMOJI} different ones). Idempotent: reacting again changes nothing. Everyone in the thread is told (\`reaction.added\`); nobody's read state changes.`,
   tag: "Messages",
   auth: "required",
   params: reactionParams,
@@ -113,6 +113,7 @@ export const addReaction = defineOperation({
   errors: {
     400: "`emoji` is not a single emoji.",
     403: "A system entry or a removed message; or a direct conversation of two in which one of you blocked the other.",
+    409: `The message has ${MAX_REACTION_EMOJI} different emoji already, and not this one.`,
   },
 });
 

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { id } from "./common";
 import { reaction } from "./messages";
 
+/** Different emoji one message takes (Discord's limit): more would grow every page and event that carries it. */
+export const MAX_REACTION_EMOJI = 20;
+
 /**
  * One emoji as Unicode defines it for interchange (`\p{RGI_Emoji}`: "Recommended for General Interchange", UTS #51):
  * a single emoji, with its skin tone, its ZWJ sequence (👨‍👩‍👧) or its flag, never two emoji or text. A regular

@@ -1,13 +1,21 @@
 import "server-only";
 import { AppError, notFound } from "../errors";
-import type { MessageReactions } from "../schemas/reactions";
+import { MAX_REACTION_EMOJI, type MessageReactions } from "../schemas/reactions";
 import type { Reaction } from "../schemas/messages";
 import { getPrisma } from "./sql";
 
 // Reactions: whose they are, that adding one is idempotent and that they change no read state live in SQL
 // (`parley_react`, prisma/sql/functions/); this module calls it and turns its outcomes into errors.
 
-type ReactOutcome = "added" | "removed" | "unchanged" | "message_not_found" | "not_text" | "blocked" | "blocking";
+type ReactOutcome =
+  | "added"
+  | "removed"
+  | "unchanged"
+  | "message_not_found"
+  | "not_text"
+  | "blocked"
+  | "blocking"
+  | "too_many";
 
 /**
  * Adds the caller's reaction with `emoji` to a message (idempotent: reacting again with the same emoji changes
@@ -17,12 +25,13 @@ type ReactOutcome = "added" | "removed" | "unchanged" | "message_not_found" | "n
  * @returns the message's reactions afterwards, `[{emoji, count, userIds}]` in the order each emoji was first used.
  * @throws AppError `not_found` (404) when the message does not exist or is not in one of the caller's threads;
  *   `forbidden` (403) for a group's system entry or a message a moderator removed, and in a direct conversation of
- *   two where either person blocked the other (the blocked one is not told why).
+ *   two where either person blocked the other (the blocked one is not told why); `conflict` (409) for an emoji the
+ *   message does not have yet when it has {@link MAX_REACTION_EMOJI} already.
  */
 export async function react(userId: string, messageId: string, emoji: string, add: boolean): Promise<MessageReactions> {
   const [row] = await getPrisma().$queryRaw<
     { outcome: ReactOutcome; thread_id: string | null; reactions: Reaction[] | null }[]
-  >`SELECT outcome, thread_id, reactions FROM parley_react(${messageId}, ${userId}, ${emoji}, ${add})`;
+  >`SELECT outcome, thread_id, reactions FROM parley_react(${messageId}, ${userId}, ${emoji}, ${add}, ${MAX_REACTION_EMOJI}::int)`;
   switch (row?.outcome) {
     case "added":
     case "removed":
@@ -36,6 +45,8 @@ export async function react(userId: string, messageId: string, emoji: string, ad
       throw new AppError("forbidden", "You can't react in this conversation.");
     case "blocking":
       throw new AppError("forbidden", "You blocked this person. Unblock them to react.");
+    case "too_many":
+      throw new AppError("conflict", `A message takes at most ${MAX_REACTION_EMOJI} different reactions; add to one of them.`);
     default:
       throw new Error(`parley_react answered ${JSON.stringify(row)}`);
   }

@@ -3,7 +3,9 @@
 -- not, changes nothing and records nothing. Reactions never change read state or unread counts.
 -- Only a participant of the message's thread may react, only to a person's message (`kind` 'text'), and not in a
 -- direct conversation of two where either blocked the other (parley_block_between); taking one's own reaction back
--- stays possible there.
+-- stays possible there. A message takes at most `p_max_emoji` different emoji (MAX_REACTION_EMOJI,
+-- lib/schemas/reactions.ts): a reaction with another one is refused, which bounds the message's reactions and the size
+-- of every event that carries them.
 -- Locks: the thread row FOR SHARE (after checking that the person takes part; checked again once held: a removal
 -- from the group may have committed meanwhile), then the message row FOR UPDATE, which orders the reactions to one
 -- message: each rebuilds messages.reactions — `[{emoji, count, userIds}]`, emoji in the order each was first used,
@@ -12,8 +14,9 @@
 -- Records `reaction.added` or `reaction.removed` with the message's new reactions (the same for every recipient).
 -- outcome: 'added' | 'removed' | 'unchanged' (reactions: as they are) | 'message_not_found' (no such message, or the
 -- person is not in its thread, or it was deleted meanwhile) | 'not_text' (a system entry or a removed message) |
--- 'blocked' | 'blocking' (parley_block_between); thread_id, seq and reactions are NULL for the last four.
-CREATE OR REPLACE FUNCTION "parley_react"(p_message_id text, p_user_id text, p_emoji text, p_add boolean)
+-- 'blocked' | 'blocking' (parley_block_between); thread_id, seq and reactions are NULL for the last four |
+-- 'too_many' (reactions: as they are: `p_max_emoji` other emoji already).
+CREATE OR REPLACE FUNCTION "parley_react"(p_message_id text, p_user_id text, p_emoji text, p_add boolean, p_max_emoji int)
 RETURNS TABLE (outcome text, thread_id text, seq int, reactions jsonb) LANGUAGE plpgsql AS $$
 DECLARE
   v_thread_id text;
@@ -49,6 +52,12 @@ BEGIN
   END IF;
   IF v_block IS NOT NULL THEN
     RETURN QUERY SELECT v_block, NULL::text, NULL::int, NULL::jsonb;
+    RETURN;
+  END IF;
+
+  IF p_add AND jsonb_array_length(v_reactions) >= p_max_emoji
+     AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(v_reactions) r WHERE r ->> 'emoji' = p_emoji) THEN
+    RETURN QUERY SELECT 'too_many'::text, v_thread_id, v_seq, v_reactions;
     RETURN;
   END IF;
 
