@@ -543,3 +543,19 @@ describe("newest first, every way of finding it", () => {
     expect(found.length).toBeGreaterThan(100);
   });
 });
+
+describe("forged cursors", () => {
+  it("answers a cursor whose time PostgreSQL cannot hold (year 0) 400, here and in the unread list, never 500", async () => {
+    const user = await quickUser("forger");
+    const forged = (fields: Record<string, unknown>) => Buffer.from(JSON.stringify(fields), "utf8").toString("base64url");
+    const place = { t: "0000-01-01T00:00:00.000Z", th: "x", s: 1 };
+    for (const path of [
+      `/api/search?q=hello&cursor=${forged(place)}`,
+      `/api/search?q=hello&sort=relevance&cursor=${forged({ r: 0.1, ...place })}`,
+      `/api/messages/unread?cursor=${forged(place)}`,
+    ]) {
+      const res = await api.get(path, { token: user.token });
+      expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(400);
+    }
+  });
+});

@@ -35,8 +35,14 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sc
   return parsed.data;
 }
 
-/** A cursor field holding a timestamp (ms precision, as stored). */
-export const cursorTime = z.iso.datetime().transform((s) => new Date(s));
+/**
+ * A cursor field holding a timestamp (ms precision, as stored), in years 1 to 9999: PostgreSQL's `timestamptz` has no
+ * year 0, which ISO 8601 (and so `z.iso.datetime`) allows.
+ */
+export const cursorTime = z.iso
+  .datetime()
+  .refine((s) => !s.startsWith("0000"), "Not a time of a stored row.")
+  .transform((s) => new Date(s));
 /** A cursor field holding a per-thread sequence number. */
 export const cursorSeq = z.number().int().min(0).max(2_147_483_647);
 
