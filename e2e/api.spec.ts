@@ -34,14 +34,15 @@ test("a third party drives a conversation end to end with bearer tokens", async 
   }
   expect(await (await request.get("/api/unread", { headers: as(bob.token) })).json()).toEqual({
     total: 3,
-    threads: [{ threadId: thread.id, count: 3 }],
+    mentions: 0,
+    threads: [{ threadId: thread.id, count: 3, mentions: 0 }],
   });
   const page = await (await request.get(`/api/threads/${thread.id}/messages?limit=2`, { headers: as(bob.token) })).json();
   expect(page.data.map((m: { text: string }) => m.text)).toEqual(["three", "two"]);
   expect(page.nextCursor).toEqual(expect.any(String));
 
   const read = await request.post(`/api/messages/${page.data[1].id}/read`, { headers: as(bob.token) });
-  expect(await read.json()).toEqual({ threadId: thread.id, unreadCount: 1 });
+  expect(await read.json()).toEqual({ threadId: thread.id, lastReadSeq: page.data[1].seq, unreadCount: 1, unreadMentionCount: 0 });
 
   const bad = await request.post(`/api/threads/${thread.id}/messages`, {
     headers: { ...as(bob.token), "content-type": "application/json" },

@@ -138,7 +138,7 @@ test.describe("conversation features", () => {
     await expect(byId(bob.page, friday.id)).not.toBeInViewport();
     await quote.click();
     await expect(byId(bob.page, friday.id)).toBeInViewport();
-    await expect(bob.page.locator(`[data-anchor]:has([data-message-id="${friday.id}"])`)).toHaveAttribute("data-highlighted", "true");
+    await expect(bob.page.locator(`[data-anchor]:has([data-message-id="${friday.id}"])`)).toHaveAttribute("data-jump-target", "true");
 
     // A reply to a message its sender then deletes: the quote says so.
     const oops = await send(request, bob, threadId, "Actually, Saturday?");

@@ -143,7 +143,7 @@ test.describe("unread navigation", () => {
     const log = bob.page.getByTestId("message-list");
     const jumped = log.locator(`[data-message-id="${target.id}"]`);
     await expect(jumped).toBeInViewport();
-    await expect(log.locator(`[data-anchor]:has([data-message-id="${target.id}"])`)).toHaveAttribute("data-highlighted", "true");
+    await expect(log.locator(`[data-anchor]:has([data-message-id="${target.id}"])`)).toHaveAttribute("data-jump-target", "true");
     await expect(log).toHaveAttribute("data-detached", "true");
     await expect(bob.page).toHaveURL(`/t/${threadId}`);
     const present = bob.page.getByRole("button", { name: "Jump to present" });

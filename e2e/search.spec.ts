@@ -84,7 +84,7 @@ test.describe("message search", () => {
     await expect(page).toHaveURL(`/t/${direct}`);
     const log = page.getByTestId("message-list");
     await expect(log.locator(`[data-message-id="${deploy.id}"]`)).toBeInViewport();
-    await expect(log.locator(`[data-anchor]:has([data-message-id="${deploy.id}"])`)).toHaveAttribute("data-highlighted", "true");
+    await expect(log.locator(`[data-anchor]:has([data-message-id="${deploy.id}"])`)).toHaveAttribute("data-jump-target", "true");
     await expect(page.getByRole("button", { name: "Jump to present" })).toBeVisible();
 
     // The search stays; "Search in conversation" narrows it to the open one.

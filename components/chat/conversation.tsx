@@ -132,7 +132,9 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   const [opened, setOpened] = useState<{ watermark: number | null; unread: number } | null>(null);
   const [jump, setJump] = useState<Jump | null>(null);
   const [landingState, setLanding] = useState(false);
-  // A failure to load older pages while opening shows the newest messages rather than nothing.
+  // A failure to load older pages while opening shows the newest messages rather than nothing, and ends the landing
+  // for good (a later successful page must not hide the list again).
+  if (landingState && messagesQuery.isFetchNextPageError) setLanding(false);
   const landing = landingState && !messagesQuery.isFetchNextPageError;
   if (opened === null && thread && messagesQuery.data) {
     const watermark = thread.unreadCount > 0 ? (thread.participants.find((p) => p.id === me.id)?.lastReadSeq ?? null) : null;
@@ -172,7 +174,7 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   // unread one. A message that is gone ends the jump with a word.
   // The jump whose window was asked for, whether the answer is pending, and the cache it left: asked again only if
   // the cache changed since (a refetch replaced the window) and the message is missing.
-  const requested = useRef<{ n: number; pending: boolean; data: unknown } | null>(null);
+  const requested = useRef<{ n: number; pending: boolean; data: unknown; abort?: AbortController } | null>(null);
   const jumpFailed = (n: number, message: string, e?: unknown) => {
     setJump((j) => (j?.n === n ? null : j));
     setLanding(false);
@@ -183,18 +185,24 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
     const asked = requested.current;
     const askedAlready = asked?.n === jump.n && (asked.pending || asked.data === messagesQuery.data);
     if (jump.to === "message" && !messages.some((m) => m.id === jump.id) && !askedAlready) {
-      const request = { n: jump.n, pending: true, data: undefined as unknown };
+      const request = { n: jump.n, pending: true, data: undefined as unknown, abort: new AbortController() };
+      requested.current?.abort?.abort(); // a newer jump wins: the older one's answer must not replace its window
       requested.current = request;
       const { n, id } = jump;
-      loadAroundMessage(client, threadId, id).then(
+      const current = () => requested.current === request;
+      loadAroundMessage(client, threadId, id, request.abort.signal).then(
         () => {
+          if (!current()) return;
           const loaded = client.getQueryData<MessagePages>(queryKeys.messages(threadId));
           request.pending = false;
           request.data = loaded;
           if (!loaded?.pages.some((p) => p.data.some((m) => m.id === id))) jumpFailed(n, "That message is no longer there");
         },
-        (e: unknown) =>
-          isNotFound(e) ? jumpFailed(n, "That message is no longer there") : jumpFailed(n, "Couldn’t open that message", e),
+        (e: unknown) => {
+          if (!current()) return;
+          if (isNotFound(e)) jumpFailed(n, "That message is no longer there");
+          else jumpFailed(n, "Couldn’t open that message", e);
+        },
       );
     }
     if (jump.to === "unread" && unreadAbove && hasNextPage && !isFetchingNextPage && !messagesQuery.isFetchNextPageError) {
@@ -275,7 +283,16 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
     }),
     [client, edit, react, markUnread, threadId, me.id],
   );
-  const replyTarget = replyingTo && messages.some((m) => m.id === replyingTo.id && m.kind === "text") ? replyingTo : null;
+  // The message replied to, until it is gone: deleted or removed where the loaded messages cover its place (a window
+  // of other messages, after a jump, says nothing about it).
+  const replySeq = replyingTo?.seq ?? null;
+  const replyGone =
+    replySeq !== null &&
+    messages.length > 0 &&
+    replySeq >= messages[0]!.seq &&
+    replySeq <= messages[messages.length - 1]!.seq &&
+    !messages.some((m) => m.id === replyingTo?.id && m.kind === "text");
+  const replyTarget = replyingTo && !replyGone ? replyingTo : null;
 
   if (leaving) return <div className="flex-1" />;
 

@@ -135,7 +135,13 @@ export function useMessages(threadId: string) {
   const refetch = usePollingUnlessLive();
   return useInfiniteQuery({
     queryKey: queryKeys.messages(threadId),
-    queryFn: ({ pageParam, signal }) => fetchMessagePage(threadId, pageParam, signal),
+    queryFn: ({ pageParam, signal }) =>
+      fetchMessagePage(threadId, pageParam, signal).catch((e: unknown) => {
+        // A window around a message deleted since (a refetch asks for it again): the newest page instead. A thread
+        // that is gone is 404 there too.
+        if (pageParam && "around" in pageParam && e instanceof ApiError && e.status === 404) return fetchMessagePage(threadId, null, signal);
+        throw e;
+      }),
     initialPageParam: null as MessagePageParam,
     getNextPageParam: (last): MessagePageParam | undefined => (last.nextCursor ? { older: last.nextCursor } : undefined),
     getPreviousPageParam: (first): MessagePageParam | undefined => (first.newerCursor ? { newer: first.newerCursor } : undefined),
@@ -147,14 +153,23 @@ export function useMessages(threadId: string) {
  * Makes sure a message is in its thread's cached pages, for jumping to it (a search result, a reply's quote, the
  * first unread message). When it is not there, the cache becomes the window of messages around it (`around`), which
  * then loads older messages as usual and newer ones with `fetchPreviousPage`; {@link returnToPresent} goes back.
+ * @param signal a newer jump's: once aborted, this one changes nothing
  * @throws ApiError (404) when the message is not in the thread (or no longer exists)
  */
-export async function loadAroundMessage(client: QueryClient, threadId: string, messageId: string): Promise<void> {
+export async function loadAroundMessage(
+  client: QueryClient,
+  threadId: string,
+  messageId: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const key = queryKeys.messages(threadId);
   if (client.getQueryData<MessagePages>(key)?.pages.some((p) => p.data.some((m) => m.id === messageId))) return;
-  const page = await fetchMessagePage(threadId, { around: messageId });
+  const page = await fetchMessagePage(threadId, { around: messageId }, signal);
+  if (signal?.aborted) return;
   await client.cancelQueries({ queryKey: key, exact: true });
   client.setQueryData<MessagePages>(key, { pages: [page], pageParams: [{ around: messageId }] });
+  // Live events that came during the fetch were applied to the pages this replaced: fetch the window once more.
+  void client.invalidateQueries({ queryKey: key, exact: true });
 }
 
 /**
@@ -166,6 +181,9 @@ export async function returnToPresent(client: QueryClient, threadId: string): Pr
   const page = await fetchMessagePage(threadId, null);
   await client.cancelQueries({ queryKey: key, exact: true });
   client.setQueryData<MessagePages>(key, { pages: [page], pageParams: [null] });
+  // Messages that arrived while the window was detached (live ones, one's own) were not kept; the page may predate
+  // them: fetch it once more.
+  void client.invalidateQueries({ queryKey: key, exact: true });
 }
 
 /** Whether a thread's cached pages reach its newest message, so that a live message belongs at their front. */
@@ -265,8 +283,9 @@ export function useMarkRead(threadId: string, meId?: string) {
 
 /**
  * The caller's unread counts in a thread once it is read up to `upToMessageId`, as far as the cache tells (for the
- * optimistic badges): none when that is the newest message (or the cache cannot say), else the cached counts less the
- * cached unread messages up to it. The server's answer corrects any difference.
+ * optimistic badges): none when that is the newest message, else the cached counts less the cached unread messages
+ * up to it, or the cached counts as they are when the cache does not hold the message. The server's answer corrects
+ * any difference.
  */
 function countsAfterMark(
   client: QueryClient,
@@ -278,7 +297,8 @@ function countsAfterMark(
   const data = client.getQueryData<MessagePages>(queryKeys.messages(threadId));
   const messages = data?.pages.flatMap((p) => p.data) ?? [];
   const target = messages.find((m) => m.id === upToMessageId);
-  if (!thread || !data || !target) return NOTHING_UNREAD;
+  // A message the cache does not hold: the badges wait for the answer.
+  if (!thread || !data || !target) return thread ?? NOTHING_UNREAD;
   if (reachesPresent(data) && messages.every((m) => m.seq <= target.seq)) return NOTHING_UNREAD;
   const lastReadSeq = thread.participants.find((p) => p.id === meId)?.lastReadSeq ?? 0;
   const nowRead = messages.filter((m) => !m.isRead && m.seq > lastReadSeq && m.seq <= target.seq);
@@ -343,12 +363,16 @@ export function setCachedReactions(client: QueryClient, threadId: string, messag
 }
 
 /**
- * Adds or takes back the caller's reaction to a message. Optimistic: the cached reactions change at once and are
- * put back if the request fails; the answer (and the `reaction.*` event) then set them as the server has them.
+ * Adds or takes back the caller's reaction to a message. Optimistic: the cached reactions change at once and the
+ * change is undone if the request fails; the answer (and the `reaction.*` event) then set them as the server has
+ * them. The caller's reactions in a thread go one request at a time (`scope`), so a double click's answers arrive in
+ * order.
  */
 export function useReact(threadId: string) {
   const client = useQueryClient();
   return useMutation({
+    // One message's reactions change one request at a time, so that answers cannot land out of order.
+    scope: { id: `react:${threadId}` },
     mutationFn: ({ messageId, emoji, add }: { messageId: string; emoji: string; add: boolean; meId: string }) =>
       apiFetch<MessageReactions>(`/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`, {
         method: add ? "PUT" : "DELETE",
@@ -360,10 +384,11 @@ export function useReact(threadId: string) {
         .find((m) => m.id === messageId);
       if (!cached) return undefined;
       setCachedReactions(client, threadId, messageId, reactionsWith(cached.reactions, emoji, meId, add));
-      return { messageId, before: cached.reactions };
     },
-    onError: (_e, _v, context) => {
-      if (context) setCachedReactions(client, threadId, context.messageId, context.before);
+    onError: (_e, { messageId, emoji, add, meId }) => {
+      // Undo this change only: others' reactions that arrived meanwhile stay.
+      const cached = client.getQueryData<MessagePages>(queryKeys.messages(threadId))?.pages.flatMap((p) => p.data).find((m) => m.id === messageId);
+      if (cached) setCachedReactions(client, threadId, messageId, reactionsWith(cached.reactions, emoji, meId, !add));
     },
     onSuccess: (answer) => setCachedReactions(client, threadId, answer.messageId, answer.reactions),
   });

@@ -145,7 +145,8 @@ export function Composer({
           onFocus={() => setFocused(true)}
           onBlur={() => setFocused(false)}
           onKeyDown={(e) => {
-            if (e.nativeEvent.isComposing) return;
+            // Safari ends a composition with an Enter whose isComposing is already false (keyCode 229).
+            if (e.nativeEvent.isComposing || e.keyCode === 229) return;
             if (open && mention) {
               const move = e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0;
               if (move !== 0) {

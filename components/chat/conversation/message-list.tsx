@@ -23,7 +23,10 @@ export type ListTarget = { n: number } & ({ kind: "message"; id: string } | { ki
 
 const noSubscription = () => () => {};
 
-/** A brief background flash on a row (a held tint without the fade for those who prefer reduced motion). */
+/**
+ * A brief background flash on a row (a held tint without the fade for those who prefer reduced motion), and the mark
+ * `data-jump-target` on it, which stays until another row is jumped to.
+ */
 function flash(row: HTMLElement) {
   const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
@@ -31,6 +34,9 @@ function flash(row: HTMLElement) {
   const on = { backgroundColor: tint, borderRadius: "0.75rem" };
   const off = { backgroundColor: "transparent", borderRadius: "0.75rem" };
   row.dataset.highlighted = "true";
+  // Which row the last jump went to, until the next jump (the flash itself is over in two seconds).
+  for (const other of (row.closest("[role=log]") ?? document).querySelectorAll("[data-jump-target]")) if (other !== row) other.removeAttribute("data-jump-target");
+  row.dataset.jumpTarget = "true";
   const animation = row.animate(
     reduce ? [on, { ...on, offset: 0.999 }, off] : [on, { ...on, offset: 0.35 }, off],
     { duration: reduce ? 2000 : 2400, easing: reduce ? "linear" : "ease-out" },

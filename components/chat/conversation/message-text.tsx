@@ -105,7 +105,7 @@ function palette(own: boolean) {
         link: "text-white underline decoration-white/60 underline-offset-2 hover:decoration-white",
         code: "bg-indigo-800/70 text-white",
         quote: "border-white/50 text-indigo-50",
-        mention: "bg-white/20 text-white hover:bg-white/30",
+        mention: "bg-indigo-900 text-white hover:bg-indigo-950",
       }
     : {
         link: "text-indigo-700 underline decoration-indigo-700/40 underline-offset-2 hover:decoration-indigo-700 dark:text-indigo-300 dark:decoration-indigo-300/50 dark:hover:decoration-indigo-300",

@@ -271,6 +271,10 @@ export function useMarkReadWhileVisible({
       flush();
       observer.current?.disconnect();
       observer.current = null;
+      // A new observer watches every row again (React's StrictMode unmounts and mounts once in development).
+      observed.current.clear();
+      inView.current.clear();
+      ignored.current.clear();
     },
     [flush],
   );
