@@ -124,6 +124,9 @@ test.describe("conversation features", () => {
 
     await openActions(alice.page, byId(alice.page, friday.id));
     await alice.page.getByRole("menuitem", { name: "Reply" }).click();
+    // The reply starts once the menu has closed (and given the focus to the composer).
+    await expect(bar).toBeVisible();
+    await expect(box).toBeFocused();
     await sendFromComposer(alice.page, "Yes, 3pm");
     await expect(bar).toBeHidden();
     const reply = alice.page.locator('[data-testid="message"][data-own="true"][data-status="sent"]').filter({ hasText: "Yes, 3pm" });
@@ -163,18 +166,19 @@ test.describe("conversation features", () => {
     await expect(list.getByRole("option")).toHaveCount(2);
     await expect(list).not.toContainText(alice.name);
     await expect(box).toHaveAttribute("aria-controls", (await list.getAttribute("id"))!);
-    // Narrowed by the start of the display name, case-insensitively; ↓ and ↑ move; Escape closes.
-    await box.pressSequentially("ca");
+    // Narrowed by the start of the display name, case-insensitively; ↓ and ↑ move; Escape closes. (Three letters:
+    // the people's names end in four random hex digits, which "ca" or "b" could also start.)
+    await box.pressSequentially("car");
     await expect(list.getByRole("option")).toHaveCount(1);
     await expect(list.getByRole("option", { selected: true })).toContainText(carol.name);
     await box.press("Escape");
     await expect(list).toBeHidden();
     // It stays closed for that mention; a new one opens it again.
-    await box.pressSequentially("r");
+    await box.pressSequentially("o");
     await expect(list).toBeHidden();
-    for (let i = 0; i < 4; i++) await box.press("Backspace");
+    for (let i = 0; i < 5; i++) await box.press("Backspace");
     await expect(box).toHaveValue("Hi ");
-    await box.pressSequentially("@b");
+    await box.pressSequentially("@bo");
     await expect(list.getByRole("option")).toHaveCount(1);
     const active = await box.getAttribute("aria-activedescendant");
     await expect(list.getByRole("option", { selected: true })).toHaveAttribute("id", active!);
