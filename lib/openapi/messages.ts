@@ -99,17 +99,22 @@ export const deleteMessage = defineOperation({
   errors: { 403: "Only the sender can delete a message." },
 });
 
-export const addReaction = defineOperation({
-  method: "PUT",
+/** What adding and taking back a reaction share: the resource, who may, the answer. */
+const reactionResource = {
   path: "/api/messages/{id}/reactions/{emoji}",
-  operationId: "addReaction",
-  summary: "React to a message",
-  description:
-    `Adds your reaction with this emoji (one emoji; you may react with several; a message takes at most ${MAX_REACTION_EMOJI} different ones). Idempotent: reacting again changes nothing. Everyone in the thread is told (\`reaction.added\`); nobody's read state changes.`,
   tag: "Messages",
   auth: "required",
   params: reactionParams,
   ok: { 200: { description: "The message's reactions afterwards.", schema: messageReactions } },
+} as const;
+
+export const addReaction = defineOperation({
+  ...reactionResource,
+  method: "PUT",
+  operationId: "addReaction",
+  summary: "React to a message",
+  description:
+    `Adds your reaction with this emoji (one emoji; you may react with several; a message takes at most ${MAX_REACTION_EMOJI} different ones). Idempotent: reacting again changes nothing. Everyone in the thread is told (\`reaction.added\`); nobody's read state changes.`,
   errors: {
     400: "`emoji` is not a single emoji.",
     403: "A system entry or a removed message; or a direct conversation of two in which one of you blocked the other.",
@@ -118,17 +123,14 @@ export const addReaction = defineOperation({
 });
 
 export const removeReaction = defineOperation({
+  ...reactionResource,
   method: "DELETE",
-  path: "/api/messages/{id}/reactions/{emoji}",
   operationId: "removeReaction",
   summary: "Take back your reaction",
-  description: "Removes your reaction with this emoji, if you have it (idempotent). Everyone in the thread is told (`reaction.removed`).",
-  tag: "Messages",
-  auth: "required",
-  params: reactionParams,
-  ok: { 200: { description: "The message's reactions afterwards.", schema: messageReactions } },
+  description:
+    "Removes your reaction with this emoji, if you have it (idempotent), also where a block now stands. Everyone in the thread is told (`reaction.removed`).",
   errors: {
     400: "`emoji` is not a single emoji.",
-    403: "A system entry or a removed message; or a direct conversation of two in which one of you blocked the other.",
+    403: "A system entry or a removed message (they have no reactions).",
   },
 });
