@@ -22,7 +22,6 @@
 // Everything it started (instances, database, embedded server) is stopped at the end, on error, on SIGINT/SIGTERM
 // and when --max-minutes runs out. Each stream needs a file descriptor here and on the server: the npm script raises
 // the soft limit to the hard one, and counts that do not fit are skipped.
-import { createRequire } from "node:module";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -35,7 +34,6 @@ import {
   createBenchDatabase,
   errorText,
   establishedOn,
-  HOST,
   type Instance,
   instanceEnv,
   log,
@@ -61,6 +59,8 @@ import {
   withTimeout,
   writeReport,
 } from "./kit";
+import { openInspector } from "./inspector";
+import { type SseEvent, SseParser } from "./sse";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -116,16 +116,7 @@ function parseOptions(argv: string[]): Options | null {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The instance's inspector (Chrome DevTools Protocol over WebSocket, 127.0.0.1 only): full GC and heap figures.
-// Node 20 has no WebSocket client of its own; Next ships `ws` precompiled.
-
-interface WebSocketLike {
-  once(event: "open" | "error" | "close", listener: (arg?: unknown) => void): void;
-  on(event: "message", listener: (data: Buffer) => void): void;
-  send(data: string): void;
-  close(): void;
-}
-const WebSocketClient = createRequire(import.meta.url)("next/dist/compiled/ws") as new (url: string) => WebSocketLike;
+// Heap figures through the instance's inspector (bench/inspector.ts).
 
 interface HeapStats {
   /** V8 heap in use after a full collection, KiB. */
@@ -140,42 +131,16 @@ interface HeapStats {
 
 /** Forces two full garbage collections in `instance` and reads its heap figures. */
 async function collectAndMeasure(instance: Instance): Promise<HeapStats> {
-  const targets = (await (await fetch(`http://${HOST}:${instance.inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
-  const url = targets[0]?.webSocketDebuggerUrl;
-  if (!url) throw new Error(`instance ${instance.name}: no inspector target`);
-  const ws = new WebSocketClient(url);
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  type Answer = { id?: number; result?: { result?: { value?: unknown } }; error?: unknown };
-  const pending = new Map<number, (message: Answer) => void>();
-  ws.on("message", (data) => {
-    const message = JSON.parse(data.toString()) as Answer;
-    if (message.id !== undefined) pending.get(message.id)?.(message);
-  });
-  let nextId = 0;
-  const call = (method: string, params: object = {}) =>
-    withTimeout(
-      new Promise<Answer>((resolve) => {
-        const id = ++nextId;
-        pending.set(id, resolve);
-        ws.send(JSON.stringify({ id, method, params }));
-      }),
-      60_000,
-      `inspector ${method}`,
-    );
+  const inspector = await openInspector(instance);
+  const { call } = inspector;
   try {
     await call("HeapProfiler.collectGarbage");
     await sleep(200);
     await call("HeapProfiler.collectGarbage");
-    const answer = await call("Runtime.evaluate", {
-      returnByValue: true,
-      expression: `JSON.stringify({ m: process.memoryUsage(), hub: globalThis.parleyHub ? globalThis.parleyHub.size : null,
+    const value = await inspector.evaluate(
+      `JSON.stringify({ m: process.memoryUsage(), hub: globalThis.parleyHub ? globalThis.parleyHub.size : null,
         resources: process.getActiveResourcesInfo().length })`,
-    });
-    const value = answer.result?.result?.value;
-    if (typeof value !== "string") throw new Error(`inspector: unexpected answer ${JSON.stringify(answer).slice(0, 200)}`);
+    );
     const parsed = JSON.parse(value) as { m: NodeJS.MemoryUsage; hub: number | null; resources: number };
     return {
       heapUsedKiB: Math.round(parsed.m.heapUsed / 1024),
@@ -184,7 +149,7 @@ async function collectAndMeasure(instance: Instance): Promise<HeapStats> {
       activeResources: parsed.resources,
     };
   } finally {
-    ws.close();
+    inspector.close();
   }
 }
 
@@ -228,57 +193,7 @@ async function createUser(base: string, username: string): Promise<User> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Server-Sent Events client: Node's fetch, streaming, and a small parser (WHATWG HTML, "Server-sent events";
-// LF and CRLF line ends — the server sends LF).
-
-interface SseEvent {
-  type: string;
-  data: string;
-  id: string | null;
-  /** performance.now() when the event's terminating blank line was parsed. */
-  at: number;
-}
-
-class SseParser {
-  private buffer = "";
-  private type = "";
-  private data: string[] = [];
-  private id: string | null = null;
-  comments = 0;
-
-  constructor(private readonly emit: (event: SseEvent) => void) {}
-
-  push(text: string): void {
-    this.buffer += text;
-    let newline: number;
-    while ((newline = this.buffer.indexOf("\n")) >= 0) {
-      let line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line.endsWith("\r")) line = line.slice(0, -1);
-      this.line(line);
-    }
-  }
-
-  private line(line: string): void {
-    if (line === "") {
-      if (this.data.length > 0) this.emit({ type: this.type || "message", data: this.data.join("\n"), id: this.id, at: now() });
-      this.type = "";
-      this.data = [];
-      return;
-    }
-    if (line.startsWith(":")) {
-      this.comments++;
-      return;
-    }
-    const colon = line.indexOf(":");
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "event") this.type = value;
-    else if (field === "data") this.data.push(value);
-    else if (field === "id") this.id = value;
-  }
-}
+// Server-Sent Events client: Node's fetch, streaming, or node:http, and the parser of bench/sse.ts.
 
 interface Stream {
   /** Resolves when `ready` arrives; rejects when the stream fails or ends first. */
