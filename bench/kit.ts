@@ -174,6 +174,52 @@ export async function procStats(pid: number): Promise<ProcStats> {
   return { rssKiB: rss ? Number(rss[1]) : NaN, fds: fds.length, cpuMs: (ticks * 1000) / clockTicks };
 }
 
+/**
+ * CPU time (user + system, ms) used so far by each process tree rooted at `roots`: the root and its live descendants,
+ * each counting its own time and that of its exited, reaped children (cutime, cstime), so that a PostgreSQL backend
+ * that ended is still counted, in the postmaster (as ../shared/peers-bench/lib/cpu_ticks.py does). Take it before and
+ * after, and subtract.
+ */
+export async function treeCpuMs(roots: number[]): Promise<number[]> {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  await Promise.all(
+    (await readdir("/proc"))
+      .filter((d) => /^\d+$/.test(d))
+      .map(async (d) => {
+        try {
+          const stat = await readFile(`/proc/${d}/stat`, "utf8");
+          const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+        } catch {
+          // exited meanwhile
+        }
+      }),
+  );
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of procs) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  return roots.map((root) => {
+    let ticks = 0;
+    const todo = [root];
+    while (todo.length) {
+      const pid = todo.pop()!;
+      const p = procs.get(pid);
+      if (!p) continue;
+      ticks += p.ticks;
+      todo.push(...(children.get(pid) ?? []));
+    }
+    return (ticks * 1000) / clockTicks;
+  });
+}
+
+/** The whole machine's CPU time so far from /proc/stat, ms summed over cores: busy (not idle or iowait), and steal. */
+export async function machineCpuMs(): Promise<{ busyMs: number; stealMs: number; totalMs: number }> {
+  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0]!;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const toMs = (t: number) => (t * 1000) / clockTicks;
+  const total = user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!;
+  return { busyMs: toMs(total - idle! - iowait! - steal!), stealMs: toMs(steal!), totalMs: toMs(total) };
+}
+
 /** The soft limit on open files of this process (instances inherit it). */
 export async function openFilesLimit(): Promise<number> {
   const limits = await readFile("/proc/self/limits", "utf8");
@@ -343,15 +389,21 @@ export interface BenchDatabase {
  * or on a throw-away embedded PostgreSQL (deleted whole at cleanup).
  * @param durable run the embedded server with PostgreSQL's default durability (`fsync`, `synchronous_commit`);
  *   when false it runs like the test clusters, with both off.
+ * @param statementStats load pg_stat_statements on the embedded server (tracking statements inside functions too)
+ *   and create the extension in the database; on BENCH_DATABASE_URL's server only when that server preloads it.
  */
-export async function createBenchDatabase(opts: { durable: boolean }): Promise<BenchDatabase> {
+export async function createBenchDatabase(opts: { durable: boolean; statementStats?: boolean }): Promise<BenchDatabase> {
   let adminUrl = process.env.BENCH_DATABASE_URL;
   let server = "BENCH_DATABASE_URL";
   if (!adminUrl) {
     log(`starting a throw-away embedded PostgreSQL${opts.durable ? " (durable commits)" : " (fsync=off)"}`);
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-bench-pg-"));
     // `persistent` is what turns durability on; the directory is deleted here either way.
-    const embedded = await startEmbeddedPostgres({ dataDir, persistent: opts.durable });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      persistent: opts.durable,
+      extraFlags: opts.statementStats ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"] : [],
+    });
     onCleanup("embedded PostgreSQL", async () => {
       await embedded.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -378,6 +430,17 @@ export async function createBenchDatabase(opts: { durable: boolean }): Promise<B
   }
   const url = databaseUrlFor(adminUrl, database);
   await migrate(url);
+  if (opts.statementStats) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ libs: string }>("SELECT current_setting('shared_preload_libraries') AS libs");
+      if (rows[0]?.libs.includes("pg_stat_statements")) await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      else log("pg_stat_statements is not loaded on this server: no statement figures");
+    } finally {
+      await client.end();
+    }
+  }
   return { url, server };
 }
 

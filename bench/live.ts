@@ -2,6 +2,7 @@
 //
 //   npm run bench:live -- [--messages 1000] [--warmup 20] [--streams 2000 | --streams 1000,2000,5000,10000]
 //                         [--hold 20] [--concurrency 200] [--max-minutes 20]
+//   npm run bench:live -- --load …   sends at stepped rates over four instances: see bench/live-load.ts
 //
 // What it does, against 127.0.0.1 only:
 // 1. A throw-away embedded PostgreSQL (or BENCH_DATABASE_URL, a URL with CREATEDB rights), a fresh database
@@ -72,7 +73,8 @@ const USAGE = `npm run bench:live -- [options]
   --hold S           seconds the idle streams are held open (default 20; the heartbeat is every 15 s)
   --concurrency N    streams being opened at once (default 200)
   --max-minutes M    stop everything after this long (default 20)
-env: BENCH_DATABASE_URL, BENCH_SKIP_BUILD=1, BENCH_PORT_A (3800), BENCH_PORT_B (3801), AUTH_SECRET`;
+env: BENCH_DATABASE_URL, BENCH_SKIP_BUILD=1, BENCH_PORT_A (3800), BENCH_PORT_B (3801), AUTH_SECRET
+--load: concurrent senders at stepped rates over several instances (npm run bench:live -- --load --help)`;
 
 interface Options {
   messages: number;
@@ -799,4 +801,6 @@ async function main(opts: Options): Promise<number> {
   return latencyOk && idleOk ? 0 : 1;
 }
 
-await runBenchCli(parseOptions, USAGE, main);
+// `--load`: sends at controlled rates over several instances (bench/live-load.ts), a mode with options of its own.
+if (process.argv.slice(2).includes("--load")) await (await import("./live-load")).runLoad();
+else await runBenchCli(parseOptions, USAGE, main);

@@ -35,6 +35,8 @@ export interface EmbeddedPostgresOptions {
    * and trades durability for speed (`fsync=off`): for throw-away test clusters only.
    */
   persistent: boolean;
+  /** More server settings, as `postgres` flags (`["-c", "shared_preload_libraries=pg_stat_statements"]`). */
+  extraFlags?: string[];
   /**
    * Receives the server's and initdb's output. Default: kept quietly (last 60 lines) and printed only inside the
    * error when the server fails to start. `EMBEDDED_PG_VERBOSE=1` prints everything to stderr.
@@ -103,6 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       "-c",
       "unix_socket_directories=",
       ...(options.persistent ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+      ...(options.extraFlags ?? []),
     ],
     onLog,
     onError: (error: unknown) => onLog(`[error] ${describeUnknown(error)}`),
