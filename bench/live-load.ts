@@ -18,7 +18,7 @@
 //    its `message.created` on each of the recipients' streams (every tab of both participants), wherever they are.
 // 4. Per step: sends answered per second, POST and delivery latency, deliveries received against expected (lost,
 //    duplicated, out of order, delivered to someone else), CPU of each instance, of PostgreSQL, of this script and
-//    of the machine (/proc), and unless `--plain`: the hubs' batches, their query and queue times (the hub's methods
+//    of the machine (/proc), and unless `--plain`: the hubs' loads and how long events wait for them (the hub's methods
 //    wrapped through each instance's inspector; nothing changes in the app), the instances' event-loop delay,
 //    PostgreSQL's wait events (pg_stat_activity sampled every 100 ms) and statements (pg_stat_statements).
 //    Escalation stops after a step that loses messages, falls behind (answers < 80 % of the rate) or whose delivery
@@ -149,23 +149,23 @@ function parseLoadOptions(argv: string[]): LoadOptions | null {
 // ---------------------------------------------------------------------------------------------------------------
 // The hubs' internals, through each instance's inspector. The expression wraps three methods of the hub object
 // (lib/infra/live-hub.ts: `onNotification`, `release`, `dispatch`) on that one object, calling the originals, and
-// keeps timings in the instance:
-//   hold     notification received → its id released (the high-water mark waiting for an earlier id to commit);
-//   wait     batch released → its turn on the hub's one delivery chain (the previous batch still loading);
-//   query    its turn → its events loaded (`loadEvents`, one query per batch);
-//   dispatch its events written to the streams (the synchronous fan-out loop).
-// It also samples the instance's event-loop delay (perf_hooks). If the hub's shape changed, it says so and the script
-// carries on without these figures.
+// keeps timings in the instance, per event id:
+//   hold     notification received → id released (the high-water mark waiting for an earlier id to commit);
+//   toWrite  id released → event handed to `dispatch`: its turn on the hub's one delivery chain, and the query that
+//            loads it (`loadEvents`);
+//   dispatch the synchronous fan-out loop (writing to the recipients' streams), summed.
+// Loads are counted as runs of `dispatch` calls within one task (a load's events are dispatched in one loop); loads
+// that found no event are not, but pg_stat_statements counts every query. It also samples the instance's event-loop
+// delay (perf_hooks). If the hub's shape changed, it says so and the script carries on without these figures.
 
 const HUB_PROBE = String.raw`(() => {
   const hub = globalThis.parleyHub;
   if (!hub) return JSON.stringify({ ok: false, why: "no hub in this process" });
-  if (hub.__bench) { hub.__bench.reset(); return JSON.stringify({ ok: true }); }
+  if (hub.__bench) { hub.__bench.reset(); return JSON.stringify({ ok: true, loop: hub.__bench.loop }); }
   const proto = Object.getPrototypeOf(hub);
   for (const m of ["onNotification", "release", "dispatch"]) {
     if (typeof proto[m] !== "function") return JSON.stringify({ ok: false, why: "the hub has no method " + m });
   }
-  if (!("delivering" in hub)) return JSON.stringify({ ok: false, why: "the hub has no delivery chain" });
   const t = () => performance.now();
   let loop = null;
   try {
@@ -174,10 +174,10 @@ const HUB_PROBE = String.raw`(() => {
   } catch {}
   const s = {};
   const arrived = new Map();
-  const queue = [];
-  let lastEnd = 0;
+  const released = new Map();
+  let inLoad = false;
   const reset = () => {
-    Object.assign(s, { notifications: 0, batches: 0, ids: 0, maxBatch: 0, hold: [], wait: [], query: [], dispatch: [], dispatchMs: 0, maxChain: 0 });
+    Object.assign(s, { notifications: 0, releases: 0, ids: 0, loads: 0, dispatched: 0, maxOutstanding: 0, hold: [], toWrite: [], dispatchMs: 0 });
     if (loop) loop.reset();
   };
   reset();
@@ -191,31 +191,25 @@ const HUB_PROBE = String.raw`(() => {
   };
   hub.release = function (ids, late) {
     const t0 = t();
-    s.batches++; s.ids += ids.length; if (ids.length > s.maxBatch) s.maxBatch = ids.length;
+    s.releases++; s.ids += ids.length;
     for (const id of ids) {
-      const a = arrived.get(String(id));
-      if (a !== undefined) { s.hold.push(t0 - a); arrived.delete(String(id)); }
+      const key = String(id);
+      const a = arrived.get(key);
+      if (a !== undefined) { s.hold.push(t0 - a); arrived.delete(key); }
+      released.set(key, t0);
     }
-    const rec = { t0, q: null, d: 0 };
-    queue.push(rec);
-    if (queue.length > s.maxChain) s.maxChain = queue.length;
-    const result = proto.release.call(this, ids, late);
-    this.delivering.then(() => {
-      const end = t();
-      const i = queue.indexOf(rec); if (i >= 0) queue.splice(i, 1);
-      const start = Math.max(rec.t0, lastEnd);
-      lastEnd = end;
-      s.wait.push(start - rec.t0);
-      if (rec.q !== null) { s.query.push(rec.q - start); s.dispatch.push(rec.d); }
-    });
-    return result;
+    if (released.size > 200000) released.clear();
+    if (released.size > s.maxOutstanding) s.maxOutstanding = released.size;
+    return proto.release.call(this, ids, late);
   };
   hub.dispatch = function (event, late) {
     const t0 = t();
-    const head = queue[0];
-    if (head && head.q === null) head.q = t0;
+    if (!inLoad) { inLoad = true; s.loads++; queueMicrotask(() => { inLoad = false; }); }
+    const key = String(event.id);
+    const r = released.get(key);
+    if (r !== undefined) { s.toWrite.push(t0 - r); released.delete(key); }
     try { return proto.dispatch.call(this, event, late); }
-    finally { const d = t() - t0; s.dispatchMs += d; if (head) head.d += d; }
+    finally { s.dispatched++; s.dispatchMs += t() - t0; }
   };
   const sum = (a) => {
     if (a.length === 0) return null;
@@ -225,12 +219,13 @@ const HUB_PROBE = String.raw`(() => {
     return { count: a.length, p50: f(r(0.5)), p99: f(r(0.99)), max: f(a[a.length - 1]), mean: f(a.reduce((x, y) => x + y, 0) / a.length) };
   };
   hub.__bench = {
+    loop: loop !== null,
     reset,
     read() {
       const out = {
-        streams: hub.size, notifications: s.notifications, batches: s.batches, ids: s.ids, maxBatch: s.maxBatch,
-        maxChain: s.maxChain, dispatchMs: Math.round(s.dispatchMs * 100) / 100,
-        hold: sum(s.hold), wait: sum(s.wait), query: sum(s.query), dispatch: sum(s.dispatch),
+        streams: hub.size, notifications: s.notifications, releases: s.releases, ids: s.ids, loads: s.loads,
+        dispatched: s.dispatched, maxOutstanding: s.maxOutstanding, dispatchMs: Math.round(s.dispatchMs * 100) / 100,
+        hold: sum(s.hold), toWrite: sum(s.toWrite),
         loopDelay: loop ? { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } : null,
       };
       reset();
@@ -243,15 +238,17 @@ const HUB_PROBE = String.raw`(() => {
 interface HubStats {
   streams: number;
   notifications: number;
-  batches: number;
+  /** Calls of the hub's `release` and the ids they released. */
+  releases: number;
   ids: number;
-  maxBatch: number;
-  maxChain: number;
+  /** Loads that dispatched at least one event, and the events dispatched. */
+  loads: number;
+  dispatched: number;
+  /** Most ids released and not yet dispatched at one time. */
+  maxOutstanding: number;
   dispatchMs: number;
   hold: Summary | null;
-  wait: Summary | null;
-  query: Summary | null;
-  dispatch: Summary | null;
+  toWrite: Summary | null;
   loopDelay: { p50: number; p99: number; max: number } | null;
 }
 
@@ -826,21 +823,22 @@ async function loadMain(opts: LoadOptions): Promise<number> {
     console.log("\nHubs (worst instance) and PostgreSQL per step: times in ms; backends = mean active backends by wait");
     console.log(
       table(
-        ["target/s", "batches/s/inst", "ids/batch", "max batch", "hold p99", "wait p99", "query p50", "query p99", "dispatch ms/s", "app loop p99", "PG backends", "notify queue"],
+        ["target/s", "loads/s/inst", "events/load", "query calls/s", "hold p99", "to write p50", "to write p99", "max queued", "dispatch ms/s", "app loop p99", "PG backends", "notify queue"],
         steps.map((r) => {
           const hubs = (r.hubs ?? []).filter((h): h is HubStats => h !== null);
           const worst = (f: (h: HubStats) => number | null | undefined) => (hubs.length ? round(Math.max(...hubs.map((h) => f(h) ?? 0))) : null);
-          const batches = hubs.reduce((n, h) => n + h.batches, 0);
-          const ids = hubs.reduce((n, h) => n + h.ids, 0);
+          const loads = hubs.reduce((n, h) => n + h.loads, 0);
+          const dispatched = hubs.reduce((n, h) => n + h.dispatched, 0);
+          const eventQueries = r.statements?.find((x) => x.query.includes("FROM events WHERE id = ANY"));
           return [
             r.targetPerS,
-            hubs.length ? round(batches / hubs.length / r.seconds, 1) : null,
-            batches ? round(ids / batches, 2) : null,
-            worst((h) => h.maxBatch),
+            hubs.length ? round(loads / hubs.length / r.seconds, 1) : null,
+            loads ? round(dispatched / loads, 2) : null,
+            eventQueries ? round(eventQueries.calls / r.seconds, 1) : null,
             worst((h) => h.hold?.p99),
-            worst((h) => h.wait?.p99),
-            worst((h) => h.query?.p50),
-            worst((h) => h.query?.p99),
+            worst((h) => h.toWrite?.p50),
+            worst((h) => h.toWrite?.p99),
+            worst((h) => h.maxOutstanding),
             hubs.length ? round(hubs.reduce((n, h) => n + h.dispatchMs, 0) / hubs.length / r.seconds) : null,
             worst((h) => h.loopDelay?.p99),
             r.activity
