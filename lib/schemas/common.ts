@@ -1,5 +1,12 @@
 import { z } from "zod";
 
+// In the browser, zod's first object schema probes whether it may compile parsers (`new Function("")`, caught). The
+// pages' Content-Security-Policy forbids that (lib/security-headers.ts), and Chromium reports the blocked probe as a
+// CSP issue even though zod swallows the error (Lighthouse: best practices, "Issues were logged"). `jitless` skips the
+// probe; parsing is the same, minus the compiled fast path the policy rules out anyway. Every contract file imports
+// this one before it builds a schema, so this runs first. The server keeps the fast path.
+if (typeof window !== "undefined") z.config({ jitless: true });
+
 /** Largest request body accepted, in bytes (larger: 413). A 4,000-character message is at most 16 KiB of UTF-8. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
