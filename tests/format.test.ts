@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { badgeCount, dayLabel, displayName, initials, listTime, plainPreview, relativeTime, sameDay } from "@/lib/format";
+import { badgeCount, dayLabel, displayName, formatDate, initials, listTime, plainPreview, relativeTime, sameDay } from "@/lib/format";
 
 // Local-time instants, so the expectations hold in any time zone the suite runs in.
 const at = (y: number, mo: number, d: number, h = 12, mi = 0) => new Date(y, mo - 1, d, h, mi);
@@ -40,6 +40,31 @@ describe("display helpers", () => {
     expect(dayLabel(at(2026, 11, 2).toISOString(), now)).toContain("2");
     expect(sameDay(at(2026, 11, 20, 0, 1).toISOString(), at(2026, 11, 20, 23, 59).toISOString())).toBe(true);
     expect(sameDay(at(2026, 11, 20, 0, 1).toISOString(), at(2026, 11, 19, 23, 59).toISOString())).toBe(false);
+  });
+});
+
+describe("formatDate (a kept formatter)", () => {
+  it("writes what toLocaleString, toLocaleDateString and toLocaleTimeString write with the same options", () => {
+    const options: Intl.DateTimeFormatOptions[] = [
+      { hour: "2-digit", minute: "2-digit" },
+      { weekday: "short" },
+      { day: "numeric", month: "short" },
+      { day: "numeric", month: "short", year: "numeric" },
+      { weekday: "long", day: "numeric", month: "long" },
+      { weekday: "long", day: "numeric", month: "long", year: "numeric" },
+      { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" },
+      { dateStyle: "medium", timeStyle: "short" },
+    ];
+    for (const date of [now, at(2025, 1, 2, 0, 5), at(2026, 7, 31, 23, 59)]) {
+      for (const o of options) {
+        // Twice: the second call reuses the formatter the first one made.
+        for (let i = 0; i < 2; i++) {
+          expect(formatDate(date, o)).toBe(date.toLocaleString(undefined, o));
+          if (!o.timeStyle && !o.hour) expect(formatDate(date, o)).toBe(date.toLocaleDateString(undefined, o));
+          if (!o.dateStyle && o.hour) expect(formatDate(date, o)).toBe(date.toLocaleTimeString(undefined, o));
+        }
+      }
+    }
   });
 });
 

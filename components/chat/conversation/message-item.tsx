@@ -16,7 +16,7 @@ import {
 import { useId, useRef, useState } from "react";
 import { buttonVariants } from "@/components/ui/button";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
-import { displayName, timeOfDay } from "@/lib/format";
+import { displayName, formatDate, timeOfDay } from "@/lib/format";
 import { Avatar } from "../avatar";
 import { MessageEditor } from "./message-editor";
 import { MessageText } from "./message-text";
@@ -48,7 +48,7 @@ export interface MessageHandlers {
 }
 
 const fullDateTime = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+  formatDate(new Date(iso), { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
 
 /** Bubble corners: rounded-2xl, tighter on the sender's side where the bubble touches its neighbours in a group. */
 function corners(own: boolean, first: boolean, last: boolean): string {
