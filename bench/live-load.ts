@@ -794,10 +794,13 @@ async function loadMain(opts: LoadOptions): Promise<number> {
     `\n${opts.instances} instance(s), ${listeners.length} streams (${opts.users} users × ${opts.tabs}), ${threads.length} threads, ` +
       `${opts.senders} sender connections; PostgreSQL fsync=${pgSettings.fsync}, synchronous_commit=${pgSettings.synchronous_commit}`,
   );
-  console.log("Latencies from each send's scheduled time, ms; CPU in cores (2 on this machine) during the step");
+  console.log(
+    "Latencies from each send's scheduled time, ms; CPU in cores (2 on this machine) during the step; other = the machine's busy " +
+      "cores minus the instances', PostgreSQL's and this script's: anything else running",
+  );
   console.log(
     table(
-      ["target/s", "answered/s", "POST p50", "POST p99", "deliv p50", "deliv p99", "deliv max", "delivered", "lost", "dup", "order", "inst cores", "PG cores", "script", "busy", "issue lag p99", "script loop p99"],
+      ["target/s", "answered/s", "POST p50", "POST p99", "deliv p50", "deliv p99", "deliv max", "delivered", "lost", "dup", "order", "inst cores", "PG cores", "script", "busy", "other", "issue lag p99", "script loop p99"],
       steps.map((r) => [
         r.targetPerS,
         r.answeredPerS,
@@ -814,6 +817,7 @@ async function loadMain(opts: LoadOptions): Promise<number> {
         r.cpu.postgresCores,
         r.cpu.scriptCores,
         r.cpu.machineBusyCores,
+        round(r.cpu.machineBusyCores - r.cpu.instancesCores.reduce((a, b) => a + b, 0) - r.cpu.postgresCores - r.cpu.scriptCores),
         r.issueLagMs?.p99 ?? null,
         r.scriptLoopDelayMs.p99,
       ]),
