@@ -14,8 +14,8 @@ import { getThread, listThreads } from "./server/threads";
 export async function prefetchShell(userId: string) {
   const client = new QueryClient();
   const [threads, unread] = await Promise.all([listThreads(userId, { limit: PAGE_SIZES.threads, unread: false }), getUnreadSummary(userId)]);
-  client.setQueryData(queryKeys.threads(), { pages: [threads], pageParams: [null] });
-  client.setQueryData(queryKeys.unread, unread);
+  client.setQueryData(queryKeys.threads(), { pages: [threads.parse()], pageParams: [null] });
+  client.setQueryData(queryKeys.unread, unread.parse());
   return dehydrate(client);
 }
 
@@ -30,6 +30,6 @@ export async function prefetchConversation(userId: string, threadId: string) {
     listMessages(userId, threadId, { limit: PAGE_SIZES.messages }),
   ]);
   client.setQueryData(queryKeys.thread(threadId), thread);
-  client.setQueryData(queryKeys.messages(threadId), { pages: [messages], pageParams: [null] });
+  client.setQueryData(queryKeys.messages(threadId), { pages: [messages.parse()], pageParams: [null] });
   return dehydrate(client);
 }

@@ -4,6 +4,7 @@ import fresh from "fresh";
 import { z } from "zod";
 import { queryEventsEnabled, tallyStatements } from "../db";
 import { AppError } from "../errors";
+import { JsonText } from "../json-text";
 import { log } from "../log";
 import { consume, rateLimitHeaders, type RateLimitName } from "../infra/rate-limit";
 import type { Authenticated } from "../server/credentials";
@@ -248,7 +249,8 @@ export type OperationContext<O extends Operation> = BaseContext<Parsed<O, "param
  * 4. path parameters (404 for an id that cannot exist), then the query (unless the operation reads it itself) and the
  *    JSON body (400, 413, 415);
  * 5. `handler`. It returns a `Response`, or the data of the operation's one success answer: `undefined` for 204,
- *    otherwise JSON with that status, revalidatable (`ETag`, 304) when the operation is `conditional`.
+ *    otherwise JSON with that status (a {@link JsonText} is sent as the text it holds), revalidatable (`ETag`, 304)
+ *    when the operation is `conditional`.
  * A handler of an operation with several success answers (200 or 201, say) returns the `Response` itself; data from
  * it is a programming error, answered 500. The function returned carries `operation`, the declaration it serves.
  */
@@ -300,12 +302,15 @@ export async function countAgainst(name: RateLimitName, subject: string, respons
   if (state) for (const [header, value] of Object.entries(rateLimitHeaders(state))) responseHeaders.set(header, value);
 }
 
-/** A JSON response. */
+/** JSON text of `data`: a {@link JsonText}'s own text, anything else through `JSON.stringify`. */
+const jsonBody = (data: unknown): string => (data instanceof JsonText ? data.text : JSON.stringify(data));
+
+/** A JSON response (`data` may be a {@link JsonText}, sent as it is). */
 export function json(data: unknown, status = 200, headers?: HeadersInit): Response {
   const h = new Headers(headers);
   h.set("content-type", "application/json");
   h.set("cache-control", "no-store");
-  return new Response(JSON.stringify(data), { status, headers: h });
+  return new Response(jsonBody(data), { status, headers: h });
 }
 
 /**
@@ -316,7 +321,7 @@ export function json(data: unknown, status = 200, headers?: HeadersInit): Respon
  * which include their own unread counts, so it differs between users and changes whenever anything shown changes.
  */
 export function conditionalJson(req: Request, data: unknown): Response {
-  const body = JSON.stringify(data);
+  const body = jsonBody(data);
   const headers = new Headers({ etag: etag(body, { weak: true }), "cache-control": "private, no-cache", vary: "Authorization, Cookie" });
   const requestHeaders = {
     "if-none-match": req.headers.get("if-none-match") ?? undefined,

@@ -187,7 +187,7 @@ async function* exportMessages(userId: string, threadId: string): AsyncGenerator
   while (cursor) {
     let page;
     try {
-      page = await listMessages(userId, threadId, { limit: EXPORT_PAGE, cursor });
+      page = (await listMessages(userId, threadId, { limit: EXPORT_PAGE, cursor })).parse();
     } catch (e) {
       if (e instanceof AppError && e.type === "not_found") return; // deleted while exported: what was read stays
       throw e;

@@ -51,7 +51,7 @@ export async function recordThreadEvent(
  * For an event whose payload carries a whole thread (participants with their presence, the same for every
  * recipient): puts `hidePresenceOf` into the personal fields of each recipient who is in a block with other
  * participants (either way), naming them, so that {@link personalize} shows them offline to that recipient, as every
- * other answer does (lib/server/presence.ts, presenceFor). One statement; nothing when there is no such block.
+ * other answer does (`parley_presence_json`). One statement; nothing when there is no such block.
  */
 async function hideBlockedPresence(tx: Db, eventId: bigint, threadId: string): Promise<void> {
   await tx.$executeRaw`

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
 import type { ListMessagesQuery, Message, SendMessageInput } from "../schemas/messages";
+import { JsonText } from "../json-text";
 import { cursorSeq, decodeCursor, encodeCursor } from "./cursor";
 import { getPrisma, isUniqueViolation, Prisma } from "./sql";
 
@@ -146,6 +147,9 @@ export async function deleteMessage(userId: string, messageId: string): Promise<
   throw ownMessageError(row.outcome);
 }
 
+/** A page of a thread's messages: `prevCursor` in catch-up order and around a message ({@link listMessages}). */
+export type MessagePage = Page<Message> & { prevCursor?: string | null };
+
 const messageCursor = z.union([
   z.strictObject({ b: cursorSeq }), // newest first: messages before seq b
   z.strictObject({ a: cursorSeq }), // catch-up: messages after seq a, oldest first
@@ -159,15 +163,12 @@ const messageCursor = z.union([
  * `prevCursor` for newer messages. Cursors hold a sequence number, so paging stays exact while messages arrive or are
  * deleted: each message appears exactly once.
  *
+ * @returns the page as JSON text (the API sends it as it is; `.parse()` gives the {@link MessagePage}).
  * @throws AppError `not_found` (404) when the thread is not the caller's or `after` or `around` is not a message of
  *   it; `validation` (400) for a malformed cursor.
  */
-export async function listMessages(
-  userId: string,
-  threadId: string,
-  query: ListMessagesQuery,
-): Promise<Page<Message> & { prevCursor?: string | null }> {
-  if (query.around !== undefined) return listAround(userId, threadId, query.around, query);
+export async function listMessages(userId: string, threadId: string, query: ListMessagesQuery): Promise<JsonText<MessagePage>> {
+  if (query.around !== undefined) return JsonText.of(await listAround(userId, threadId, query.around, query));
   const cursor = decodeCursor(query.cursor, messageCursor);
   let ascending: boolean;
   let bound: Prisma.Sql;
@@ -188,19 +189,25 @@ export async function listMessages(
   }
   const sender = query.sender ? Prisma.sql`AND m.sender_id = ${query.sender}` : Prisma.empty;
   // One statement: the caller's participant row (no row: not their thread), the `after` anchor's seq, and the page,
-  // each message as the caller sees it. A thread with no message in range still gives one row, with `message` NULL.
-  const rows = await getPrisma().$queryRaw<{ anchor_seq: number | null; message: Message | null }[]>`
-    SELECT anchor.seq AS anchor_seq, page.message
+  // each message as the caller sees it, as one JSON array of up to `limit` (JsonText: the text goes to the response
+  // as PostgreSQL wrote it), with how many of `limit + 1` there were and the seq of the last one on the page.
+  const rows = await getPrisma().$queryRaw<{ anchor_seq: number | null; data: string; found: number; last_seq: number | null }[]>`
+    SELECT anchor.seq AS anchor_seq,
+           coalesce(json_agg(page.message ORDER BY page.n) FILTER (WHERE page.n <= ${query.limit}), '[]')::text AS data,
+           count(page.n)::int AS found,
+           max(page.seq) FILTER (WHERE page.n = ${query.limit}) AS last_seq
     FROM participants me
     CROSS JOIN LATERAL (SELECT ${anchor} AS seq) anchor
     LEFT JOIN LATERAL (
-      SELECT parley_message_json(m, u, me.user_id, me.last_read_seq) AS message
+      SELECT parley_message_json(m, u, me.user_id, me.last_read_seq) AS message, m.seq,
+             row_number() OVER (ORDER BY m.seq ${ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`}) AS n
       FROM messages m JOIN users u ON u.id = m.sender_id
       WHERE m.thread_id = me.thread_id ${bound} ${sender}
       ORDER BY m.seq ${ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`}
       LIMIT ${query.limit + 1}
     ) page ON true
-    WHERE me.thread_id = ${threadId} AND me.user_id = ${userId}`;
+    WHERE me.thread_id = ${threadId} AND me.user_id = ${userId}
+    GROUP BY anchor.seq`;
   const me = rows[0];
   if (!me) throw notFound("Thread");
   if (query.after && !cursor && me.anchor_seq === null) {
@@ -208,16 +215,13 @@ export async function listMessages(
       { parameter: "after", detail: "No such message in this thread." },
     ]);
   }
-  const found = rows.flatMap((r) => (r.message ? [r.message] : []));
-  const data = found.slice(0, query.limit);
-  const last = data[data.length - 1];
-  const nextCursor =
-    found.length > query.limit && last ? encodeCursor(ascending ? { a: last.seq } : { b: last.seq }) : null;
-  if (!ascending) return { data, nextCursor };
+  const nextCursor = me.found > query.limit && me.last_seq !== null ? encodeCursor(ascending ? { a: me.last_seq } : { b: me.last_seq }) : null;
+  const cursors = `"nextCursor":${JSON.stringify(nextCursor)}`;
+  if (!ascending) return new JsonText(`{"data":${me.data},${cursors}}`);
   // Catch-up order: the way back is the messages at or before where this page began, newest first. Set even when the
   // page is empty, so a client holding it at the front of a window can still page back from it.
   const from = cursor && "a" in cursor ? cursor.a : me.anchor_seq!;
-  return { data, nextCursor, prevCursor: encodeCursor({ b: from + 1 }) };
+  return new JsonText(`{"data":${me.data},${cursors},"prevCursor":${JSON.stringify(encodeCursor({ b: from + 1 }))}}`);
 }
 
 /**

@@ -1,6 +1,5 @@
 import "server-only";
 import { z } from "zod";
-import type { Presence } from "../schemas/presence";
 import { peopleInBlockWith } from "./blocks";
 import { EVENTS_CHANNEL } from "./events";
 import { type Db, getPrisma, Prisma } from "./sql";
@@ -109,25 +108,6 @@ export async function presenceAudience(userId: string, candidates: readonly stri
         WHERE mine.user_id = ${userId} AND theirs.user_id = u.id)
       AND NOT ${blockedBetween(userId)}`;
   return rows.map((r) => ({ id: r.id, hides: r.hide_last_seen }));
-}
-
-/**
- * A person's presence as `viewer` may see it: online or not, and their last-seen time unless either of them hides
- * it (WhatsApp's rule: who hides theirs sees nobody's). Someone always sees their own. Between two people one of whom
- * blocked the other (`viewer.blocked`), neither sees the other's: offline, no time. The SQL reads in
- * lib/server/users.ts and lib/server/threads.ts select the same columns (and {@link blockedBetween}) and call this.
- */
-export function presenceFor(
-  subject: { id: string; online: boolean; last_seen_at: Date | null; hide_last_seen: boolean },
-  viewer: { id: string; hides: boolean; blocked?: boolean } | null,
-): Presence {
-  if (viewer?.blocked && viewer.id !== subject.id) return { status: "offline", lastSeenAt: null };
-  const own = viewer?.id === subject.id;
-  const hidden = !own && (subject.hide_last_seen || viewer === null || viewer.hides);
-  return {
-    status: subject.online ? "online" : "offline",
-    lastSeenAt: hidden || !subject.last_seen_at ? null : subject.last_seen_at.toISOString(),
-  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { notFound } from "../errors";
+import { JsonText } from "../json-text";
 import type { Page } from "../schemas/common";
 import type { Message } from "../schemas/messages";
 import type { ReadState, UnreadSummary } from "../schemas/threads";
@@ -91,17 +92,20 @@ export async function markUnread(userId: string, messageId: string): Promise<Rea
  * The caller's unread counts, and of them the messages that mention the caller: one statement over the caller's
  * participant rows (O(their threads)), never a scan of messages. Threads with nothing unread are left out of
  * `threads`.
+ * @returns the summary as JSON text (the API sends it as it is; `.parse()` gives the {@link UnreadSummary}).
  */
-export async function getUnreadSummary(userId: string): Promise<UnreadSummary> {
-  const rows = await getPrisma().$queryRaw<{ thread_id: string; unread_count: number; unread_mention_count: number }[]>`
-    SELECT thread_id, unread_count, unread_mention_count FROM participants
-    WHERE user_id = ${userId} AND unread_count > 0
-    ORDER BY last_activity_at DESC, thread_id DESC`;
-  return {
-    total: rows.reduce((sum, r) => sum + r.unread_count, 0),
-    mentions: rows.reduce((sum, r) => sum + r.unread_mention_count, 0),
-    threads: rows.map((r) => ({ threadId: r.thread_id, count: r.unread_count, mentions: r.unread_mention_count })),
-  };
+export async function getUnreadSummary(userId: string): Promise<JsonText<UnreadSummary>> {
+  // Built by PostgreSQL as the JSON the API answers (lib/json-text.ts): a caller in hundreds of threads costs one row.
+  const [row] = await getPrisma().$queryRaw<{ summary: string }[]>`
+    SELECT json_build_object(
+             'total', coalesce(sum(p.unread_count), 0),
+             'mentions', coalesce(sum(p.unread_mention_count), 0),
+             'threads', coalesce(json_agg(json_build_object(
+                          'threadId', p.thread_id, 'count', p.unread_count, 'mentions', p.unread_mention_count)
+                        ORDER BY p.last_activity_at DESC, p.thread_id DESC), '[]'))::text AS summary
+    FROM participants p
+    WHERE p.user_id = ${userId} AND p.unread_count > 0`;
+  return new JsonText(row!.summary);
 }
 
 /** Cursor of the unread-messages list: the last message's `{t: createdAt, th: threadId, s: seq}`. */

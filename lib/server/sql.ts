@@ -8,6 +8,13 @@ export type Db = PrismaClient | Prisma.TransactionClient;
 export { Prisma, getPrisma };
 
 /**
+ * SQL: the timestamptz `expr` as ISO 8601 UTC text with milliseconds, exactly as JavaScript's `toISOString` writes it
+ * (the wire format of every timestamp: lib/schemas/common.ts, `timestamp`). The SQL function files spell the same
+ * pattern out (prisma/sql/functions/, e.g. parley_message_json).
+ */
+export const isoTime = (expr: Prisma.Sql) => Prisma.sql`to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
  * Escapes LIKE/ILIKE wildcards (`%`, `_`) and the escape character itself, so user text matches literally
  * (PostgreSQL's default LIKE escape character is the backslash).
  */

@@ -2,109 +2,78 @@ import "server-only";
 import { v7 as uuidv7 } from "uuid";
 import { config } from "../config";
 import { AppError, notFound } from "../errors";
+import { JsonText } from "../json-text";
 import type { Page } from "../schemas/common";
 import { type ListThreadsQuery, PREVIEW_LENGTH, type Role, type Thread } from "../schemas/threads";
 import { decodeCursor, encodeCursor, timeIdCursor } from "./cursor";
 import { participantKey } from "./participant-key";
 import { refuseIfBlockedBy } from "./blocks";
 import { recordThreadEvent } from "./events";
-import { blockedBetween, presenceFor } from "./presence";
-import { type Db, escapeLike, getPrisma, Prisma } from "./sql";
-
-type ThreadRow = {
-  thread_id: string;
-  title: string | null;
-  description: string | null;
-  created_at: Date;
-  last_activity_at: Date;
-  unread_count: number;
-  unread_mention_count: number;
-  lm_id: string | null;
-  lm_kind: "text" | "system" | "removed" | null;
-  lm_text: string | null;
-  lm_sender_id: string | null;
-  lm_created_at: Date | null;
-};
-
-type ParticipantRow = {
-  thread_id: string;
-  id: string;
-  username: string;
-  name: string | null;
-  last_read_seq: number;
-  role: Role;
-  joined_at: Date;
-  online: boolean;
-  last_seen_at: Date | null;
-  hide_last_seen: boolean;
-  viewer_hides: boolean;
-  blocked: boolean;
-};
+import { blockedBetween } from "./presence";
+import { type Db, escapeLike, getPrisma, isoTime, Prisma } from "./sql";
 
 /**
- * One statement: the caller's participant rows (ordered for the thread list), their thread, and each thread's newest
- * message through a LATERAL lookup on the (thread_id, seq) index.
+ * One statement: up to `limit` of `userId`'s threads matching `where` (conditions on `p`, their participant row, and
+ * `t`, the thread), most recent activity first, as one JSON array of {@link Thread} built by PostgreSQL (the text goes
+ * to the response as it is: lib/json-text.ts). Each thread has its newest message (a LATERAL lookup on the
+ * (thread_id, seq) index) and its participants with read positions, roles and presence as `presenceViewer` may see
+ * it (`parley_presence_json`; null: nobody's last-seen time, for a live event's thread, which many people receive).
+ * One row more than `limit` is read to tell whether there are more: `found`; `last_t` and `last_i` are the
+ * `lastActivityAt` and id of the last thread on the page (its cursor).
  */
-function selectThreadRows(db: Db, userId: string, where: Prisma.Sql, limit: number): Promise<ThreadRow[]> {
-  return db.$queryRaw<ThreadRow[]>`
-    SELECT p.thread_id, t.title, t.description, t.created_at, p.last_activity_at, p.unread_count, p.unread_mention_count,
-           lm.id AS lm_id, lm.kind AS lm_kind, CASE WHEN lm.kind = 'removed' THEN '' ELSE left(lm.text, ${PREVIEW_LENGTH}::int) END AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
-    FROM participants p
-    JOIN threads t ON t.id = p.thread_id
-    LEFT JOIN LATERAL (
-      SELECT m.id, m.kind, m.text, m.sender_id, m.created_at FROM messages m
-      WHERE m.thread_id = p.thread_id ORDER BY m.seq DESC LIMIT 1
-    ) lm ON true
-    WHERE p.user_id = ${userId} ${where}
-    ORDER BY p.last_activity_at DESC, p.thread_id DESC
-    LIMIT ${limit}`;
-}
-
-/**
- * One statement: the participants (with read positions, roles and presence) of all the given threads. Presence is as
- * `viewerId` may see it (lib/server/presence.ts, presenceFor); with `viewerId` null (a live event's thread, which
- * many people receive) nobody's last-seen time is given.
- */
-async function attachParticipants(db: Db, rows: ThreadRow[], viewerId: string | null): Promise<Thread[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.thread_id);
-  const people = await db.$queryRaw<ParticipantRow[]>`
-    SELECT p.thread_id, u.id, u.username, u.name, p.last_read_seq, p.role, p.joined_at, u.online, u.last_seen_at, u.hide_last_seen,
-           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides,
-           ${viewerId === null ? Prisma.sql`false` : blockedBetween(viewerId)} AS blocked
-    FROM participants p JOIN users u ON u.id = p.user_id
-    WHERE p.thread_id = ANY(${ids}::text[])
-    ORDER BY u.username`;
-  const byThread = new Map<string, Thread["participants"]>();
-  for (const p of people) {
-    const list = byThread.get(p.thread_id) ?? [];
-    const presence = presenceFor(p, viewerId === null ? null : { id: viewerId, hides: p.viewer_hides, blocked: p.blocked });
-    list.push({
-      id: p.id,
-      username: p.username,
-      name: p.name,
-      lastReadSeq: p.last_read_seq,
-      role: p.role,
-      joinedAt: p.joined_at.toISOString(),
-      presence,
-    });
-    byThread.set(p.thread_id, list);
-  }
-  return rows.map((r) => ({
-    id: r.thread_id,
-    kind: r.title === null ? "direct" : "group",
-    title: r.title,
-    description: r.description,
-    createdAt: r.created_at.toISOString(),
-    lastActivityAt: r.last_activity_at.toISOString(),
-    participants: byThread.get(r.thread_id) ?? [],
-    lastMessage:
-      r.lm_id && r.lm_kind && r.lm_sender_id && r.lm_created_at
-        ? { id: r.lm_id, kind: r.lm_kind, text: r.lm_text ?? "", senderId: r.lm_sender_id, createdAt: r.lm_created_at.toISOString() }
-        : null,
-    unreadCount: r.unread_count,
-    unreadMentionCount: r.unread_mention_count,
-  }));
+async function selectThreads(
+  db: Db,
+  userId: string,
+  where: Prisma.Sql,
+  limit: number,
+  presenceViewer: string | null,
+): Promise<{ data: string; found: number; last_t: string | null; last_i: string | null }> {
+  const viewer = presenceViewer === null ? Prisma.sql`NULL::text, NULL::boolean, false` : Prisma.sql`
+    ${presenceViewer}, coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${presenceViewer}), true), ${blockedBetween(presenceViewer)}`;
+  const [row] = await db.$queryRaw<{ data: string; found: number; last_t: string | null; last_i: string | null }[]>`
+    SELECT coalesce(json_agg(json_build_object(
+             'id', r.thread_id,
+             'kind', CASE WHEN r.title IS NULL THEN 'direct' ELSE 'group' END,
+             'title', r.title,
+             'description', r.description,
+             'createdAt', ${isoTime(Prisma.sql`r.created_at`)},
+             'lastActivityAt', r.last_activity,
+             'participants', (
+               SELECT json_agg(json_build_object(
+                        'id', u.id, 'username', u.username, 'name', u.name, 'lastReadSeq', o.last_read_seq, 'role', o.role,
+                        'joinedAt', ${isoTime(Prisma.sql`o.joined_at`)},
+                        'presence', parley_presence_json(u, ${viewer}))
+                      ORDER BY u.username)
+               FROM participants o JOIN users u ON u.id = o.user_id
+               WHERE o.thread_id = r.thread_id),
+             'lastMessage', CASE WHEN r.lm_id IS NOT NULL THEN json_build_object(
+               'id', r.lm_id, 'kind', r.lm_kind,
+               'text', CASE WHEN r.lm_kind = 'removed' THEN '' ELSE left(r.lm_text, ${PREVIEW_LENGTH}::int) END,
+               'senderId', r.lm_sender_id, 'createdAt', ${isoTime(Prisma.sql`r.lm_created_at`)}) END,
+             'unreadCount', r.unread_count,
+             'unreadMentionCount', r.unread_mention_count
+           ) ORDER BY r.n) FILTER (WHERE r.n <= ${limit}), '[]')::text AS data,
+           count(*)::int AS found,
+           max(r.last_activity) FILTER (WHERE r.n = ${limit}) AS last_t,
+           max(r.thread_id) FILTER (WHERE r.n = ${limit}) AS last_i
+    FROM (
+      SELECT s.*, ${isoTime(Prisma.sql`s.last_activity_at`)} AS last_activity,
+             row_number() OVER (ORDER BY s.last_activity_at DESC, s.thread_id DESC) AS n
+      FROM (
+        SELECT p.thread_id, t.title, t.description, t.created_at, p.last_activity_at, p.unread_count, p.unread_mention_count,
+               lm.id AS lm_id, lm.kind AS lm_kind, lm.text AS lm_text, lm.sender_id AS lm_sender_id, lm.created_at AS lm_created_at
+        FROM participants p
+        JOIN threads t ON t.id = p.thread_id
+        LEFT JOIN LATERAL (
+          SELECT m.id, m.kind, m.text, m.sender_id, m.created_at FROM messages m
+          WHERE m.thread_id = p.thread_id ORDER BY m.seq DESC LIMIT 1
+        ) lm ON true
+        WHERE p.user_id = ${userId} ${where}
+        ORDER BY p.last_activity_at DESC, p.thread_id DESC
+        LIMIT ${limit + 1}
+      ) s
+    ) r`;
+  return row!;
 }
 
 /**
@@ -125,19 +94,20 @@ export function getThreadForEvent(tx: Db, memberId: string, threadId: string): P
 }
 
 async function readThread(userId: string, threadId: string, db: Db, presenceViewer: string | null): Promise<Thread> {
-  const rows = await selectThreadRows(db, userId, Prisma.sql`AND p.thread_id = ${threadId}`, 1);
-  const [thread] = await attachParticipants(db, rows, presenceViewer);
+  const { data } = await selectThreads(db, userId, Prisma.sql`AND p.thread_id = ${threadId}`, 1, presenceViewer);
+  const [thread] = new JsonText<Thread[]>(data).parse();
   if (!thread) throw notFound("Thread");
   return thread;
 }
 
 /**
- * The caller's threads, most recent activity first, in two statements whatever the page size.
+ * The caller's threads, most recent activity first, in one statement whatever the page size.
  * Filters: `participant` (threads that include that user), `unread` (threads with unread messages), `q` (threads
  * with another participant whose username or name contains `q`, or groups whose title does, case-insensitively).
+ * @returns the page as JSON text (the API sends it as it is; `.parse()` gives the `Page<Thread>`).
  * @throws AppError `validation` (400) for a malformed cursor.
  */
-export async function listThreads(userId: string, query: ListThreadsQuery): Promise<Page<Thread>> {
+export async function listThreads(userId: string, query: ListThreadsQuery): Promise<JsonText<Page<Thread>>> {
   const after = decodeCursor(query.cursor, timeIdCursor);
   const filters: Prisma.Sql[] = [];
   if (after) filters.push(Prisma.sql`AND (p.last_activity_at, p.thread_id) < (${after.t}::timestamptz, ${after.i})`);
@@ -154,12 +124,11 @@ export async function listThreads(userId: string, query: ListThreadsQuery): Prom
       WHERE o.thread_id = p.thread_id AND o.user_id <> ${userId}
         AND (u.username ILIKE ${pattern} OR u.name ILIKE ${pattern})))`);
   }
-  const db = getPrisma();
-  const rows = await selectThreadRows(db, userId, filters.length ? Prisma.join(filters, " ", "", "") : Prisma.empty, query.limit + 1);
-  const hasMore = rows.length > query.limit;
-  const data = await attachParticipants(db, rows.slice(0, query.limit), userId);
-  const last = data[data.length - 1];
-  return { data, nextCursor: hasMore && last ? encodeCursor({ t: last.lastActivityAt, i: last.id }) : null };
+  const where = filters.length ? Prisma.join(filters, " ", "", "") : Prisma.empty;
+  const page = await selectThreads(getPrisma(), userId, where, query.limit, userId);
+  const nextCursor =
+    page.found > query.limit && page.last_t !== null && page.last_i !== null ? encodeCursor({ t: page.last_t, i: page.last_i }) : null;
+  return new JsonText(`{"data":${page.data},"nextCursor":${JSON.stringify(nextCursor)}}`);
 }
 
 /**
@@ -265,12 +234,12 @@ export async function createOrGetThread(
 
 /**
  * Those of the threads `ids` that `userId` takes part in, as {@link getThread} gives each, in the order of `ids`; ids
- * that are not (or no longer) the user's are left out. Two queries, however many ids.
+ * that are not (or no longer) the user's are left out. One query, however many ids.
  */
 export async function getThreads(userId: string, ids: readonly string[]): Promise<Thread[]> {
   if (ids.length === 0) return [];
-  const db = getPrisma();
-  const threads = await attachParticipants(db, await selectThreadRows(db, userId, Prisma.sql`AND p.thread_id = ANY(${ids}::text[])`, ids.length), userId);
+  const { data } = await selectThreads(getPrisma(), userId, Prisma.sql`AND p.thread_id = ANY(${ids}::text[])`, ids.length, userId);
+  const threads = new JsonText<Thread[]>(data).parse();
   const byId = new Map(threads.map((t) => [t.id, t]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

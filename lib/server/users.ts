@@ -3,8 +3,9 @@ import { hash, verify } from "@node-rs/argon2";
 import { getPrisma } from "../db";
 import { AppError, notFound } from "../errors";
 import type { Page } from "../schemas/common";
+import type { Presence } from "../schemas/presence";
 import type { Me, PublicUser, RegisterInput, UpdateMeInput, UserProfile } from "../schemas/users";
-import { blockedBetween, presenceFor } from "./presence";
+import { blockedBetween } from "./presence";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { z } from "zod";
 import { check, consume, reset } from "../infra/rate-limit";
@@ -198,34 +199,19 @@ export async function updateMe(userId: string, patch: UpdateMeInput): Promise<Me
 
 /**
  * Any user's profile card by id (users are visible to every signed-in user, as in a workspace directory), with
- * their presence as `viewerId` may see it (lib/server/presence.ts, presenceFor) and whether `viewerId` blocked them.
+ * their presence as `viewerId` may see it (`parley_presence_json`) and whether `viewerId` blocked them.
  * One statement.
  * @throws AppError `not_found`.
  */
 export async function getUser(viewerId: string, id: string): Promise<UserProfile> {
-  const [u] = await getPrisma().$queryRaw<
-    (UserRow & {
-      about: string | null;
-      online: boolean;
-      last_seen_at: Date | null;
-      hide_last_seen: boolean;
-      viewer_hides: boolean;
-      blocked: boolean;
-      blocked_by_me: boolean;
-    })[]
-  >`
-    SELECT u.id, u.username, u.name, u.created_at AS "createdAt", u.about, u.online, u.last_seen_at, u.hide_last_seen,
-           coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true) AS viewer_hides,
-           ${blockedBetween(viewerId)} AS blocked,
+  const [u] = await getPrisma().$queryRaw<(UserRow & { about: string | null; presence: Presence; blocked_by_me: boolean })[]>`
+    SELECT u.id, u.username, u.name, u.created_at AS "createdAt", u.about,
+           parley_presence_json(u, ${viewerId}, coalesce((SELECT v.hide_last_seen FROM users v WHERE v.id = ${viewerId}), true),
+                                ${blockedBetween(viewerId)}) AS presence,
            EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ${viewerId} AND b.blocked_id = u.id) AS blocked_by_me
     FROM users u WHERE u.id = ${id}`;
   if (!u) throw notFound("User");
-  return {
-    ...toPublicUser(u),
-    about: u.about,
-    presence: presenceFor(u, { id: viewerId, hides: u.viewer_hides, blocked: u.blocked }),
-    blocked: u.blocked_by_me,
-  };
+  return { ...toPublicUser(u), about: u.about, presence: u.presence, blocked: u.blocked_by_me };
 }
 
 const userCursor = z.strictObject({ u: z.string().min(1).max(64) });
