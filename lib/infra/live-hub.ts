@@ -45,6 +45,8 @@ import { log } from "../log";
 
 /** Most events replayed to a reconnecting client; beyond that it is told to refetch (`resync`). */
 export const REPLAY_LIMIT = 500;
+/** Most event ids one load of the hub asks for (`release`). */
+const MAX_LOAD_IDS = 1000;
 /** The longest delay `setTimeout` takes, ms (a signed 32-bit integer; longer ones fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -92,6 +94,11 @@ class EventHub {
   private readonly skipped = new Set<bigint>();
   private gapTimer: NodeJS.Timeout | null = null;
   private delivering: Promise<void> = Promise.resolve();
+  /**
+   * The ids released since the last load started, waiting for their turn on `delivering`: the next load takes them
+   * all in one query (see `release`). `late` holds those among them released late (delivered whatever the cursors).
+   */
+  private toLoad: { ids: bigint[]; late: Set<bigint> } | null = null;
   private timers: NodeJS.Timeout[] = [];
   private reconnectDelay = 1000;
   /** Whether a reconnection is scheduled or under way (see `reconnect`). */
@@ -168,6 +175,8 @@ class EventHub {
       } else {
         // Notifications sent while we were disconnected are lost. Credentials ended meanwhile are found by asking, ahead
         // of every delivery from here on (deliveries run one after another on `delivering`); the outbox has the events.
+        // Ids released from here on wait for it too: they go to a load queued after the check, not to one queued before.
+        this.toLoad = null;
         this.delivering = this.delivering.then(() => this.endStreamsWithEndedCredentials(check));
         const missed = await eventIdsAfter(this.stable, 10 * REPLAY_LIMIT);
         const now = Date.now();
@@ -273,19 +282,35 @@ class EventHub {
     if (released.length) this.release(released);
   }
 
-  /** Loads released events (one query per batch) and writes them, in order, to the streams of their recipients. */
+  /**
+   * Loads released events and writes them, in release order, to the streams of their recipients. Loads run one after
+   * another on `delivering`; the ids released while one is under way (or queued) wait for the next, which loads them
+   * all in one query: a burst of single-id releases costs one round trip per load, not one per event, so the chain
+   * keeps up however fast events come (at most {@link MAX_LOAD_IDS} ids per query).
+   */
   private release(ids: bigint[], late = false) {
-    this.delivering = this.delivering.then(async () => {
-      if (this.subscribers.size === 0) return;
-      let events: StoredEvent[];
-      try {
-        events = await loadEvents(ids);
-      } catch (e) {
-        log.warn({ err: e }, "loading live events failed: streams told to resync");
-        return this.broadcastResync("events could not be loaded");
-      }
-      for (const event of events) this.dispatch(event, late);
-    });
+    let batch = this.toLoad;
+    if (!batch || batch.ids.length >= MAX_LOAD_IDS) {
+      const queued = (batch = this.toLoad = { ids: [], late: new Set() });
+      this.delivering = this.delivering.then(async () => {
+        if (this.toLoad === queued) this.toLoad = null;
+        if (this.subscribers.size === 0) return;
+        let events: StoredEvent[];
+        try {
+          events = await loadEvents(queued.ids);
+        } catch (e) {
+          log.warn({ err: e }, "loading live events failed: streams told to resync");
+          return this.broadcastResync("events could not be loaded");
+        }
+        const byId = new Map(events.map((event) => [event.id, event]));
+        for (const id of queued.ids) {
+          const event = byId.get(id);
+          if (event) this.dispatch(event, queued.late.has(id));
+        }
+      });
+    }
+    batch.ids.push(...ids);
+    if (late) for (const id of ids) batch.late.add(id);
   }
 
   /**
