@@ -2,6 +2,7 @@
 
 import { ApiReferenceReact } from "@scalar/api-reference-react";
 import "@scalar/api-reference-react/style.css";
+import "./api-reference.css";
 
 /**
  * Scalar's API reference (bundled from npm) over /api/openapi.json. Everything it loads comes from this origin:

@@ -73,7 +73,7 @@ function Field(props: { label: string; name: string; type?: string; autoComplete
           {props.error}
         </p>
       ) : props.hint ? (
-        <p id={`${id}-hint`} className="text-sm text-zinc-500">
+        <p id={`${id}-hint`} className="text-sm text-zinc-500 dark:text-zinc-400">
           {props.hint}
         </p>
       ) : null}

@@ -31,8 +31,9 @@ export function Providers({ children }: { children: React.ReactNode }) {
       {/* Dialogs and menus (components/ui) are portalled to <body>: a stacking context of its own keeps the page, and
           any z-index in it, under them (Base UI's quick start). Toasts stay outside it, above an open dialog. */}
       <div className="isolate">{children}</div>
-      {/* Top: at the bottom a toast would cover the composer and the newest messages (and their Retry). */}
-      <Toaster position="top-center" richColors closeButton />
+      {/* Top: at the bottom a toast would cover the composer and the newest messages (and their Retry). Its landmark is
+          named apart from the API reference's own toaster (Scalar's), which is "Notifications" too. */}
+      <Toaster position="top-center" richColors closeButton containerAriaLabel="Parley notifications" />
     </QueryClientProvider>
   );
 }

@@ -9,7 +9,7 @@ export default async function ChatHome() {
   return (
     <div className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
       <p className="text-lg font-medium">Pick a conversation</p>
-      <p className="max-w-xs text-sm text-zinc-500">Choose one from the list, or start a new one with anyone on Parley.</p>
+      <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">Choose one from the list, or start a new one with anyone on Parley.</p>
       <NewConversationButton meId={session.user.id} variant="primary" />
     </div>
   );

@@ -23,7 +23,7 @@ const columns = [
           @{row.original.actor.username}
         </Link>
       ) : (
-        <span className="text-zinc-500">operator (command line)</span>
+        <span className="text-zinc-500 dark:text-zinc-400">operator (command line)</span>
       ),
   }),
   column.accessor("action", { header: "What", cell: ({ getValue }) => <code className="text-xs">{getValue()}</code> }),

@@ -28,7 +28,7 @@ const columns = [
   }),
   column.accessor("role", {
     header: "Role",
-    cell: ({ getValue }) => (getValue() === "admin" ? <Badge tone="indigo">Admin</Badge> : <span className="text-zinc-500">Member</span>),
+    cell: ({ getValue }) => (getValue() === "admin" ? <Badge tone="indigo">Admin</Badge> : <span className="text-zinc-500 dark:text-zinc-400">Member</span>),
   }),
   column.display({ id: "state", header: "State", cell: ({ row }) => <AccountState user={row.original} /> }),
   column.accessor("lastSeenAt", { header: "Last seen", cell: ({ getValue }) => utcTime(getValue()), sortUndefined: "last" }),

@@ -126,7 +126,14 @@ export function ReportsQueue({ status, initial }: { status: Status; initial: Pag
                         m.id === r.message.id ? "bg-amber-100 font-medium dark:bg-amber-500/20" : "text-zinc-600 dark:text-zinc-400",
                       )}
                     >
-                      <span className="mr-1.5 text-xs text-zinc-500">@{m.sender.username}</span>
+                      <span
+                        className={cn(
+                          "mr-1.5 text-xs",
+                          m.id === r.message.id ? "text-zinc-600 dark:text-zinc-300" : "text-zinc-500 dark:text-zinc-400",
+                        )}
+                      >
+                        @{m.sender.username}
+                      </span>
                       <span className={cn("whitespace-pre-wrap break-words", m.kind === "removed" && "line-through")}>
                         {m.id === r.message.id ? r.message.text : m.text}
                       </span>

@@ -81,8 +81,8 @@ export function ThreadMessages({ threadId }: { threadId: string }) {
   return (
     <div className="flex flex-col gap-3">
       {messages.isError && <p className="text-sm text-red-600 dark:text-red-400">The messages could not be loaded.</p>}
-      {messages.isPending && <p className="text-sm text-zinc-500">Loading…</p>}
-      {!messages.isPending && all.length === 0 && <p className="text-sm text-zinc-500">No messages.</p>}
+      {messages.isPending && <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading…</p>}
+      {!messages.isPending && all.length === 0 && <p className="text-sm text-zinc-500 dark:text-zinc-400">No messages.</p>}
       <ol className="flex flex-col divide-y divide-zinc-100 dark:divide-zinc-800">
         {all.map((m) => (
           <li key={m.id} data-testid="admin-message" className="flex flex-col gap-1 py-2.5">
@@ -95,7 +95,7 @@ export function ThreadMessages({ threadId }: { threadId: string }) {
               {m.kind === "system" && <Badge tone="zinc">System</Badge>}
             </div>
             <div className="flex items-start justify-between gap-3">
-              <p className={`whitespace-pre-wrap break-words text-sm ${m.kind === "removed" ? "text-zinc-500 line-through" : ""}`}>{m.text}</p>
+              <p className={`whitespace-pre-wrap break-words text-sm ${m.kind === "removed" ? "text-zinc-500 line-through dark:text-zinc-400" : ""}`}>{m.text}</p>
               {m.kind === "text" && (
                 <Button variant="danger-secondary" size="xs" onClick={() => setRemoving(m)} aria-label={`Remove message from ${m.sender.username}`}>
                   Remove

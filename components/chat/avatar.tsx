@@ -1,6 +1,8 @@
 import { initials } from "@/lib/format";
 
-const COLORS = ["bg-rose-500", "bg-amber-500", "bg-emerald-500", "bg-sky-500", "bg-violet-500", "bg-fuchsia-500", "bg-teal-500", "bg-orange-500"];
+// Each measures 4.6–6.1:1 against the white initials, which WCAG 1.4.3 wants at 4.5:1 or more for their 10–14 px
+// text (Tailwind's 500s measure 2.4–4.4:1).
+const COLORS = ["bg-rose-700", "bg-amber-700", "bg-emerald-700", "bg-sky-700", "bg-violet-600", "bg-fuchsia-600", "bg-teal-700", "bg-orange-700"];
 
 function colorOf(id: string): string {
   let h = 0;

@@ -82,17 +82,26 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
     [],
   );
 
+  // Landmarks and the page's heading: on the home page the list is the page's content (on a phone nothing else shows),
+  // so the frame is its `main` and the name its `h1`; elsewhere the list is a complementary landmark beside the page,
+  // whose own `main` and `h1` say what it is. The frame and the list change roles rather than elements, so that going
+  // from one page to another remounts neither (nor the list's search).
   return (
-    <div data-live={live} className="flex h-dvh overflow-hidden">
+    <div data-live={live} role={pageOpen ? undefined : "main"} className="flex h-dvh overflow-hidden">
       <aside
-        aria-label="Conversations"
+        role={pageOpen ? undefined : "none"}
+        aria-label={pageOpen ? "Conversations" : undefined}
         className={`${pageOpen ? "hidden md:flex" : "flex"} w-full shrink-0 flex-col border-zinc-200 bg-white md:w-80 md:border-r lg:w-96 dark:border-zinc-800 dark:bg-zinc-950`}
       >
         <header className="flex h-16 shrink-0 items-center gap-2.5 border-b border-zinc-200 pl-4 pr-2.5 dark:border-zinc-800">
           <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-600 text-white shadow-sm">
             <MessageSquare aria-hidden="true" className="h-4.5 w-4.5" fill="currentColor" />
           </span>
-          <span className="text-lg font-semibold tracking-tight">Parley</span>
+          {pageOpen ? (
+            <span className="text-lg font-semibold tracking-tight">Parley</span>
+          ) : (
+            <h1 className="text-lg font-semibold tracking-tight">Parley</h1>
+          )}
           <UnreadBadge count={total} testId="total-unread" label={`${total} unread messages in total`} />
           <MentionBadge
             count={mentions}
@@ -131,7 +140,11 @@ export function ChatShell({ me, children }: { me: Me; children: React.ReactNode 
           </form>
         </footer>
       </aside>
-      <main className={`${pageOpen ? "flex" : "hidden md:flex"} min-w-0 flex-1 flex-col`}>{children}</main>
+      {pageOpen ? (
+        <main className="flex min-w-0 flex-1 flex-col">{children}</main>
+      ) : (
+        <div className="hidden min-w-0 flex-1 flex-col md:flex">{children}</div>
+      )}
     </div>
   );
 }

@@ -66,7 +66,7 @@ function ProfileCardBody({ userId, meId, onClose }: { userId: string; meId: stri
           </span>
           <DialogTitle className="text-lg">{displayName(u)}</DialogTitle>
           <p className="text-sm text-zinc-500 dark:text-zinc-400">@{u.username}</p>
-          <p data-testid="profile-presence" className={`text-sm ${u.presence.status === "online" ? "font-medium text-emerald-600 dark:text-emerald-400" : "text-zinc-500 dark:text-zinc-400"}`}>
+          <p data-testid="profile-presence" className={`text-sm ${u.presence.status === "online" ? "font-medium text-emerald-700 dark:text-emerald-400" : "text-zinc-500 dark:text-zinc-400"}`}>
             {now === null ? "" : presenceLabel(u.presence, new Date(now))}
           </p>
           {u.about && <p className="mt-1 whitespace-pre-wrap text-sm leading-6 text-zinc-700 dark:text-zinc-300">{u.about}</p>}

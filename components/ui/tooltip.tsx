@@ -28,6 +28,9 @@ export function TooltipContent({
     <TooltipPrimitive.Portal>
       <TooltipPrimitive.Positioner side={side} sideOffset={sideOffset} collisionPadding={8} className="z-50">
         <TooltipPrimitive.Popup
+          // Visual only (above): hidden from assistive technology, which finds the same words on the trigger; else they
+          // would be read again at the end of the page, outside its landmarks.
+          aria-hidden="true"
           className={cn(
             "max-w-64 origin-(--transform-origin) rounded-lg bg-zinc-900 px-2.5 py-1.5 text-xs font-medium text-white shadow-lg transition-[opacity,scale] duration-100 data-starting-style:scale-95 data-starting-style:opacity-0 data-ending-style:scale-95 data-ending-style:opacity-0 motion-reduce:transition-none dark:bg-zinc-100 dark:text-zinc-900",
             className,

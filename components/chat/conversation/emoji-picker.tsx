@@ -67,7 +67,12 @@ export default function EmojiPicker({ onPick }: { onPick: (emoji: string) => voi
           className="h-full w-full min-w-0 bg-transparent text-sm text-zinc-900 outline-none placeholder:text-zinc-400 dark:text-zinc-100 dark:placeholder:text-zinc-500"
         />
       </div>
-      <Picker.Viewport className="relative flex-1 outline-none">
+      {/* Focusable, as a scrolling region must be for the keyboard (WCAG 2.1.1): Frimousse then makes its first emoji
+          the active one, and the arrow keys and Enter work from there as from the search box. */}
+      <Picker.Viewport
+        tabIndex={0}
+        className="relative flex-1 rounded-lg outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500"
+      >
         <Picker.Loading className="absolute inset-0 flex items-center justify-center text-zinc-400">
           <LoaderIcon aria-hidden="true" className="h-5 w-5 animate-spin" />
           <span className="sr-only">Loading emoji…</span>

@@ -16,7 +16,7 @@ export const MAX_SUGGESTIONS = 8;
 /**
  * The mention being typed right before the caret: `@` and what follows it up to the caret (letters, digits and `_`,
  * at most 32: a username's characters), where the `@` starts the text or follows a character that is neither a word
- * character nor `@` — the rule of `MENTION_PATTERN` (lib/schemas/messages.ts), so `bob@example.com` starts none. A
+ * character nor `@` — the rule of `MENTION_PATTERN` (lib/schemas/constants.ts), so `bob@example.com` starts none. A
  * bare `@` counts (everyone is suggested). Null when the caret is not in such a mention, or sits inside a word.
  * @returns where the `@` is (`start`) and the text after it (`query`)
  */
@@ -92,12 +92,15 @@ export function MentionListbox({
           onMouseDown={(e) => e.preventDefault()}
           onMouseMove={() => i !== active && onActive(i)}
           onClick={() => onPick(p)}
-          className="flex cursor-pointer items-center gap-2.5 rounded-xl px-2.5 py-1.5 text-sm aria-selected:bg-zinc-100 dark:aria-selected:bg-zinc-800"
+          className="group flex cursor-pointer items-center gap-2.5 rounded-xl px-2.5 py-1.5 text-sm aria-selected:bg-zinc-100 dark:aria-selected:bg-zinc-800"
         >
           <Avatar user={p} size="sm" />
           <span className="min-w-0 flex-1 truncate">
             <span className="font-medium text-zinc-900 dark:text-zinc-100">{displayName(p)}</span>
-            <span className="ml-1.5 text-zinc-500 dark:text-zinc-400">@{p.username}</span>
+            {/* Darker on the active option's grey, where zinc-500 measures under 4.5:1. */}
+            <span className="ml-1.5 text-zinc-500 group-aria-selected:text-zinc-600 dark:text-zinc-400 dark:group-aria-selected:text-zinc-400">
+              @{p.username}
+            </span>
           </span>
         </li>
       ))}

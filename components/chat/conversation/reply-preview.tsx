@@ -76,7 +76,7 @@ export function ReplyBar({ name, text, onCancel }: { name: string; text: string;
         <span className="block truncate text-zinc-600 dark:text-zinc-300">
           Replying to <span className="font-semibold text-zinc-900 dark:text-zinc-100">{name}</span>
         </span>
-        <span className="block truncate text-zinc-500 dark:text-zinc-400">{text}</span>
+        <span className="block truncate text-zinc-600 dark:text-zinc-400">{text}</span>
       </p>
       <button
         type="button"

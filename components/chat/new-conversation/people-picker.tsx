@@ -253,12 +253,15 @@ export function PeoplePicker({
                       data-person={u.id}
                       aria-pressed={on}
                       onClick={() => toggle(u)}
-                      className={`flex w-full items-center gap-3 rounded-xl px-3 py-2 text-left hover:bg-zinc-100 dark:hover:bg-zinc-800/70 ${focusRing} focus-visible:-outline-offset-2 ${on ? "bg-indigo-50/70 dark:bg-indigo-500/10" : ""}`}
+                      className={`group flex w-full items-center gap-3 rounded-xl px-3 py-2 text-left hover:bg-zinc-100 dark:hover:bg-zinc-800/70 ${focusRing} focus-visible:-outline-offset-2 ${on ? "bg-indigo-50/70 dark:bg-indigo-500/10" : ""}`}
                     >
                       <Avatar user={u} />
                       <span className="flex min-w-0 flex-1 flex-col">
                         <span className="truncate text-sm font-medium text-zinc-900 dark:text-zinc-100">{displayName(u)}</span>
-                        <span className="truncate text-xs text-zinc-500 dark:text-zinc-400">@{u.username}</span>
+                        {/* Darker on the tinted hover and selected backgrounds, where zinc-500 measures under 4.5:1. */}
+                        <span className="truncate text-xs text-zinc-500 group-hover:text-zinc-600 group-aria-pressed:text-zinc-600 dark:text-zinc-400 dark:group-hover:text-zinc-400 dark:group-aria-pressed:text-zinc-400">
+                          @{u.username}
+                        </span>
                       </span>
                       <span
                         aria-hidden="true"
