@@ -64,7 +64,7 @@ export default defineConfig({
     {
       // The same flows on a phone-sized screen, where the list and the conversation are separate screens.
       name: "mobile",
-      testMatch: /(account|chat|groups|screens|tokens)\.spec\.ts/,
+      testMatch: /(accessibility|account|chat|groups|screens|tokens)\.spec\.ts/,
       use: { ...devices["Desktop Chrome"], viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, launchOptions },
     },
   ],
