@@ -1,14 +1,16 @@
 // Live delivery under load, over several instances (issue 19; results in docs/performance.md, "Real-time delivery").
 //
 //   npm run bench:live -- --load [--instances 4] [--rates 25,50,100,200,300,400,600] [--step-seconds 15]
-//                         [--users 400] [--tabs 2] [--threads-per-user 4] [--senders 32] [--durable] [--plain]
+//                         [--users 400] [--tabs 2] [--threads-per-user 4] [--senders 32] [--listen-on K]
+//                         [--durable] [--plain]
 //
 // What it does, against 127.0.0.1 only:
 // 1. A throw-away embedded PostgreSQL (fsync off, or `--durable`; or BENCH_DATABASE_URL), a fresh database, the
 //    users and their two-person threads written directly (bench/seed.ts: `--users` users, each in
 //    `--threads-per-user` threads, one bearer token each), and `--instances` `next start` processes on one database,
 //    on ports BENCH_PORT_A (3800), +1, +2, …
-// 2. Listeners: every user opens `--tabs` event streams, tab j of user u on instance (u + j) mod N, so that a message
+// 2. Listeners: every user opens `--tabs` event streams, tab j of user u on instance (u + j) mod N (or mod K with
+//    `--listen-on K`: streams on the first K instances only), so that a message
 //    usually reaches its two participants on different instances than the one it was posted to.
 // 3. Senders, open loop: for each rate of `--rates` (sends per second, in steps of `--step-seconds`), the messages are
 //    scheduled at fixed intervals and each POST goes out at its time whatever the others are doing (so that a slow
@@ -76,8 +78,10 @@ export const LOAD_USAGE = `npm run bench:live -- --load [options]
   --step-seconds S      length of each step (default 15)
   --warmup-seconds S    sends at the first rate before the first step, not counted (default 5)
   --users N             users, each with their own streams and token (default 400)
-  --tabs N              event streams per user, tab j of user u on instance (u + j) mod N (default 2; 0: none,
+  --tabs N              event streams per user, tab j of user u on instance (u + j) mod K (default 2; 0: none,
                         to measure the sends alone: no hub then listens)
+  --listen-on K         streams only on the first K instances (default: all); the others take POSTs and, having
+                        no stream, load no event: what loading only where a recipient listens would cost
   --threads-per-user N  two-person threads per user, even (default 4)
   --senders N           keep-alive connections for the POSTs, spread over the instances (default 32)
   --stop-p99 MS         stop after a step whose delivery p99 is above this (default 1000)
@@ -93,6 +97,7 @@ interface LoadOptions {
   warmupS: number;
   users: number;
   tabs: number;
+  listenOn: number;
   threadsPerUser: number;
   senders: number;
   stopP99Ms: number;
@@ -114,6 +119,7 @@ function parseLoadOptions(argv: string[]): LoadOptions | null {
       "warmup-seconds": { type: "string" },
       users: { type: "string" },
       tabs: { type: "string" },
+      "listen-on": { type: "string" },
       "threads-per-user": { type: "string" },
       senders: { type: "string" },
       "stop-p99": { type: "string" },
@@ -133,6 +139,7 @@ function parseLoadOptions(argv: string[]): LoadOptions | null {
     warmupS: positiveInt("--warmup-seconds", values["warmup-seconds"], 5, 0),
     users: positiveInt("--users", values.users, 400, 4),
     tabs: positiveInt("--tabs", values.tabs, 2, 0),
+    listenOn: 0,
     threadsPerUser: positiveInt("--threads-per-user", values["threads-per-user"], 4, 2),
     senders: positiveInt("--senders", values.senders, 32),
     stopP99Ms: positiveInt("--stop-p99", values["stop-p99"], 1000),
@@ -142,6 +149,8 @@ function parseLoadOptions(argv: string[]): LoadOptions | null {
     portBase: positiveInt("BENCH_PORT_A", process.env.BENCH_PORT_A, 3800),
     skipBuild: process.env.BENCH_SKIP_BUILD === "1",
   };
+  opts.listenOn = positiveInt("--listen-on", values["listen-on"], opts.instances);
+  if (opts.listenOn > opts.instances) throw new Error("--listen-on must not exceed --instances");
   if (opts.threadsPerUser % 2 !== 0) throw new Error("--threads-per-user must be even (threads pair users along a ring)");
   if (opts.threadsPerUser >= opts.users / 2) throw new Error("--threads-per-user must be below half of --users");
   return opts;
@@ -524,7 +533,7 @@ async function loadMain(opts: LoadOptions): Promise<number> {
     if (pid !== instance.child.pid) throw new Error(`instance ${instance.name}: its server process is not under its launcher`);
   }
 
-  // Listeners: tab j of user u on instance (u + j) mod N.
+  // Listeners: tab j of user u on instance (u + j) mod K (K = --listen-on, all instances by default).
   const sends = new Map<string, Send>();
   let otherEvents = 0;
   let unknownMessages = 0;
@@ -553,7 +562,7 @@ async function loadMain(opts: LoadOptions): Promise<number> {
     async (i) => {
       const user = Math.floor(i / opts.tabs);
       const tab = i % opts.tabs;
-      const at = (user + tab) % opts.instances;
+      const at = (user + tab) % opts.listenOn;
       const listener = openListener(i, user, instances[at]!, at, seeded.actors[user]!.token, onEvent);
       listeners.push(listener);
       await withTimeout(listener.ready, 30_000, `stream ${i} ready`);
@@ -796,7 +805,8 @@ async function loadMain(opts: LoadOptions): Promise<number> {
   };
 
   console.log(
-    `\n${opts.instances} instance(s), ${listeners.length} streams (${opts.users} users × ${opts.tabs}), ${threads.length} threads, ` +
+    `\n${opts.instances} instance(s), ${listeners.length} streams (${opts.users} users × ${opts.tabs}` +
+      `${opts.listenOn < opts.instances ? `, on ${opts.listenOn} instance(s) only` : ""}), ${threads.length} threads, ` +
       `${opts.senders} sender connections; PostgreSQL fsync=${pgSettings.fsync}, synchronous_commit=${pgSettings.synchronous_commit}`,
   );
   console.log(
