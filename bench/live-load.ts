@@ -2,7 +2,7 @@
 //
 //   npm run bench:live -- --load [--instances 4] [--rates 25,50,100,200,300,400,600] [--step-seconds 15]
 //                         [--users 400] [--tabs 2] [--threads-per-user 4] [--senders 32] [--listen-on K]
-//                         [--durable] [--plain]
+//                         [--durable] [--plain] [--without-notify]
 //
 // What it does, against 127.0.0.1 only:
 // 1. A throw-away embedded PostgreSQL (fsync off, or `--durable`; or BENCH_DATABASE_URL), a fresh database, the
@@ -51,6 +51,7 @@ import {
   onCleanup,
   positiveInt,
   readClockTicks,
+  ROOT,
   round,
   runBenchCli,
   sleep,
@@ -87,6 +88,8 @@ export const LOAD_USAGE = `npm run bench:live -- --load [options]
   --stop-p99 MS         stop after a step whose delivery p99 is above this (default 1000)
   --durable             PostgreSQL with fsync and synchronous_commit on (default: off, like the test clusters)
   --plain               no instrumentation: no inspector hooks, pg_stat_statements or pg_stat_activity sampling
+  --without-notify      with --tabs 0 only: the bench database's parley_record_thread_event queues no NOTIFY (the
+                        repository's SQL is untouched), to measure what NOTIFY costs the sends
   --max-minutes M       stop everything after this long (default 15)
 env: BENCH_DATABASE_URL, BENCH_SKIP_BUILD=1, BENCH_PORT_A (3800: first instance; the others follow)`;
 
@@ -103,6 +106,7 @@ interface LoadOptions {
   stopP99Ms: number;
   durable: boolean;
   plain: boolean;
+  withoutNotify: boolean;
   maxMinutes: number;
   portBase: number;
   skipBuild: boolean;
@@ -125,6 +129,7 @@ function parseLoadOptions(argv: string[]): LoadOptions | null {
       "stop-p99": { type: "string" },
       durable: { type: "boolean" },
       plain: { type: "boolean" },
+      "without-notify": { type: "boolean" },
       "max-minutes": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -145,12 +150,14 @@ function parseLoadOptions(argv: string[]): LoadOptions | null {
     stopP99Ms: positiveInt("--stop-p99", values["stop-p99"], 1000),
     durable: values.durable ?? false,
     plain: values.plain ?? false,
+    withoutNotify: values["without-notify"] ?? false,
     maxMinutes: positiveInt("--max-minutes", values["max-minutes"], 15),
     portBase: positiveInt("BENCH_PORT_A", process.env.BENCH_PORT_A, 3800),
     skipBuild: process.env.BENCH_SKIP_BUILD === "1",
   };
   opts.listenOn = positiveInt("--listen-on", values["listen-on"], opts.instances);
   if (opts.listenOn > opts.instances) throw new Error("--listen-on must not exceed --instances");
+  if (opts.withoutNotify && opts.tabs !== 0) throw new Error("--without-notify needs --tabs 0 (no stream would get anything)");
   if (opts.threadsPerUser % 2 !== 0) throw new Error("--threads-per-user must be even (threads pair users along a ring)");
   if (opts.threadsPerUser >= opts.users / 2) throw new Error("--threads-per-user must be below half of --users");
   return opts;
@@ -501,6 +508,15 @@ async function loadMain(opts: LoadOptions): Promise<number> {
     threadsPerActor: opts.threadsPerUser,
   };
   const seeded = await seedBench(db.url, preset);
+  if (opts.withoutNotify) {
+    // The same function as prisma/sql/functions/ has it, minus its pg_notify: in this throw-away database only.
+    const file = path.join(ROOT, "prisma", "sql", "functions", "parley_record_thread_event.sql");
+    const notify = "PERFORM pg_notify('parley_events', v_id::text);";
+    const sql = await readFile(file, "utf8");
+    if (!sql.includes(notify)) throw new Error(`--without-notify: ${file} no longer holds ${notify}`);
+    await monitor.query(sql.replace(notify, "NULL;"));
+    log("parley_record_thread_event replaced in the bench database by a copy that sends no NOTIFY");
+  }
   const userIndex = new Map(seeded.actors.map((a, i) => [a.userId, i]));
   const threads: { id: string; users: [number, number] }[] = [];
   const seenThreads = new Set<string>();
