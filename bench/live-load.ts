@@ -620,9 +620,17 @@ async function loadMain(opts: LoadOptions): Promise<number> {
     for (const a of agents) a.destroy();
   });
   let inFlight = 0;
-  const post = (instanceIndex: number, threadId: string, token: string, body: string): Promise<number> =>
+  /** POSTs a message; resolves with the status, or -1 and the error when the request failed. */
+  const post = (instanceIndex: number, threadId: string, token: string, body: string): Promise<{ status: number; error?: string }> =>
     new Promise((resolve) => {
       inFlight++;
+      let settled = false;
+      const settle = (status: number, error?: string) => {
+        if (settled) return;
+        settled = true;
+        inFlight--;
+        resolve({ status, error });
+      };
       const req = http.request(
         {
           host: "127.0.0.1",
@@ -635,17 +643,12 @@ async function loadMain(opts: LoadOptions): Promise<number> {
         },
         (res) => {
           res.resume();
-          res.on("end", () => {
-            inFlight--;
-            resolve(res.statusCode ?? 0);
-          });
+          res.on("end", () => settle(res.statusCode ?? 0));
+          res.on("error", (error) => settle(-1, errorText(error)));
         },
       );
-      req.on("timeout", () => req.destroy(new Error("timeout")));
-      req.on("error", () => {
-        inFlight--;
-        resolve(-1);
-      });
+      req.on("timeout", () => req.destroy(new Error("no answer within 30 s")));
+      req.on("error", (error) => settle(-1, `${errorText(error)}${req.reusedSocket ? " (on a reused keep-alive connection)" : ""}`));
       req.end(body);
     });
 
@@ -691,12 +694,12 @@ async function loadMain(opts: LoadOptions): Promise<number> {
       sends.set(cid, send);
       stepSends.push(send);
       pending.push(
-        post(at, thread.id, seeded.actors[from]!.token, JSON.stringify({ text: `load ${n}`, clientMessageId: cid })).then((status) => {
+        post(at, thread.id, seeded.actors[from]!.token, JSON.stringify({ text: `load ${n}`, clientMessageId: cid })).then(({ status, error }) => {
           send.answered = now();
           send.status = status;
           if (status >= 200 && status < 300) {
             if (send.answered <= windowEnd) answeredInWindow++;
-          } else if (errors.length < 5) errors.push(`POST → ${status === -1 ? "error/timeout" : status}`);
+          } else if (errors.length < 5) errors.push(`POST to ${instances[at]!.name} → ${status === -1 ? error : status}`);
         }),
       );
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -891,6 +894,7 @@ async function loadMain(opts: LoadOptions): Promise<number> {
   console.log(
     `\nhighest rate with ${listeners.length ? "delivery" : "POST"} p99 < 100 ms, nothing lost, answers ≥ 95 % of the rate: ${ceiling ?? "none"} sends/s`,
   );
+  for (const r of steps) if (r.postErrors) console.log(`step ${r.label}: ${r.postErrors} POSTs failed (${r.postErrorSamples.join("; ")})`);
   if (stoppedBecause) console.log(`stopped: ${stoppedBecause}`);
   if (streamErrors.length) console.log(`streams that failed: ${streamErrors.length} (${streamErrors.slice(0, 3).join("; ")})`);
   const file = await writeReport("live-load", startedAt, report);
