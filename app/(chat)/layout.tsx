@@ -1,5 +1,5 @@
 import { HydrationBoundary } from "@tanstack/react-query";
-import { TemporaryPasswordScreen } from "@/components/account/temporary-password";
+import { TemporaryPasswordScreen } from "@/components/account/temporary-password-lazy";
 import { ChatShell } from "@/components/chat/chat-shell";
 import { auth } from "@/lib/auth";
 import { prefetchShell } from "@/lib/prefetch";

@@ -11,7 +11,7 @@ import { ApiError } from "@/lib/client/api";
 import { useNow } from "@/hooks/use-now";
 import { useCreateThread, useSetBlocked, useUserProfile } from "@/lib/client/queries";
 import { displayName, presenceLabel } from "@/lib/format";
-import { DELETED_USERNAME_PREFIX } from "@/lib/schemas/users";
+import { DELETED_USERNAME_PREFIX } from "@/lib/schemas/constants";
 import { Avatar } from "./avatar";
 
 const reason = (e: unknown) => (e instanceof ApiError ? e.detail : "Something went wrong. Please try again.");

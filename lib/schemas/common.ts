@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { codePointLength } from "./constants";
 
 // In the browser, zod's first object schema probes whether it may compile parsers (`new Function("")`, caught). The
 // pages' Content-Security-Policy forbids that (lib/security-headers.ts), and Chromium reports the blocked probe as a
@@ -40,8 +41,7 @@ export const page = <T extends z.ZodType>(item: T) =>
 
 export type Page<T> = { data: T[]; nextCursor: string | null };
 
-/** Counts characters as people do (Unicode code points), not UTF-16 units. */
-export const codePointLength = (s: string) => [...s].length;
+export { codePointLength };
 
 /**
  * Text that must not be blank: 1 to `max` Unicode code points after trimming (a message, a group's title).

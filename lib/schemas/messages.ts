@@ -1,18 +1,10 @@
 import { z } from "zod";
 import { cursor, id, limit, requiredText, timestamp } from "./common";
+import { MAX_MESSAGE_LENGTH, MENTION_PATTERN } from "./constants";
 
-/** Longest message, in Unicode code points, after trimming. */
-export const MAX_MESSAGE_LENGTH = 4000;
+export { MAX_MESSAGE_LENGTH, MENTION_PATTERN };
 
 export const messageText = requiredText(MAX_MESSAGE_LENGTH, "A message cannot be empty.");
-
-/**
- * A mention in a message's text: `@` and a username (`[a-z0-9_]{3,32}`, any case) at the start or after a character
- * that is neither a word character nor `@` (so `bob@example.com` mentions nobody), not followed by a word character.
- * Group 1 is the username. The server's copy, which decides who is mentioned, is `parley_mentions`
- * (prisma/sql/functions/); the web client uses this one to highlight and complete mentions.
- */
-export const MENTION_PATTERN = /(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{3,32})(?![A-Za-z0-9_])/g;
 
 export const sendMessageBody = z.strictObject({
   text: messageText,

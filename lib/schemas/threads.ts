@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { clearableText, cursor, id, limit, requiredText, timestamp } from "./common";
+import { MAX_TITLE_LENGTH, PREVIEW_LENGTH } from "./constants";
 import { presence } from "./presence";
 
-/** Longest group title, in Unicode code points after trimming (at least 1). */
-export const MAX_TITLE_LENGTH = 100;
+export { MAX_TITLE_LENGTH, PREVIEW_LENGTH };
 /** Longest group description, in Unicode code points after trimming (0 clears it). */
 export const MAX_DESCRIPTION_LENGTH = 500;
 
@@ -74,13 +74,6 @@ export const participant = z
     presence: presence.meta({ description: "As you may see it. In live events' threads `lastSeenAt` is null: `presence` events keep it current." }),
   })
   .meta({ id: "Participant" });
-
-/**
- * Length of a thread's last-message preview, in Unicode code points (PostgreSQL's `left(text, n)` counts characters,
- * which for UTF-8 databases are code points): the server cuts it, the web client cuts it the same way when an event
- * moves a thread.
- */
-export const PREVIEW_LENGTH = 200;
 
 export const lastMessage = z
   .object({

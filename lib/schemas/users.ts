@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { clearableText, cursor, id, limit, timestamp } from "./common";
+import { DELETED_USERNAME_PREFIX } from "./constants";
 import { message } from "./messages";
 import { presence } from "./presence";
 import { thread } from "./threads";
 
-/** What a deleted account's username starts with (lib/server/account.ts): reserved, so no one can register one. */
-export const DELETED_USERNAME_PREFIX = "deleted_";
+export { DELETED_USERNAME_PREFIX };
 
 /** Usernames: 3–32 of `[a-z0-9_]`, compared case-insensitively (input is lowercased). */
 export const username = z

@@ -3,8 +3,7 @@
 import { Ban as BanIcon, SendHorizontal as SendIcon } from "lucide-react";
 import { useId, useLayoutEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { codePointLength } from "@/lib/schemas/common";
-import { MAX_MESSAGE_LENGTH } from "@/lib/schemas/messages";
+import { codePointLength, MAX_MESSAGE_LENGTH } from "@/lib/schemas/constants";
 import { insertMention, type Mentionable, MentionListbox, mentionAt, mentionSuggestions, optionId } from "./mention-autocomplete";
 import { ReplyBar } from "./reply-preview";
 

@@ -11,7 +11,8 @@ import type { InfiniteData, QueryClient, QueryKey } from "@tanstack/react-query"
 import type { Page } from "../../schemas/common";
 import type { Message } from "../../schemas/messages";
 import type { Presence } from "../../schemas/presence";
-import { PREVIEW_LENGTH, type Thread } from "../../schemas/threads";
+import { PREVIEW_LENGTH } from "../../schemas/constants";
+import type { Thread } from "../../schemas/threads";
 import type { UserProfile } from "../../schemas/users";
 import { settleOutboxEntry } from "../outbox";
 import {

@@ -18,11 +18,9 @@
  */
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { eventPayloads } from "../../schemas/events";
 import { clearAllTyping } from "../typing";
 import { applyEvent } from "./cache-updates";
 import { setLiveStatus } from "./connection-status";
-import { parseEvent } from "./events";
 
 /** The path of the stream. */
 export const EVENTS_PATH = "/api/events";
@@ -72,6 +70,25 @@ function goToSignIn(): void {
   const here = `${window.location.pathname}${window.location.search}`;
   // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- see above: the caches must go
   window.location.assign(`/sign-in?callbackUrl=${encodeURIComponent(here)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The parser
+
+type Parser = typeof import("./events");
+let parser: Promise<Parser> | undefined;
+
+/**
+ * The events' parser (lib/client/live/events.ts), and with it the contract's schemas and zod: loaded when the first
+ * stream opens, after the page has rendered, rather than with the page (it was a tenth of a chat page's JavaScript).
+ * A failed load is tried again with the next connection attempt.
+ */
+function loadParser(): Promise<Parser> {
+  parser ??= import("./events").catch((error: unknown) => {
+    parser = undefined;
+    throw error;
+  });
+  return parser;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -129,6 +146,20 @@ export function startLive(client: QueryClient, meId: string): () => void {
 
   const open = () => {
     retry = undefined;
+    loadParser().then(
+      (events) => {
+        if (!closed) connect(events);
+      },
+      // Offline, say: as a connection that failed before it opened, without the sign-in check (the API was not asked).
+      () => {
+        if (closed) return;
+        setLiveStatus("disconnected");
+        retry = setTimeout(open, backoffDelay(attempt++));
+      },
+    );
+  };
+
+  const connect = ({ parseEvent, EVENT_TYPES }: Parser) => {
     const url = lastEventId ? `${EVENTS_PATH}?lastEventId=${encodeURIComponent(lastEventId)}` : EVENTS_PATH;
     const es = new EventSource(url);
     source = es;
@@ -151,7 +182,7 @@ export function startLive(client: QueryClient, meId: string): () => void {
       if (event.type === "unauthorized") return reconnect(es, 0, true);
       applyEvent(client, meId, event);
     };
-    for (const type of Object.keys(eventPayloads)) es.addEventListener(type, onEvent);
+    for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
     // The browser would retry on its own, without backoff and without our `lastEventId` parameter: take over. A
     // connection that failed before it opened may have been refused with 401.
     es.onerror = () => reconnect(es, backoffDelay(attempt++), !opened);

@@ -5,6 +5,9 @@
  */
 import { type EventPayload, type EventType, eventPayloads } from "../../schemas/events";
 
+/** The stream's event types: those the browser listens for. */
+export const EVENT_TYPES = Object.keys(eventPayloads) as EventType[];
+
 /** One event of the stream, its payload validated against lib/schemas/events.ts. */
 export type LiveEvent = { [K in EventType]: { type: K; payload: EventPayload<K> } }[EventType];
 
