@@ -1,10 +1,21 @@
+import fc from "fast-check";
+import type { PhrasingContent, Root as MdastRoot } from "mdast";
+import { findAndReplace } from "mdast-util-find-and-replace";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
+import Markdown, { type Components, type Options } from "react-markdown";
+import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
+import remarkBreaks from "remark-breaks";
+import remarkGfm from "remark-gfm";
 import { describe, expect, it } from "vitest";
-import { MessageText } from "@/components/chat/conversation/message-text";
+import { formatTexts, parseMarkdown } from "@/components/chat/conversation/markdown/parse";
+import { isPlainText } from "@/components/chat/conversation/markdown/tree";
+import { FormattedTexts, MessageText } from "@/components/chat/conversation/message-text";
+import { MENTION_PATTERN } from "@/lib/schemas/constants";
 
-// The formatting of a message's text, rendered to HTML the way the server renders the conversation. The browser
-// checks (clicks, the profile card, both bubbles' looks) are e2e/formatting.spec.ts.
+// The formatting of a message's text, rendered to HTML the way the server renders the conversation: its tree made on
+// the server (formatTexts), or none for a text with nothing to format. The browser checks (clicks, the profile card,
+// both bubbles' looks, a text parsed in the browser) are e2e/formatting.spec.ts.
 
 const people = [
   { id: "u-alice", username: "alice" },
@@ -12,12 +23,64 @@ const people = [
   { id: "u-carol", username: "carol" },
 ];
 
+/** Classes are looks, not behaviour: left out of the comparisons, with the component's own frame. */
+const bare = (markup: string) => markup.replace(/ class="[^"]*"/g, "").replace(/^<div data-testid="message-text">|<\/div>$/g, "");
+
 function html(text: string, mentions: string[] = []) {
-  const markup = renderToStaticMarkup(
-    createElement(MessageText, { text, mentions, people, viewerId: "u-alice", onMentionClick: () => {}, own: false }),
-  );
-  // Classes are looks, not behaviour: leave them out of the comparisons.
-  return markup.replace(/ class="[^"]*"/g, "").replace(/^<div data-testid="message-text">|<\/div>$/g, "");
+  const message = createElement(MessageText, { text, mentions, people, viewerId: "u-alice", onMentionClick: () => {}, own: false });
+  return bare(renderToStaticMarkup(createElement(FormattedTexts, { value: formatTexts([text]) }, message)));
+}
+
+/**
+ * How messages were rendered before their trees were made on the server (react-markdown 10 with the same plugins, a
+ * mention plugin on the Markdown tree and the same components, looks aside): the reference the new rendering must
+ * match, output for output.
+ */
+function referenceHtml(text: string, mentions: string[] = []) {
+  const mentioned = new Set(mentions);
+  const targets = new Map(people.filter((p) => mentioned.has(p.id)).map((p) => [p.username.toLowerCase(), p.id]));
+  const disabled = ["headingAtx", "setextUnderline", "thematicBreak", "htmlFlow", "htmlText", "codeIndented", "definition", "labelStartImage", "table", "tasklistCheck", "gfmFootnoteDefinition", "gfmFootnoteCall", "gfmPotentialFootnoteCall"];
+  const allowed = ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span"];
+  function remarkChatSubset(this: { data(): unknown }) {
+    const data = this.data() as { micromarkExtensions?: unknown[] };
+    (data.micromarkExtensions ??= []).push({ disable: { null: disabled } });
+  }
+  const remarkMentions = () => (tree: MdastRoot) => {
+    if (targets.size === 0) return;
+    findAndReplace(
+      tree,
+      [
+        new RegExp(MENTION_PATTERN.source, "g"),
+        (whole: string, username: string): PhrasingContent | false => {
+          const id = targets.get(username.toLowerCase());
+          return id ? { type: "emphasis", children: [{ type: "text", value: whole }], data: { hName: "span", hProperties: { dataMentionId: id } } } : false;
+        },
+      ],
+      { ignore: ["link", "linkReference"] },
+    );
+  };
+  const schema = { ...defaultSchema, tagNames: allowed, attributes: { a: ["href"], ol: ["start"], span: ["dataMentionId"] }, protocols: { href: ["http", "https", "mailto"] }, required: {} };
+  const components: Components = {
+    a: ({ href, children }) => (href && /^(https?|mailto):/i.test(href) ? createElement("a", { href, target: "_blank", rel: "noopener noreferrer nofollow" }, children) : createElement("span", null, children)),
+    code: ({ children }) => createElement("code", null, children),
+    pre: ({ children }) => createElement("pre", null, children),
+    blockquote: ({ children }) => createElement("blockquote", null, children),
+    ul: ({ children }) => createElement("ul", null, children),
+    ol: ({ children, start }) => createElement("ol", { start }, children),
+    span: ({ node, children }) => {
+      const id = node?.properties.dataMentionId;
+      if (typeof id !== "string") return createElement("span", null, children);
+      return createElement("button", { type: "button", "data-testid": "mention", "data-self": id === "u-alice" ? "true" : undefined }, children);
+    },
+  };
+  const options: Options = {
+    remarkPlugins: [remarkChatSubset, remarkGfm, remarkBreaks, remarkMentions],
+    rehypePlugins: [[rehypeSanitize, schema]],
+    allowedElements: allowed,
+    unwrapDisallowed: true,
+    components,
+  };
+  return renderToStaticMarkup(createElement(Markdown, options, text));
 }
 
 describe("MessageText (the Markdown subset of a message)", () => {
@@ -75,3 +138,38 @@ describe("MessageText (the Markdown subset of a message)", () => {
     expect(html("@alice", [])).toBe("<p>@alice</p>");
   });
 });
+
+describe("MessageText against the renderer it replaced", () => {
+  // Pieces that make (or almost make) the subset's Markdown, mentions and addresses, mixed at random.
+  const pieces = [
+    "a", "word", " ", "  ", "\t", "\n", "\n\n", "\r\n", "*", "**", "_", "__", "~", "~~", "`", "```", "~~~", "[", "]", "(", ")",
+    "[x](https://example.org/a)", "<", ">", "> ", "#", "# ", "-", "- ", "+ ", "1. ", "2)", "3.", "!", "|", "=", "===", "---",
+    "\\", "&", "&amp;", "&#64;", "@alice", "@BOB_9", "@carol", "@@alice", "me@alice.example", "https://example.com/x?y=1",
+    "www.example.org", "mailto:a@b.example", "javascript:alert(1)", ":", ".", ",", "é", "😀", "\u00a0", "    ",
+  ];
+  const text = fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 14 }).map((p) => p.join(""));
+  const mentionSets = fc.constantFrom<string[][]>([], ["u-alice"], ["u-bob"], ["u-alice", "u-bob", "u-carol"]);
+
+  it("renders every text as react-markdown did, whether its tree comes from the server or none is needed", () => {
+    fc.assert(
+      fc.property(text, mentionSets, (t, mentions) => {
+        expect(html(t, mentions)).toBe(referenceHtml(t, mentions));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("needs no parser only for texts that come out as one paragraph of themselves", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        if (!isPlainText(t)) return;
+        const lines = t.split("\n");
+        expect(parseMarkdown(t)).toEqual([["p", null, lines[0], ...lines.slice(1).flatMap((line) => [["br", null], `\n${line}`])]]);
+      }),
+      { numRuns: 3000 },
+    );
+    for (const t of ["Sounds good, thanks!", "Hi! Quick question about the release.\nSee you at 5?", "100% done (mostly)"]) expect(isPlainText(t)).toBe(true);
+    for (const t of ["**b**", "a\n\nb", " a", "a ", "- a", "1. a", "@alice", "see https://x.example", "www.x.example", "a & b", "x\n"]) expect(isPlainText(t)).toBe(false);
+  });
+});
+

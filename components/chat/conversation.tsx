@@ -6,7 +6,6 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 import { Button, buttonVariants } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ApiError } from "@/lib/client/api";
 import { discardMessage, retryMessage, sendMessage, useOutbox } from "@/lib/client/outbox";
 import {
@@ -29,22 +28,31 @@ import { useTypingSender } from "@/lib/client/typing";
 import type { Message } from "@/lib/schemas/messages";
 import { useNow } from "@/hooks/use-now";
 import { displayName, presenceLabel } from "@/lib/format";
-import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { Avatar } from "./avatar";
-import { GroupDetails } from "./conversation/group-details";
-import { ProfileCard } from "./profile-card";
 import { ThreadAvatar, threadName } from "./thread-list/thread-item";
 import type { Me } from "./chat-shell";
 import { BlockedNotice, Composer } from "./conversation/composer";
 import { ConversationHeader } from "./conversation/header";
 import { type ListTarget, MessageList, type MessageListHandle } from "./conversation/message-list";
 import type { MessageHandlers } from "./conversation/message-item";
-import { ReportDialog } from "./conversation/report-dialog";
 import { buildTimeline, flattenPages, type TimelineItem } from "./conversation/timeline";
+import type { MarkdownNode } from "./conversation/markdown/tree";
+import { FormattedTexts, preloadMarkdownParser } from "./conversation/message-text";
+import { conversationPopups } from "./conversation/popups-loader";
 import { TypingIndicator } from "./conversation/typing-indicator";
 import { resumeMarkRead, suspendMarkRead, useMarkReadWhileVisible } from "./conversation/use-mark-read-while-visible";
 import { firstLine } from "./conversation/reply-preview";
 import { requestSearch } from "./search/search-request";
+
+/**
+ * Opens a dialog of ./conversation/popups.ts once that chunk is there (at once, unless the person was quicker than
+ * the load that follows the first render); says so when it cannot load (no connection).
+ */
+function openWhenLoaded(open: () => void): void {
+  conversationPopups.load().then(open, () => toast.error("Couldn’t open that", { description: "Check your connection, then try again." }));
+}
+
+const NONE_FORMATTED: Readonly<Record<string, MarkdownNode[]>> = {};
 
 /** What went wrong, in words a person can act on. */
 const reason = (e: unknown) => (e instanceof ApiError ? e.detail : "Something went wrong. Please try again.");
@@ -69,8 +77,20 @@ const canBeUnread = (m: Message, meId: string) => m.kind === "text" && m.sender.
  * read position at opening, not the marks that reading sends) until the conversation is opened again or the person
  * sends; or at the message a link names (`/t/<id>?m=<message id>`: search results), loading the window of history
  * around it when it is not loaded (`loadAroundMessage`).
+ * @param nonce the request's CSP nonce, when server-rendered: the log then shows at its bottom from the first paint
+ * @param formatted the formatted trees of the messages' texts, made by the server for those it sent (`FormattedTexts`)
  */
-export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
+export function Conversation({
+  threadId,
+  me,
+  nonce,
+  formatted = NONE_FORMATTED,
+}: {
+  threadId: string;
+  me: Me;
+  nonce?: string;
+  formatted?: Readonly<Record<string, MarkdownNode[]>>;
+}) {
   const router = useRouter();
   const client = useQueryClient();
   const threadQuery = useThread(threadId);
@@ -97,6 +117,19 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
   // The message being reported: kept while its dialog closes (`reportOpen`), so that its text stays for the animation.
   const [reporting, setReporting] = useState<TimelineItem | null>(null);
   const [reportOpen, setReportOpen] = useState(false);
+  // Menus and dialogs (./conversation/popups.ts): loaded at the first sign that the person is about to use the
+  // conversation — a pointer moving, a key, a touch, the focus moving in — rather than with the page or right after it.
+  const popups = conversationPopups.useLoaded();
+  useEffect(() => {
+    const intents = ["pointermove", "pointerdown", "keydown", "focusin", "touchstart", "wheel"] as const;
+    const stop = () => intents.forEach((type) => window.removeEventListener(type, load, true));
+    const load = () => {
+      stop();
+      void conversationPopups.load().catch(() => undefined);
+    };
+    intents.forEach((type) => window.addEventListener(type, load, { capture: true, passive: true }));
+    return stop;
+  }, []);
   // The message the person is replying to (the composer's reply bar), while it is still there to answer.
   const [replyingTo, setReplyingTo] = useState<TimelineItem | null>(null);
   const { mutate: react } = useReact(threadId);
@@ -250,11 +283,12 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         );
       },
       onDiscard: (clientMessageId) => discardMessage(clientMessageId),
-      onOpenProfile: (userId) => setProfileOf(userId),
-      onRequestReport: (item) => {
-        setReporting(item);
-        setReportOpen(true);
-      },
+      onOpenProfile: (userId) => openWhenLoaded(() => setProfileOf(userId)),
+      onRequestReport: (item) =>
+        openWhenLoaded(() => {
+          setReporting(item);
+          setReportOpen(true);
+        }),
       // A reply's quote: to the original, loading the history around it when it is not loaded.
       onJumpToMessage: (id: string) => setJump({ n: jumps.current++, to: "message", id }),
       onReply: (item) => {
@@ -386,21 +420,21 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         meId={me.id}
         title={title}
         subtitle={subtitle}
-        onDelete={() => setConfirm({ kind: "thread" })}
-        onDetails={() => setDetailsOpen(true)}
+        onDelete={() => openWhenLoaded(() => setConfirm({ kind: "thread" }))}
+        onDetails={() => openWhenLoaded(() => setDetailsOpen(true))}
         detailsRef={detailsRef}
-        onProfile={!isGroup && others.length === 1 ? () => setProfileOf(others[0]!.id) : undefined}
+        onProfile={!isGroup && others.length === 1 ? () => openWhenLoaded(() => setProfileOf(others[0]!.id)) : undefined}
         onSearch={() => {
           // The sidebar's search box, narrowed to this conversation; on a phone the list is another screen.
           if (!window.matchMedia("(min-width: 768px)").matches) router.push("/");
           requestSearch(`in:${threadId} `);
         }}
       />
-      <ProfileCard userId={profileOf} meId={me.id} onClose={() => setProfileOf(null)} />
-      {isGroup && (
-        <Dialog open={detailsOpen} onOpenChange={setDetailsOpen}>
-          <DialogContent className="flex max-h-[calc(100dvh-1.5rem)] flex-col sm:max-h-[80dvh]">
-            <GroupDetails
+      {popups && <popups.ProfileCard userId={profileOf} meId={me.id} onClose={() => setProfileOf(null)} />}
+      {popups && isGroup && (
+        <popups.Dialog open={detailsOpen} onOpenChange={setDetailsOpen}>
+          <popups.DialogContent className="flex max-h-[calc(100dvh-1.5rem)] flex-col sm:max-h-[80dvh]">
+            <popups.GroupDetails
               thread={thread}
               meId={me.id}
               leave={leaveGroup}
@@ -410,52 +444,55 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
                 setConfirm({ kind: "thread" });
               }}
             />
-          </DialogContent>
-        </Dialog>
+          </popups.DialogContent>
+        </popups.Dialog>
       )}
-      <MessageList
-        ref={listRef}
-        logRef={logRef}
-        rows={rows}
-        hasOlder={hasNextPage}
-        loadingOlder={isFetchingNextPage}
-        onLoadOlder={() => {
-          if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-        }}
-        hasNewer={hasPreviousPage}
-        loadingNewer={isFetchingPreviousPage}
-        onLoadNewer={() => {
-          if (hasPreviousPage && !isFetchingPreviousPage && !messagesQuery.isFetchPreviousPageError) void fetchPreviousPage();
-        }}
-        onReturnToPresent={() => {
-          setJump({ n: jumps.current++, to: "present" });
-          returnToPresent(client, threadId).catch((e: unknown) =>
-            toast.error("Couldn’t load the newest messages", { description: reason(e) }),
-          );
-        }}
-        dividerSeq={dividerSeq}
-        unreadAbove={unreadAbove}
-        unreadCount={opened?.unread ?? 0}
-        onJumpToFirstUnread={() => setJump({ n: jumps.current++, to: "unread" })}
-        target={target}
-        onTargetReached={(n) => {
-          setJump((j) => (j?.n === n ? null : j));
-          setLanding(false);
-        }}
-        concealed={landing}
-        groupThread={groupThread}
-        handlers={handlers}
-        people={thread.participants}
-        viewerId={me.id}
-        intro={
-          <>
-            <span className="mb-3 mt-2 scale-150">
-              {isGroup || others.length > 0 ? <ThreadAvatar thread={thread} meId={me.id} /> : <Avatar user={me} />}
-            </span>
-            <p className="text-base font-semibold">{title}</p>
-          </>
-        }
-      />
+      <FormattedTexts value={formatted}>
+        <MessageList
+          ref={listRef}
+          logRef={logRef}
+          rows={rows}
+          hasOlder={hasNextPage}
+          loadingOlder={isFetchingNextPage}
+          onLoadOlder={() => {
+            if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+          }}
+          hasNewer={hasPreviousPage}
+          loadingNewer={isFetchingPreviousPage}
+          onLoadNewer={() => {
+            if (hasPreviousPage && !isFetchingPreviousPage && !messagesQuery.isFetchPreviousPageError) void fetchPreviousPage();
+          }}
+          onReturnToPresent={() => {
+            setJump({ n: jumps.current++, to: "present" });
+            returnToPresent(client, threadId).catch((e: unknown) =>
+              toast.error("Couldn’t load the newest messages", { description: reason(e) }),
+            );
+          }}
+          dividerSeq={dividerSeq}
+          unreadAbove={unreadAbove}
+          unreadCount={opened?.unread ?? 0}
+          onJumpToFirstUnread={() => setJump({ n: jumps.current++, to: "unread" })}
+          target={target}
+          onTargetReached={(n) => {
+            setJump((j) => (j?.n === n ? null : j));
+            setLanding(false);
+          }}
+          concealed={landing}
+          nonce={nonce}
+          groupThread={groupThread}
+          handlers={handlers}
+          people={thread.participants}
+          viewerId={me.id}
+          intro={
+            <>
+              <span className="mb-3 mt-2 scale-150">
+                {isGroup || others.length > 0 ? <ThreadAvatar thread={thread} meId={me.id} /> : <Avatar user={me} />}
+              </span>
+              <p className="text-base font-semibold">{title}</p>
+            </>
+          }
+        />
+      </FormattedTexts>
       <TypingIndicator threadId={threadId} people={others} />
       {blockedOther ? (
         <BlockedNotice
@@ -475,7 +512,11 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
         <Composer
           inputRef={composerRef}
           placeholder={groupThread ? "Message the group" : `Message ${title}`}
-          onTyping={typing.notify}
+          onTyping={(text) => {
+            // What is being written may need the Markdown parser when it is sent (its pending copy shows formatted).
+            preloadMarkdownParser();
+            typing.notify(text);
+          }}
           people={others}
           replyTo={
             replyTarget && {
@@ -514,28 +555,32 @@ export function Conversation({ threadId, me }: { threadId: string; me: Me }) {
           }}
         />
       )}
-      <ReportDialog message={reporting} open={reportOpen} onClose={() => setReportOpen(false)} />
-      <ConfirmDialog
-        open={confirm?.kind === "thread"}
-        title={isGroup ? "Delete this group?" : "Delete this conversation?"}
-        description="All of its messages will be deleted for everyone in it. This cannot be undone."
-        confirmLabel="Delete"
-        pending={deleteThread.isPending}
-        onConfirm={confirmDelete}
-        onClose={() => setConfirm(null)}
-        // Opened from the group's panel, which closed first: back to the button that opens the panel.
-        finalFocus={isGroup ? detailsRef : true}
-      />
-      <ConfirmDialog
-        open={confirm?.kind === "message"}
-        title="Delete this message?"
-        description="It will be deleted for everyone in the conversation. This cannot be undone."
-        confirmLabel="Delete"
-        pending={deleteMessage.isPending}
-        onConfirm={confirmDelete}
-        onClose={() => setConfirm(null)}
-        finalFocus={() => (messageDeleted.current ? composerRef.current : true)}
-      />
+      {popups && <popups.ReportDialog message={reporting} open={reportOpen} onClose={() => setReportOpen(false)} />}
+      {popups && (
+        <popups.ConfirmDialog
+          open={confirm?.kind === "thread"}
+          title={isGroup ? "Delete this group?" : "Delete this conversation?"}
+          description="All of its messages will be deleted for everyone in it. This cannot be undone."
+          confirmLabel="Delete"
+          pending={deleteThread.isPending}
+          onConfirm={confirmDelete}
+          onClose={() => setConfirm(null)}
+          // Opened from the group's panel, which closed first: back to the button that opens the panel.
+          finalFocus={isGroup ? detailsRef : true}
+        />
+      )}
+      {popups && (
+        <popups.ConfirmDialog
+          open={confirm?.kind === "message"}
+          title="Delete this message?"
+          description="It will be deleted for everyone in the conversation. This cannot be undone."
+          confirmLabel="Delete"
+          pending={deleteMessage.isPending}
+          onConfirm={confirmDelete}
+          onClose={() => setConfirm(null)}
+          finalFocus={() => (messageDeleted.current ? composerRef.current : true)}
+        />
+      )}
     </div>
   );
 }

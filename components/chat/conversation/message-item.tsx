@@ -13,14 +13,13 @@ import {
   SmilePlus as SmilePlusIcon,
   Trash2 as TrashIcon,
 } from "lucide-react";
-import { useId, useRef, useState } from "react";
-import { buttonVariants } from "@/components/ui/button";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { useId, useLayoutEffect, useRef, useState } from "react";
 import { displayName, formatDate, timeOfDay } from "@/lib/format";
 import { Avatar } from "../avatar";
 import { MessageEditor } from "./message-editor";
 import { MessageText } from "./message-text";
-import { ReactionPicker } from "./reaction-picker";
+import { actionsButtonClass, pickerButtonClass, pickerButtonPlace } from "./action-buttons";
+import { conversationPopups } from "./popups-loader";
 import { ReactionChips } from "./reactions";
 import { ReplyQuote } from "./reply-preview";
 import type { TimelineItem } from "./timeline";
@@ -96,6 +95,45 @@ export function MessageItem({
   const closedBy = useRef<string | null>(null);
   const hasMenu = status === "sent" && item.id !== null && !item.removed;
   const [pickerOpen, setPickerOpen] = useState(false);
+  // The menu and the reaction picker are Base UI popups from a chunk the page loads when the person first moves,
+  // types or touches (./popups.ts), mounted only once the message is pointed at, one of its buttons focused or
+  // pressed, or its bubble tapped ("armed"): fifty of them cost a phone a quarter of a second at hydration. Until then
+  // the two buttons are plain ones that look the same; pressing one opens its popup as soon as it is mounted (from the
+  // keyboard, on its first item, as the menu button does), and a focused one hands the focus to its replacement.
+  const popups = conversationPopups.useLoaded();
+  const [armed, setArmed] = useState(false);
+  // A button replaced between press and release gets no click: while a plain one is pressed, it stays.
+  const [pressing, setPressing] = useState(false);
+  /** The popups' components once the message is armed and they have loaded. */
+  const ui = armed && !pressing ? popups : null;
+  const arm = () => {
+    if (armed) return;
+    setArmed(true);
+    void conversationPopups.load().catch(() => undefined);
+  };
+  /** The menu was asked for from the keyboard before it could mount: its first item takes the focus when it opens. */
+  const keyboardOpen = useRef(false);
+  const menuPopupRef = useRef<HTMLDivElement>(null);
+  const plainFocused = useRef<"menu" | "picker" | null>(null);
+  /** Opens the menu from its plain button: it takes the focus when it opens, and gives it to its button when it closes. */
+  const openMenu = () => {
+    plainFocused.current = null;
+    arm();
+    setPressing(false);
+    setMenuOpen(true);
+  };
+  const pressHandlers = {
+    onPointerDown: () => setPressing(true),
+    onPointerCancel: () => setPressing(false),
+    onPointerLeave: () => setPressing(false),
+  };
+  const pickerButtonRef = useRef<HTMLButtonElement>(null);
+  const live = ui !== null;
+  useLayoutEffect(() => {
+    if (!live || !plainFocused.current) return;
+    (plainFocused.current === "menu" ? toggleRef : pickerButtonRef).current?.focus();
+    plainFocused.current = null;
+  }, [live]);
   const mine = item.reactions.filter((r) => r.userIds.includes(viewerId)).map((r) => r.emoji);
   const reactors = people.map((p) => ({ id: p.id, username: p.username, name: p.name ?? null }));
 
@@ -132,12 +170,64 @@ export function MessageItem({
           data-own={own ? "true" : "false"}
           data-status={status}
           data-removed={item.removed ? "true" : undefined}
+          // A mouse points at the message well before it presses; a finger's tap arms the button it lands on instead (a
+          // button replaced between press and release would get no click).
+          onPointerEnter={hasMenu ? (e) => e.pointerType !== "touch" && arm() : undefined}
           className={`group/message flex max-w-full flex-col ${own ? "items-end" : "items-start"}`}
         >
           <div className="flex max-w-full items-center gap-1">
-            {hasMenu && !editing && (
+            {hasMenu && !editing && !ui && (
               <>
-                <DropdownMenu
+                <button
+                  type="button"
+                  id={toggleId}
+                  aria-label="Message actions"
+                  aria-haspopup="menu"
+                  aria-expanded={false}
+                  onFocus={() => {
+                    plainFocused.current = "menu";
+                    arm();
+                  }}
+                  onBlur={() => (plainFocused.current = null)}
+                  onKeyDown={(e) => {
+                    if (e.key !== "Enter" && e.key !== " " && e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+                    e.preventDefault();
+                    keyboardOpen.current = true;
+                    openMenu();
+                  }}
+                  onClick={openMenu}
+                  {...pressHandlers}
+                  className={actionsButtonClass(own)}
+                >
+                  <DotsIcon aria-hidden="true" className="h-4 w-4" />
+                </button>
+                <button
+                  type="button"
+                  aria-label="Add reaction"
+                  aria-haspopup="dialog"
+                  aria-expanded={false}
+                  onFocus={() => {
+                    plainFocused.current = "picker";
+                    arm();
+                  }}
+                  onBlur={() => (plainFocused.current = null)}
+                  onClick={() => {
+                    // The popover takes the focus when it opens, and gives it to the real button when it closes.
+                    plainFocused.current = null;
+                    arm();
+                    setPressing(false);
+                    setPickerOpen(true);
+                  }}
+                  {...pressHandlers}
+                  className={pickerButtonClass(pickerButtonPlace(own))}
+                >
+                  <SmilePlusIcon aria-hidden="true" className="h-4 w-4" />
+                </button>
+              </>
+            )}
+            {hasMenu && !editing && ui && (
+              <>
+                <ui.DropdownMenu
                   open={menuOpen}
                   triggerId={toggleId}
                   // Not modal, like the rest of the conversation: a press elsewhere closes it and still does what it does.
@@ -149,10 +239,15 @@ export function MessageItem({
                     setMenuOpen(open);
                   }}
                   onOpenChangeComplete={(open) => {
+                    if (open) {
+                      if (keyboardOpen.current) menuPopupRef.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+                      keyboardOpen.current = false;
+                      return;
+                    }
                     // The confirmation (or the report dialog) opens once the menu has given the focus back to its
                     // button, so that the dialog traps it from the start and returns it there when it closes.
                     const then = chosen.current;
-                    if (open || (then !== "delete" && then !== "report" && then !== "reply" && then !== "react")) return;
+                    if (then !== "delete" && then !== "report" && then !== "reply" && then !== "react") return;
                     chosen.current = null;
                     if (then === "delete") handlers.onRequestDelete(item);
                     else if (then === "report") handlers.onRequestReport(item);
@@ -161,21 +256,11 @@ export function MessageItem({
                     else setPickerOpen(true);
                   }}
                 >
-                  <DropdownMenuTrigger
-                    ref={toggleRef}
-                    id={toggleId}
-                    aria-label="Message actions"
-                    className={buttonVariants({
-                      variant: "ghost",
-                      size: "icon",
-                      className:
-                        // Beside the bubble on the side away from the sender: before one's own, after others'.
-                        `${own ? "" : "order-last"} h-7 w-7 text-zinc-400 opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100 focus-visible:outline-offset-0 data-popup-open:bg-zinc-100 data-popup-open:text-zinc-700 data-popup-open:opacity-100 dark:text-zinc-400 dark:data-popup-open:bg-zinc-800 dark:data-popup-open:text-zinc-200`,
-                    })}
-                  >
+                  <ui.DropdownMenuTrigger ref={toggleRef} id={toggleId} aria-label="Message actions" className={actionsButtonClass(own)}>
                     <DotsIcon aria-hidden="true" className="h-4 w-4" />
-                  </DropdownMenuTrigger>
-                  <DropdownMenuContent
+                  </ui.DropdownMenuTrigger>
+                  <ui.DropdownMenuContent
+                    ref={menuPopupRef}
                     align={own ? "end" : "start"}
                     // Back to the button, except after Edit (the editor, which takes the button's place, has the focus)
                     // and after a press elsewhere (which put the focus where it pressed).
@@ -183,7 +268,7 @@ export function MessageItem({
                   >
                     {own ? (
                       <>
-                        <DropdownMenuItem
+                        <ui.DropdownMenuItem
                           onClick={() => {
                             chosen.current = "edit";
                             setEditing(true);
@@ -191,40 +276,40 @@ export function MessageItem({
                         >
                           <PencilIcon aria-hidden="true" className="h-4 w-4" />
                           Edit
-                        </DropdownMenuItem>
-                        <DropdownMenuItem variant="danger" onClick={() => (chosen.current = "delete")}>
+                        </ui.DropdownMenuItem>
+                        <ui.DropdownMenuItem variant="danger" onClick={() => (chosen.current = "delete")}>
                           <TrashIcon aria-hidden="true" className="h-4 w-4" />
                           Delete
-                        </DropdownMenuItem>
+                        </ui.DropdownMenuItem>
                       </>
                     ) : (
-                      <DropdownMenuItem onClick={() => (chosen.current = "report")}>
+                      <ui.DropdownMenuItem onClick={() => (chosen.current = "report")}>
                         <FlagIcon aria-hidden="true" className="h-4 w-4" />
                         Report message
-                      </DropdownMenuItem>
+                      </ui.DropdownMenuItem>
                     )}
                     {/* Then the conversation's own actions: Edit and Delete, or Report, keep the first places. */}
-                    <DropdownMenuItem onClick={() => (chosen.current = "reply")}>
+                    <ui.DropdownMenuItem onClick={() => (chosen.current = "reply")}>
                       <ReplyIcon aria-hidden="true" className="h-4 w-4" />
                       Reply
-                    </DropdownMenuItem>
-                    <DropdownMenuItem onClick={() => (chosen.current = "react")}>
+                    </ui.DropdownMenuItem>
+                    <ui.DropdownMenuItem onClick={() => (chosen.current = "react")}>
                       <SmilePlusIcon aria-hidden="true" className="h-4 w-4" />
                       Add reaction
-                    </DropdownMenuItem>
-                    <DropdownMenuItem onClick={() => handlers.onMarkUnread(item)}>
+                    </ui.DropdownMenuItem>
+                    <ui.DropdownMenuItem onClick={() => handlers.onMarkUnread(item)}>
                       <MailIcon aria-hidden="true" className="h-4 w-4" />
                       Mark unread from here
-                    </DropdownMenuItem>
-                  </DropdownMenuContent>
-                </DropdownMenu>
-                <ReactionPicker
+                    </ui.DropdownMenuItem>
+                  </ui.DropdownMenuContent>
+                </ui.DropdownMenu>
+                <ui.ReactionPicker
                   open={pickerOpen}
                   onOpenChange={setPickerOpen}
                   mine={mine}
                   onPick={(emoji, add) => handlers.onReact(item, emoji, add)}
-                  // Between the bubble and the menu's button.
-                  className={`${own ? "" : "order-1"} opacity-0 group-hover/message:opacity-100 focus-visible:opacity-100`}
+                  triggerRef={pickerButtonRef}
+                  className={pickerButtonPlace(own)}
                 />
               </>
             )}
@@ -258,7 +343,10 @@ export function MessageItem({
                 suppressHydrationWarning
                 onClick={() => {
                   // Touch screens have no hover: a tap on a message reveals its actions.
-                  if (hasMenu && window.matchMedia("(pointer: coarse)").matches) setMenuOpen((o) => !o);
+                  if (hasMenu && window.matchMedia("(pointer: coarse)").matches) {
+                    arm();
+                    setMenuOpen((o) => !o);
+                  }
                 }}
                 className={`min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-[1.4] ${bubbleColors} ${corners(own, first, last)} ${status === "sent" ? "" : "opacity-60"}`}
               >
@@ -292,6 +380,7 @@ export function MessageItem({
               meId={viewerId}
               own={own}
               onToggle={(emoji, add) => handlers.onReact(item, emoji, add)}
+              popups={ui}
             />
           )}
 

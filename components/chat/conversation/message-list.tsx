@@ -1,7 +1,8 @@
 "use client";
 
 import { ArrowDown as ArrowDownIcon, ArrowUp as ArrowUpIcon, ChevronsDown as ChevronsDownIcon } from "lucide-react";
-import { Fragment, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
+import { Fragment, useEffect, useId, useImperativeHandle, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
+import { InlineScript } from "@/components/inline-script";
 import { Button } from "@/components/ui/button";
 import { dayLabel } from "@/lib/format";
 import { type MessageHandlers, MessageItem } from "./message-item";
@@ -22,6 +23,23 @@ export interface MessageListHandle {
 export type ListTarget = { n: number } & ({ kind: "message"; id: string } | { kind: "divider" } | { kind: "bottom" });
 
 const noSubscription = () => () => {};
+
+/**
+ * The script that shows the server's HTML of the log at its bottom from the first paint, instead of keeping it
+ * invisible until hydration has pinned it there (which made the messages, the page's largest content, wait for all
+ * of the page's JavaScript). Whenever the log or its content changes size — when it appears (streamed pages arrive in
+ * a hidden container that React reveals later), when the composer parsed after it shrinks it — it puts the view at
+ * the bottom and makes the log visible, after layout and before that frame is painted (ResizeObserver). It stops once
+ * React has hydrated the log (`data-hydrated`: useStickToBottom keeps it pinned from then on), when the reader scrolls,
+ * presses a key or touches it, and after 10 s.
+ */
+const pinUntilHydrated = (id: string) =>
+  `(function(){var e=document.getElementById(${JSON.stringify(id)});if(!e||!window.ResizeObserver)return;` +
+  `var o=new ResizeObserver(function(){if(e.hasAttribute("data-hydrated"))return s();` +
+  `if(e.getClientRects().length){e.scrollTop=e.scrollHeight;e.classList.remove("invisible")}}),t=setTimeout(s,1e4);` +
+  `function s(){o.disconnect();clearTimeout(t)}` +
+  `["wheel","touchstart","pointerdown","keydown"].forEach(function(n){e.addEventListener(n,s,{passive:true,once:true})});` +
+  `o.observe(e);if(e.firstElementChild)o.observe(e.firstElementChild)})()`;
 
 /**
  * A brief background flash on a row (a held tint without the fade for those who prefer reduced motion), and the mark
@@ -86,6 +104,7 @@ export function MessageList({
   target = null,
   onTargetReached,
   concealed = false,
+  nonce,
 }: {
   ref?: React.Ref<MessageListHandle>;
   rows: readonly TimelineRow[];
@@ -114,6 +133,8 @@ export function MessageList({
   target?: ListTarget | null;
   onTargetReached?: (n: number) => void;
   concealed?: boolean;
+  /** The request's CSP nonce (server render only): the log is then shown at its bottom before hydration. */
+  nonce?: string;
 }) {
   const ownRef = useRef<HTMLDivElement>(null);
   const containerRef = logRef ?? ownRef;
@@ -127,9 +148,11 @@ export function MessageList({
     onNearBottom: onLoadNewer,
   });
   useImperativeHandle(ref, () => ({ pinToBottom: () => scrollToBottom(false) }), [scrollToBottom]);
-  // Server HTML cannot know the scroll position: keep the log invisible until it has been pinned to the bottom
-  // after hydration, instead of flashing the top of the page first.
+  // Server HTML cannot know the scroll position: the log stays invisible until it has been pinned to the bottom after
+  // hydration, instead of flashing the top of the page first; or, given the nonce, until the inline script has pinned
+  // it before the first paint (pinUntilHydrated).
   const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const logId = useId();
   const empty = rows.length === 0;
 
   // Bring the view to the target as soon as what it names is rendered (after the scroll rule of this commit).
@@ -178,6 +201,10 @@ export function MessageList({
     <div className="relative flex min-h-0 flex-1 flex-col">
       <div
         ref={containerRef}
+        id={logId}
+        data-hydrated={hydrated ? "" : undefined}
+        // The inline script below may have made the server's HTML visible already.
+        suppressHydrationWarning
         role="log"
         aria-label="Messages"
         aria-busy={loadingOlder || loadingNewer || concealed}
@@ -273,6 +300,7 @@ export function MessageList({
           )}
         </div>
       </div>
+      {nonce && !hydrated && !concealed && <InlineScript nonce={nonce} html={pinUntilHydrated(logId)} />}
       {concealed && (
         <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
           <p role="status" className="flex items-center gap-2 text-sm text-zinc-500 dark:text-zinc-400">

@@ -1,101 +1,38 @@
 "use client";
 
-import type { PhrasingContent, Root as MdastRoot } from "mdast";
-import { findAndReplace } from "mdast-util-find-and-replace";
-import { memo, useMemo } from "react";
-import Markdown, { type Components, type Options } from "react-markdown";
-import remarkBreaks from "remark-breaks";
-import remarkGfm from "remark-gfm";
-import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
-import { MENTION_PATTERN } from "@/lib/schemas/messages";
+import { createContext, memo, useContext, useEffect, useMemo } from "react";
+import { lazyModule } from "@/hooks/use-lazy-module";
+import { isPlainText, type MarkdownNode, plainTree, renderMarkdown } from "./markdown/tree";
 
 /**
- * The Markdown subset a message may use: **bold**, *italic*, ~~strikethrough~~, `code`, fenced code blocks,
- * > block quotes, bulleted and numbered lists, links (`[text](https://…)`, `<https://…>`) and URLs, `www.` addresses
- * and e-mail addresses detected in plain text (GFM autolink literals). Everything else reads as the text that was
- * typed, the way Slack and Discord show it: headings (`# hi`), images, tables, horizontal rules, raw HTML, link
- * reference definitions, indented code (four spaces typed before a line), task lists and footnotes.
- *
- * These constructs are switched off in the parser itself (micromark's `disable.null`, by construct name), so their
- * source stays as text instead of being dropped or unwrapped. Names: micromark-core-commonmark and the
- * micromark-extension-gfm-* packages (each construct's `name`).
+ * The formatted trees of the texts the server sent with the page (text → tree, made by ./markdown/parse.ts on the
+ * server): those messages render formatted from the first paint, and the browser needs no Markdown parser for them.
  */
-const DISABLED_CONSTRUCTS = [
-  "headingAtx",
-  "setextUnderline",
-  "thematicBreak",
-  "htmlFlow",
-  "htmlText",
-  "codeIndented",
-  "definition",
-  "labelStartImage",
-  "table",
-  "tasklistCheck",
-  "gfmFootnoteDefinition",
-  "gfmFootnoteCall",
-  "gfmPotentialFootnoteCall",
-];
-
-/** The elements the subset renders; anything else (there should be none) is unwrapped to its text. */
-const ALLOWED_ELEMENTS = ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span"];
-
-/** Only these schemes become links; `javascript:`, `data:`, `vbscript:` and relative URLs never do. */
-const LINK_PROTOCOL = /^(https?|mailto):/i;
+export const FormattedTexts = createContext<Readonly<Record<string, MarkdownNode[]>>>({});
 
 /**
- * GitHub's sanitation schema (hast-util-sanitize's default), narrowed to the subset: its elements only, `href` with
- * http(s) and mailto only, `start` on numbered lists, and the mention marker this component adds itself.
+ * The parser (remark, GFM, sanitizing: about 45 KB of compressed JavaScript), for texts that came later: loaded the
+ * first time one needs it. Until then such a text shows as typed, in one paragraph.
  */
-const SCHEMA = {
-  ...defaultSchema,
-  tagNames: ALLOWED_ELEMENTS,
-  attributes: { a: ["href"], ol: ["start"], span: ["dataMentionId"] },
-  protocols: { href: ["http", "https", "mailto"] },
-  required: {},
-};
+const markdownParser = lazyModule(() => import("./markdown/parse"));
 
-const REHYPE_PLUGINS: Options["rehypePlugins"] = [[rehypeSanitize, SCHEMA]];
+/** Trees the browser made itself, by text; the oldest go first past {@link MAX_PARSED}. */
+const parsedHere = new Map<string, MarkdownNode[]>();
+const MAX_PARSED = 500;
 
-/**
- * Mentions, by the contract's rule (`MENTION_PATTERN`, lib/schemas/messages.ts: `@` and a username at the start or
- * after a character that is neither a word character nor `@`); a copy of the expression of our own, because
- * find-and-replace moves its `lastIndex`.
- */
-const MENTION = new RegExp(MENTION_PATTERN.source, "g");
-
-/** A remark plugin (no options): switches {@link DISABLED_CONSTRUCTS} off in the parser. */
-function remarkChatSubset(this: { data(): unknown }) {
-  // remark-parse reads `micromarkExtensions` from the processor's data, as remark-gfm adds its syntax.
-  const data = this.data() as { micromarkExtensions?: unknown[] };
-  (data.micromarkExtensions ??= []).push({ disable: { null: DISABLED_CONSTRUCTS } });
+/** Starts loading the parser, when a formatted text is likely soon (the person is writing one). */
+export function preloadMarkdownParser(): void {
+  void markdownParser.load().catch(() => undefined);
 }
 
-/**
- * A remark plugin: wraps each `@username` whose person is in `targets` (lowercase username → user id) in a
- * `span[data-mention-id]`, outside links and code (inline and fenced code are not text nodes, so they are never
- * searched). Uses mdast-util-find-and-replace, as remark-gfm's autolink literals do.
- */
-function remarkMentions(options: { targets: ReadonlyMap<string, string> }) {
-  return (tree: MdastRoot) => {
-    if (options.targets.size === 0) return;
-    findAndReplace(
-      tree,
-      [
-        MENTION,
-        (whole: string, username: string): PhrasingContent | false => {
-          const id = options.targets.get(username.toLowerCase());
-          if (!id) return false;
-          // Any phrasing node but text (find-and-replace merges adjacent text nodes, and their data with them).
-          return {
-            type: "emphasis",
-            children: [{ type: "text", value: whole }],
-            data: { hName: "span", hProperties: { dataMentionId: id } },
-          };
-        },
-      ],
-      { ignore: ["link", "linkReference"] },
-    );
-  };
+function parsedTree(text: string, parse: (text: string) => MarkdownNode[]): MarkdownNode[] {
+  let tree = parsedHere.get(text);
+  if (!tree) {
+    tree = parse(text);
+    if (parsedHere.size >= MAX_PARSED) parsedHere.delete(parsedHere.keys().next().value!);
+    parsedHere.set(text, tree);
+  }
+  return tree;
 }
 
 /** Link colours and code backgrounds that read on the bubble: white on indigo for one's own, zinc otherwise. */
@@ -118,15 +55,14 @@ function palette(own: boolean) {
 /** A mention of the viewer: amber, like Slack's highlight of one's own name, in either bubble. */
 const SELF_MENTION = "bg-amber-200 text-amber-950 hover:bg-amber-300 dark:bg-amber-400/30 dark:text-amber-100 dark:hover:bg-amber-400/40";
 
-/** Keeps a press on a link or a mention from also toggling the message's menu (the bubble's tap, on touch screens). */
-const stop = (e: React.MouseEvent) => e.stopPropagation();
-
 /**
- * A message's text, formatted: the Markdown subset of {@link DISABLED_CONSTRUCTS}'s comment, rendered to React
- * elements by react-markdown (no `dangerouslySetInnerHTML`) through remark-gfm (strikethrough, autolink literals),
- * remark-breaks (a single newline is a line break, as people expect in a chat) and rehype-sanitize (GitHub's schema,
- * narrowed). Links open in a new tab with `rel="noopener noreferrer nofollow"`; a link to anything but http(s) or
- * mailto is shown as its text. The text itself (stored and sent over the API) is unchanged: this is only its look.
+ * A message's text, formatted: the Markdown subset of ./markdown/parse.ts (bold, italic, strikethrough, code, code
+ * blocks, quotes, lists, links and addresses in plain text; everything else as typed), drawn by ./markdown/tree.tsx as
+ * React elements (no `dangerouslySetInnerHTML`). Its tree comes from the server ({@link FormattedTexts}) for the
+ * messages sent with the page; a text with nothing to format needs none (`isPlainText`); others are parsed here once
+ * the parser has loaded. Links open in a new tab with `rel="noopener noreferrer nofollow"`; a link to anything but
+ * http(s) or mailto is shown as its text. The text itself (stored and sent over the API) is unchanged: this is only
+ * its look.
  *
  * @param mentions ids of the people the message mentions; an `@username` is highlighted (a button opening their
  *   profile) only when its person is among `people` and in `mentions`, brighter when it is the viewer
@@ -151,80 +87,38 @@ export const MessageText = memo(function MessageText({
   own: boolean;
   children?: React.ReactNode;
 }) {
+  const fromServer = useContext(FormattedTexts)[text];
+  const parser = markdownParser.useLoaded();
+  const tree = useMemo(
+    () => (isPlainText(text) ? plainTree(text) : (fromServer ?? (parser ? parsedTree(text, parser.parseMarkdown) : null))),
+    [text, fromServer, parser],
+  );
+  useEffect(() => {
+    if (!tree) void markdownParser.load().catch(() => undefined);
+  }, [tree]);
+
   const targets = useMemo(() => {
     const mentioned = new Set(mentions);
     return new Map(people.filter((p) => mentioned.has(p.id)).map((p) => [p.username.toLowerCase(), p.id]));
   }, [mentions, people]);
-
-  const remarkPlugins = useMemo<Options["remarkPlugins"]>(
-    () => [remarkChatSubset, remarkGfm, remarkBreaks, [remarkMentions, { targets }]],
-    [targets],
+  const content = useMemo(
+    () =>
+      renderMarkdown(tree ?? plainTree(text), {
+        colors: palette(own),
+        selfMention: SELF_MENTION,
+        targets,
+        viewerId,
+        onMentionClick,
+      }),
+    [tree, text, own, targets, viewerId, onMentionClick],
   );
-
-  const components = useMemo<Components>(() => {
-    const colors = palette(own);
-    return {
-      a: ({ href, children }) =>
-        href && LINK_PROTOCOL.test(href) ? (
-          <a href={href} target="_blank" rel="noopener noreferrer nofollow" onClick={stop} className={`rounded-sm ${colors.link}`}>
-            {children}
-          </a>
-        ) : (
-          <span>{children}</span>
-        ),
-      code: ({ children }) => (
-        <code className={`rounded px-1 py-px font-mono text-[0.875em] ${colors.code}`}>{children}</code>
-      ),
-      pre: ({ children }) => (
-        <pre
-          className={`my-1 whitespace-pre-wrap rounded-lg px-2.5 py-1.5 font-mono text-[13px] leading-normal [overflow-wrap:anywhere] [&>code]:bg-transparent [&>code]:p-0 [&>code]:text-[1em] ${colors.code}`}
-        >
-          {children}
-        </pre>
-      ),
-      blockquote: ({ children }) => <blockquote className={`border-l-[3px] pl-2.5 ${colors.quote}`}>{children}</blockquote>,
-      ul: ({ children }) => <ul className="list-disc pl-5 marker:opacity-70">{children}</ul>,
-      ol: ({ children, start }) => (
-        <ol start={start} className="list-decimal pl-6 marker:opacity-80">
-          {children}
-        </ol>
-      ),
-      span: ({ node, children }) => {
-        const id = node?.properties.dataMentionId;
-        if (typeof id !== "string") return <span>{children}</span>;
-        const self = id === viewerId;
-        return (
-          <button
-            type="button"
-            data-testid="mention"
-            data-self={self ? "true" : undefined}
-            onClick={(e) => {
-              stop(e);
-              onMentionClick(id);
-            }}
-            className={`rounded px-0.5 font-semibold focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 ${self ? SELF_MENTION : colors.mention}`}
-          >
-            {children}
-          </button>
-        );
-      },
-    };
-  }, [own, viewerId, onMentionClick]);
 
   return (
     <div
       data-testid="message-text"
       className="min-w-0 [overflow-wrap:anywhere] [&>*+*]:mt-1.5 [&_li>*+*]:mt-1 [&_li+li]:mt-0.5 [&>p:has(+[data-trailing])]:inline"
     >
-      <Markdown
-        remarkPlugins={remarkPlugins}
-        rehypePlugins={REHYPE_PLUGINS}
-        allowedElements={ALLOWED_ELEMENTS}
-        unwrapDisallowed
-        components={components}
-      >
-        {text}
-      </Markdown>
+      {content}
       {children && <span data-trailing="">{children}</span>}
     </div>
   );

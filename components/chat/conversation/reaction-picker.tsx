@@ -3,8 +3,8 @@
 import { LoaderCircle as LoaderIcon, Plus as PlusIcon, SmilePlus as SmilePlusIcon } from "lucide-react";
 import dynamic from "next/dynamic";
 import { useState } from "react";
-import { buttonVariants } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
+import { pickerButtonClass } from "./action-buttons";
 import { EMOJI_FONT } from "./reactions";
 
 /** The quick reactions, with their names for screen readers. */
@@ -42,12 +42,15 @@ export function ReactionPicker({
   mine,
   onPick,
   className,
+  triggerRef,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   mine: readonly string[];
   onPick: (emoji: string, add: boolean) => void;
   className?: string;
+  /** Receives the button. */
+  triggerRef?: React.Ref<HTMLButtonElement>;
 }) {
   const [full, setFull] = useState(false);
   const pick = (emoji: string) => {
@@ -62,14 +65,7 @@ export function ReactionPicker({
         if (!isOpen) setFull(false);
       }}
     >
-      <PopoverTrigger
-        aria-label="Add reaction"
-        className={buttonVariants({
-          variant: "ghost",
-          size: "icon",
-          className: `h-7 w-7 text-zinc-400 focus-visible:outline-offset-0 data-popup-open:bg-zinc-100 data-popup-open:text-zinc-700 data-popup-open:opacity-100 dark:text-zinc-400 dark:data-popup-open:bg-zinc-800 dark:data-popup-open:text-zinc-200 ${className ?? ""}`,
-        })}
-      >
+      <PopoverTrigger ref={triggerRef} aria-label="Add reaction" className={pickerButtonClass(className ?? "")}>
         <SmilePlusIcon aria-hidden="true" className="h-4 w-4" />
       </PopoverTrigger>
       <PopoverContent aria-label="Add reaction" data-testid="reaction-picker" className="p-1.5">

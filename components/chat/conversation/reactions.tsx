@@ -1,9 +1,9 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
-import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { displayName } from "@/lib/format";
 import type { Reaction } from "@/lib/schemas/messages";
+import { type ConversationPopups, conversationPopups } from "./popups-loader";
 
 /** Whom a reaction's `userIds` may name: the thread's participants. */
 export interface Reactor {
@@ -57,12 +57,15 @@ export function ReactionChips({
   meId,
   own,
   onToggle,
+  popups = null,
 }: {
   reactions: readonly Reaction[];
   people: readonly Reactor[];
   meId: string;
   own: boolean;
   onToggle: (emoji: string, add: boolean) => void;
+  /** The popups, once the message is armed (message-item.tsx): its chips' tooltips are then mounted already. */
+  popups?: ConversationPopups | null;
 }) {
   if (reactions.length === 0) return null;
   return (
@@ -71,7 +74,14 @@ export function ReactionChips({
       className={`mt-1 flex max-w-full flex-wrap gap-1 ${own ? "justify-end" : "justify-start"}`}
     >
       {reactions.map((r) => (
-        <ReactionChip key={r.emoji} reaction={r} names={reactorNames(r.userIds, people, meId)} mine={r.userIds.includes(meId)} onToggle={onToggle} />
+        <ReactionChip
+          key={r.emoji}
+          reaction={r}
+          names={reactorNames(r.userIds, people, meId)}
+          mine={r.userIds.includes(meId)}
+          onToggle={onToggle}
+          armedPopups={popups}
+        />
       ))}
     </div>
   );
@@ -82,13 +92,28 @@ function ReactionChip({
   names,
   mine,
   onToggle,
+  armedPopups,
 }: {
   reaction: Reaction;
   names: string;
   mine: boolean;
   onToggle: (emoji: string, add: boolean) => void;
+  armedPopups: ConversationPopups | null;
 }) {
   const [open, setOpen] = useState(false);
+  // The tooltip (Base UI, from ./popups.ts) is mounted once it may show: the message armed (pointed at: the mouse
+  // reaches its chips from there), or the chip itself pointed at, focused or long-pressed; until then the chip is the
+  // same button without it. A focused chip hands the focus on.
+  const popups = conversationPopups.useLoaded();
+  const [armed, setArmed] = useState(false);
+  const ui = armedPopups ?? (armed ? popups : null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useLayoutEffect(() => {
+    if (!ui || !refocus.current) return;
+    refocus.current = false;
+    buttonRef.current?.focus();
+  }, [ui]);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const longPressed = useRef(false);
   const cancel = () => clearTimeout(timer.current);
@@ -101,62 +126,75 @@ function ReactionChip({
   }, [open]);
 
   const { emoji, count } = reaction;
+  const buttonProps: React.ComponentProps<"button"> = {
+    ref: buttonRef,
+    type: "button",
+    "aria-pressed": mine,
+    "aria-label": `${emoji} ${count}: ${names}`,
+    onPointerEnter: (e) => e.pointerType !== "touch" && setArmed(true),
+    onFocus: () => {
+      if (ui) return;
+      refocus.current = true;
+      setArmed(true);
+    },
+    onBlur: () => (refocus.current = false),
+    onPointerDown: (e) => {
+      longPressed.current = false;
+      if (e.pointerType !== "touch") return;
+      cancel();
+      timer.current = setTimeout(() => {
+        longPressed.current = true;
+        setArmed(true);
+        setOpen(true);
+      }, LONG_PRESS_MS);
+    },
+    onPointerUp: cancel,
+    onPointerCancel: cancel,
+    onPointerLeave: cancel,
+    // The browser's own long-press menu would cover the names.
+    onContextMenu: (e) => {
+      if (longPressed.current) e.preventDefault();
+    },
+    onClick: (e) => {
+      e.stopPropagation();
+      // The press that showed who reacted does not also toggle.
+      if (longPressed.current) {
+        longPressed.current = false;
+        return;
+      }
+      onToggle(emoji, !mine);
+    },
+    className: `inline-flex h-7 select-none items-center gap-1 rounded-full border px-2 text-sm leading-none transition-colors [-webkit-touch-callout:none] focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 ${
+      mine
+        ? "border-indigo-300 bg-indigo-50 text-indigo-700 hover:bg-indigo-100 dark:border-indigo-400/60 dark:bg-indigo-500/20 dark:text-indigo-100 dark:hover:bg-indigo-500/30"
+        : "border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:border-zinc-600 dark:hover:bg-zinc-800"
+    }`,
+  };
+  const face = (
+    <>
+      <span aria-hidden="true" className={`text-[15px] ${EMOJI_FONT}`}>
+        {emoji}
+      </span>
+      <span aria-hidden="true" className="text-xs font-semibold tabular-nums">
+        {count}
+      </span>
+    </>
+  );
+  const data = { "data-testid": "reaction", "data-emoji": emoji, "data-mine": mine ? "true" : "false" };
+  if (!ui)
+    return (
+      <button {...buttonProps} {...data}>
+        {face}
+      </button>
+    );
   return (
-    <Tooltip open={open} onOpenChange={setOpen}>
-      <TooltipTrigger
-        closeOnClick={false}
-        delay={300}
-        render={
-          <button
-            type="button"
-            data-testid="reaction"
-            data-emoji={emoji}
-            data-mine={mine ? "true" : "false"}
-            aria-pressed={mine}
-            aria-label={`${emoji} ${count}: ${names}`}
-            onPointerDown={(e) => {
-              longPressed.current = false;
-              if (e.pointerType !== "touch") return;
-              cancel();
-              timer.current = setTimeout(() => {
-                longPressed.current = true;
-                setOpen(true);
-              }, LONG_PRESS_MS);
-            }}
-            onPointerUp={cancel}
-            onPointerCancel={cancel}
-            onPointerLeave={cancel}
-            // The browser's own long-press menu would cover the names.
-            onContextMenu={(e) => {
-              if (longPressed.current) e.preventDefault();
-            }}
-            onClick={(e) => {
-              e.stopPropagation();
-              // The press that showed who reacted does not also toggle.
-              if (longPressed.current) {
-                longPressed.current = false;
-                return;
-              }
-              onToggle(emoji, !mine);
-            }}
-            className={`inline-flex h-7 select-none items-center gap-1 rounded-full border px-2 text-sm leading-none transition-colors [-webkit-touch-callout:none] focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 ${
-              mine
-                ? "border-indigo-300 bg-indigo-50 text-indigo-700 hover:bg-indigo-100 dark:border-indigo-400/60 dark:bg-indigo-500/20 dark:text-indigo-100 dark:hover:bg-indigo-500/30"
-                : "border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:border-zinc-600 dark:hover:bg-zinc-800"
-            }`}
-          />
-        }
-      >
-        <span aria-hidden="true" className={`text-[15px] ${EMOJI_FONT}`}>
-          {emoji}
-        </span>
-        <span aria-hidden="true" className="text-xs font-semibold tabular-nums">
-          {count}
-        </span>
-      </TooltipTrigger>
-      <TooltipContent data-testid="reactors">
+    <ui.Tooltip open={open} onOpenChange={setOpen}>
+      <ui.TooltipTrigger closeOnClick={false} delay={300} render={<button {...buttonProps} {...data} />}>
+        {face}
+      </ui.TooltipTrigger>
+      <ui.TooltipContent data-testid="reactors">
         {names} <span className="font-normal opacity-80">reacted with <span className={EMOJI_FONT}>{emoji}</span></span>
-      </TooltipContent>
-    </Tooltip>
+      </ui.TooltipContent>
+    </ui.Tooltip>
   );
 }
