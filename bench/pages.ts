@@ -1,7 +1,7 @@
 // Page speed with Lighthouse (issue 19; results in docs/performance.md, "Pages (issue 19)").
 //
 //   npm run bench:pages -- [--runs 3] [--form-factors mobile,desktop] [--pages sign-in,threads,conversation]
-//                          [--max-minutes 30]
+//                          [--max-minutes 30] [--hold]
 //
 // 1. A fresh database (throw-away embedded PostgreSQL, or BENCH_DATABASE_URL), migrated.
 // 2. `next build` (skipped with BENCH_SKIP_BUILD=1), then the production server as `npm start` and the Docker image
@@ -19,7 +19,8 @@
 //    each `--runs` times, interleaved. Per page and form factor the table shows the median run by Lighthouse's rule
 //    (the run closest to the median FCP and TTI, lighthouse/core/lib/median-run.js), the performance score's range
 //    over the runs, and the JavaScript transferred (compressed bytes on the wire, headers included, from the run's
-//    network records): all of it, and the part from the page's own origin.
+//    network records): all of it, and the part that the page's HTML loads (its first load; the rest are chunks its
+//    code loads later, such as the live events' parser).
 // 6. Writes every run's JSON report and summary.json to bench-results/pages-<timestamp>/ (not committed).
 //
 // Figures depend on the CPU: run it alone on the machine (this project's CI machines: under
@@ -65,6 +66,8 @@ const USAGE = `npm run bench:pages -- [options]
   --form-factors A,B    mobile, desktop or both (default both)
   --pages A,B,…         ${PAGES.join(", ")} (default all)
   --max-minutes M       stop everything after this long (default 30)
+  --hold                no Lighthouse: keep the seeded server running (until Ctrl-C or --max-minutes) and print
+                        the pages' URLs and the reader's session cookie, to look at them with other tools
 env: BENCH_DATABASE_URL, BENCH_SKIP_BUILD=1, BENCH_PORT (3950), CHROME_PATH (default /usr/bin/chromium when it exists)`;
 
 interface Options {
@@ -74,6 +77,7 @@ interface Options {
   maxMinutes: number;
   port: number;
   skipBuild: boolean;
+  hold: boolean;
 }
 
 function listOf<T extends string>(name: string, raw: string | undefined, all: readonly T[]): T[] {
@@ -91,6 +95,7 @@ function parseOptions(argv: string[]): Options | null {
       "form-factors": { type: "string" },
       pages: { type: "string" },
       "max-minutes": { type: "string" },
+      hold: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -103,6 +108,7 @@ function parseOptions(argv: string[]): Options | null {
     maxMinutes: positiveInt("--max-minutes", values["max-minutes"], 30),
     port: positiveInt("BENCH_PORT", process.env.BENCH_PORT, 3950),
     skipBuild: process.env.BENCH_SKIP_BUILD === "1",
+    hold: values.hold ?? false,
   };
 }
 
@@ -387,13 +393,20 @@ function medianRun(runs: Lhr[]): Lhr {
   return [...runs].sort((a, b) => distance(a) - distance(b) || numeric(a, "interactive") - numeric(b, "interactive"))[0]!;
 }
 
-/** Script bytes on the wire (compressed, headers included) from the run's network records: all, and same-origin. */
-function scriptBytes(lhr: Lhr): { all: number; firstParty: number; requests: number } {
-  const origin = new URL(lhr.finalDisplayedUrl).origin;
+/**
+ * The scripts of a run, compressed bytes on the wire (headers included): all of them, and those the page's HTML asks for (`withPage`, by
+ * path: the page's first load); the rest are chunks its code loads later (`import()`).
+ */
+function scriptBytes(lhr: Lhr, htmlScripts: ReadonlySet<string>): { all: number; withPage: number; requests: number } {
   const items = (lhr.audits["network-requests"]?.details?.items ?? []) as unknown as NetworkItem[];
   const scripts = items.filter((i) => i.resourceType === "Script");
   const sum = (list: NetworkItem[]) => list.reduce((s, i) => s + (i.transferSize ?? 0), 0);
-  return { all: sum(scripts), firstParty: sum(scripts.filter((i) => new URL(i.url).origin === origin)), requests: scripts.length };
+  return { all: sum(scripts), withPage: sum(scripts.filter((i) => htmlScripts.has(new URL(i.url).pathname))), requests: scripts.length };
+}
+
+/** The paths of the scripts an HTML page loads (`<script src>`). */
+function scriptsOf(html: string): Set<string> {
+  return new Set([...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => new URL(m[1]!.replaceAll("&amp;", "&"), "http://x").pathname));
 }
 
 /** Audits of the four categories that did not pass in this run (weight > 0 or not), for the report. */
@@ -424,7 +437,7 @@ interface PageResult {
   cls: number;
   speedIndexMs: number;
   ttiMs: number;
-  scriptKB: { all: number; firstParty: number; requests: number };
+  scriptKB: { all: number; withPage: number; requests: number };
   unusedScriptKB: number;
   failing: ReturnType<typeof failingAudits>;
   warnings: string[];
@@ -455,10 +468,20 @@ async function main(opts: Options): Promise<number> {
     conversation: { path: `/t/${seeded.conversationId}`, cookie },
   };
   // One warm-up request per page: the server's first render of a route compiles nothing, but loads its modules.
+  // Its HTML tells which scripts are the page's own first load.
+  const htmlScripts = new Map<PageName, Set<string>>();
   for (const page of opts.pages) {
     const res = await fetch(`${server.base}${urls[page].path}`, { headers: urls[page].cookie ? { cookie: urls[page].cookie! } : {} });
-    await res.arrayBuffer();
+    const html = await res.text();
     if (res.status !== 200) throw new Error(`${urls[page].path} answered ${res.status}`);
+    htmlScripts.set(page, scriptsOf(html));
+  }
+
+  if (opts.hold) {
+    for (const page of opts.pages) log(`${page}: ${server.base}${urls[page].path}`);
+    log(`the reader's cookie (signed-in pages): ${cookie}`);
+    log("holding: Ctrl-C stops the server");
+    await new Promise<never>(() => {});
   }
 
   const loadBefore = await uptime();
@@ -485,7 +508,7 @@ async function main(opts: Options): Promise<number> {
       const all = runs.get(`${page}/${formFactor}`)!;
       const lhr = medianRun(all.map((x) => x.lhr));
       const perf = all.map((x) => Math.round((x.lhr.categories.performance?.score ?? 0) * 100));
-      const bytes = scriptBytes(lhr);
+      const bytes = scriptBytes(lhr, htmlScripts.get(page)!);
       results.push({
         page,
         formFactor,
@@ -502,7 +525,7 @@ async function main(opts: Options): Promise<number> {
         cls: round(numeric(lhr, "cumulative-layout-shift"), 3),
         speedIndexMs: Math.round(numeric(lhr, "speed-index")),
         ttiMs: Math.round(numeric(lhr, "interactive")),
-        scriptKB: { all: round(bytes.all / 1024, 1), firstParty: round(bytes.firstParty / 1024, 1), requests: bytes.requests },
+        scriptKB: { all: round(bytes.all / 1024, 1), withPage: round(bytes.withPage / 1024, 1), requests: bytes.requests },
         unusedScriptKB: round((lhr.audits["unused-javascript"]?.details?.overallSavingsBytes ?? 0) / 1024, 1),
         failing: failingAudits(lhr),
         warnings: lhr.runWarnings,
@@ -525,10 +548,10 @@ async function main(opts: Options): Promise<number> {
 
   console.log(`\nLighthouse ${summary.lighthouse}, ${summary.chromium}; commit ${git.commit ?? "?"}${git.dirty ? " (dirty)" : ""}`);
   console.log(`load: before ${loadBefore}\n      after  ${loadAfter}`);
-  console.log(`median of ${opts.runs} run(s) each; JS = script bytes transferred (compressed, KB): all / same-origin; unused = Lighthouse's unused-javascript\n`);
+  console.log(`median of ${opts.runs} run(s) each; JS = script bytes transferred (compressed, KB): all / those the page's HTML loads (its first load; the rest its code loads later); unused = Lighthouse's unused-javascript\n`);
   console.log(
     table(
-      ["page", "form", "perf", "(range)", "a11y", "bp", "seo", "FCP ms", "LCP ms", "TBT ms", "CLS", "JS KB", "own KB", "scripts", "unused KB"],
+      ["page", "form", "perf", "(range)", "a11y", "bp", "seo", "FCP ms", "LCP ms", "TBT ms", "CLS", "JS KB", "in HTML KB", "scripts", "unused KB"],
       results.map((r) => [
         r.page,
         r.formFactor,
@@ -542,7 +565,7 @@ async function main(opts: Options): Promise<number> {
         r.tbtMs,
         r.cls,
         r.scriptKB.all,
-        r.scriptKB.firstParty,
+        r.scriptKB.withPage,
         r.scriptKB.requests,
         r.unusedScriptKB,
       ]),
