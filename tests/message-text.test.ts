@@ -28,7 +28,7 @@ const bare = (markup: string) => markup.replace(/ class="[^"]*"/g, "").replace(/
 
 function html(text: string, mentions: string[] = []) {
   const message = createElement(MessageText, { text, mentions, people, viewerId: "u-alice", onMentionClick: () => {}, own: false });
-  return bare(renderToStaticMarkup(createElement(FormattedTexts, { value: formatTexts([text]) }, message)));
+  return bare(renderToStaticMarkup(createElement(FormattedTexts, { value: new Map(formatTexts([text])) }, message)));
 }
 
 /**
@@ -112,6 +112,17 @@ describe("MessageText (the Markdown subset of a message)", () => {
       expect(html(`[label](${url})`)).toBe("<p><span>label</span></p>");
     }
     expect(html("javascript:alert(1)")).toBe("<p>javascript:alert(1)</p>");
+  });
+
+  it("renders texts that are names of Object.prototype's members as themselves (the trees travel as pairs, not keys)", () => {
+    for (const text of ["__proto__", "constructor", "toString", "__defineGetter__", "hasOwnProperty"]) {
+      expect(formatTexts([text]).map(([t]) => t)).toEqual(isPlainText(text) ? [] : [text]);
+      expect(html(text)).toBe(referenceHtml(text));
+    }
+    expect(html("__proto__")).toBe("<p><strong>proto</strong></p>");
+    // A message that came later, before the browser has the parser: shown as typed, not looked up on the prototype.
+    const later = createElement(MessageText, { text: "__defineGetter__", mentions: [], people, viewerId: "u-alice", onMentionClick: () => {}, own: false });
+    expect(bare(renderToStaticMarkup(later))).toBe("<p>__defineGetter__</p>");
   });
 
   it("shows raw HTML as the text that was typed", () => {

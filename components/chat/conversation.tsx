@@ -44,15 +44,10 @@ import { resumeMarkRead, suspendMarkRead, useMarkReadWhileVisible } from "./conv
 import { firstLine } from "./conversation/reply-preview";
 import { requestSearch } from "./search/search-request";
 
-/**
- * Opens a dialog of ./conversation/popups.ts once that chunk is there (at once, unless the person was quicker than
- * the load that follows the first render); says so when it cannot load (no connection).
- */
-function openWhenLoaded(open: () => void): void {
-  conversationPopups.load().then(open, () => toast.error("Couldn’t open that", { description: "Check your connection, then try again." }));
-}
+/** Opens a dialog of ./conversation/popups.ts once that chunk is there (a load that fails says so). */
+const openWhenLoaded = (open: () => void) => conversationPopups.whenLoaded(open);
 
-const NONE_FORMATTED: Readonly<Record<string, MarkdownNode[]>> = {};
+const NONE_FORMATTED: readonly (readonly [string, MarkdownNode[]])[] = [];
 
 /** What went wrong, in words a person can act on. */
 const reason = (e: unknown) => (e instanceof ApiError ? e.detail : "Something went wrong. Please try again.");
@@ -78,7 +73,8 @@ const canBeUnread = (m: Message, meId: string) => m.kind === "text" && m.sender.
  * sends; or at the message a link names (`/t/<id>?m=<message id>`: search results), loading the window of history
  * around it when it is not loaded (`loadAroundMessage`).
  * @param nonce the request's CSP nonce, when server-rendered: the log then shows at its bottom from the first paint
- * @param formatted the formatted trees of the messages' texts, made by the server for those it sent (`FormattedTexts`)
+ * @param formatted the formatted trees of the messages' texts, `[text, tree]` pairs made by the server for those it
+ *   sent (`formatTexts`; read into the `Map` of `FormattedTexts`)
  */
 export function Conversation({
   threadId,
@@ -89,7 +85,7 @@ export function Conversation({
   threadId: string;
   me: Me;
   nonce?: string;
-  formatted?: Readonly<Record<string, MarkdownNode[]>>;
+  formatted?: readonly (readonly [string, MarkdownNode[]])[];
 }) {
   const router = useRouter();
   const client = useQueryClient();
@@ -120,6 +116,7 @@ export function Conversation({
   // Menus and dialogs (./conversation/popups.ts): loaded at the first sign that the person is about to use the
   // conversation — a pointer moving, a key, a touch, the focus moving in — rather than with the page or right after it.
   const popups = conversationPopups.useLoaded();
+  const formattedTexts = useMemo(() => new Map(formatted), [formatted]);
   useEffect(() => {
     const intents = ["pointermove", "pointerdown", "keydown", "focusin", "touchstart", "wheel"] as const;
     const stop = () => intents.forEach((type) => window.removeEventListener(type, load, true));
@@ -447,7 +444,7 @@ export function Conversation({
           </popups.DialogContent>
         </popups.Dialog>
       )}
-      <FormattedTexts value={formatted}>
+      <FormattedTexts value={formattedTexts}>
         <MessageList
           ref={listRef}
           logRef={logRef}

@@ -2,7 +2,6 @@
 
 import { SquarePen as ComposeIcon, Plus as PlusIcon, UsersRound as GroupIcon } from "lucide-react";
 import { useId, useRef, useState } from "react";
-import { toast } from "sonner";
 import { buttonVariants } from "@/components/ui/button";
 import { lazyModule } from "@/hooks/use-lazy-module";
 
@@ -37,11 +36,7 @@ function PickerButton({
   const popupId = useId();
   const PickerDialog = pickerDialog.useLoaded()?.PickerDialog ?? null;
   const preload = () => void pickerDialog.load().catch(() => undefined);
-  const show = () =>
-    pickerDialog.load().then(
-      () => setOpen(true),
-      () => toast.error("Couldn’t open that", { description: "Check your connection, then try again." }),
-    );
+  const show = () => pickerDialog.whenLoaded(() => setOpen(true));
   return (
     <>
       <button

@@ -102,30 +102,39 @@ export function MessageItem({
   // keyboard, on its first item, as the menu button does), and a focused one hands the focus to its replacement.
   const popups = conversationPopups.useLoaded();
   const [armed, setArmed] = useState(false);
-  // A button replaced between press and release gets no click: while a plain one is pressed, it stays.
+  // A button replaced between press and release gets no click: while a plain one is pressed, it stays, until its
+  // click (a touch's pointerleave comes before the click, so only a mouse leaving ends the press early).
   const [pressing, setPressing] = useState(false);
   /** The popups' components once the message is armed and they have loaded. */
   const ui = armed && !pressing ? popups : null;
+  /** Arms the message, and loads the popups if they are not there (again, after a load that failed). */
   const arm = () => {
-    if (armed) return;
     setArmed(true);
     void conversationPopups.load().catch(() => undefined);
   };
-  /** The menu was asked for from the keyboard before it could mount: its first item takes the focus when it opens. */
-  const keyboardOpen = useRef(false);
+  /**
+   * The menu was asked for from the keyboard before it could mount: its first item (Enter, Space, ArrowDown) or its
+   * last (ArrowUp) takes the focus when it opens, as from Base UI's trigger.
+   */
+  const keyboardOpen = useRef<"first" | "last" | null>(null);
   const menuPopupRef = useRef<HTMLDivElement>(null);
   const plainFocused = useRef<"menu" | "picker" | null>(null);
-  /** Opens the menu from its plain button: it takes the focus when it opens, and gives it to its button when it closes. */
-  const openMenu = () => {
+  /**
+   * Opens a popup from its plain button, as soon as it is mounted: it takes the focus when it opens, and gives it to
+   * its button when it closes. A load that fails says so.
+   */
+  const openPlain = (open: () => void) => {
     plainFocused.current = null;
-    arm();
+    setArmed(true);
     setPressing(false);
-    setMenuOpen(true);
+    open();
+    conversationPopups.whenLoaded(() => {});
   };
+  const openMenu = () => openPlain(() => setMenuOpen(true));
   const pressHandlers = {
     onPointerDown: () => setPressing(true),
     onPointerCancel: () => setPressing(false),
-    onPointerLeave: () => setPressing(false),
+    onPointerLeave: (e: React.PointerEvent) => e.pointerType !== "touch" && setPressing(false),
   };
   const pickerButtonRef = useRef<HTMLButtonElement>(null);
   const live = ui !== null;
@@ -192,7 +201,7 @@ export function MessageItem({
                   onKeyDown={(e) => {
                     if (e.key !== "Enter" && e.key !== " " && e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
                     e.preventDefault();
-                    keyboardOpen.current = true;
+                    keyboardOpen.current = e.key === "ArrowUp" ? "last" : "first";
                     openMenu();
                   }}
                   onClick={openMenu}
@@ -211,13 +220,8 @@ export function MessageItem({
                     arm();
                   }}
                   onBlur={() => (plainFocused.current = null)}
-                  onClick={() => {
-                    // The popover takes the focus when it opens, and gives it to the real button when it closes.
-                    plainFocused.current = null;
-                    arm();
-                    setPressing(false);
-                    setPickerOpen(true);
-                  }}
+                  // The popover takes the focus when it opens, and gives it to the real button when it closes.
+                  onClick={() => openPlain(() => setPickerOpen(true))}
                   {...pressHandlers}
                   className={pickerButtonClass(pickerButtonPlace(own))}
                 >
@@ -240,8 +244,9 @@ export function MessageItem({
                   }}
                   onOpenChangeComplete={(open) => {
                     if (open) {
-                      if (keyboardOpen.current) menuPopupRef.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-                      keyboardOpen.current = false;
+                      const items = menuPopupRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]');
+                      if (keyboardOpen.current) items?.[keyboardOpen.current === "first" ? 0 : items.length - 1]?.focus();
+                      keyboardOpen.current = null;
                       return;
                     }
                     // The confirmation (or the report dialog) opens once the menu has given the focus back to its
@@ -343,10 +348,7 @@ export function MessageItem({
                 suppressHydrationWarning
                 onClick={() => {
                   // Touch screens have no hover: a tap on a message reveals its actions.
-                  if (hasMenu && window.matchMedia("(pointer: coarse)").matches) {
-                    arm();
-                    setMenuOpen((o) => !o);
-                  }
+                  if (hasMenu && window.matchMedia("(pointer: coarse)").matches) openPlain(() => setMenuOpen((o) => !o));
                 }}
                 className={`min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-[1.4] ${bubbleColors} ${corners(own, first, last)} ${status === "sent" ? "" : "opacity-60"}`}
               >

@@ -8,7 +8,7 @@ import { isPlainText, type MarkdownNode, plainTree, renderMarkdown } from "./mar
  * The formatted trees of the texts the server sent with the page (text → tree, made by ./markdown/parse.ts on the
  * server): those messages render formatted from the first paint, and the browser needs no Markdown parser for them.
  */
-export const FormattedTexts = createContext<Readonly<Record<string, MarkdownNode[]>>>({});
+export const FormattedTexts = createContext<ReadonlyMap<string, MarkdownNode[]>>(new Map());
 
 /**
  * The parser (remark, GFM, sanitizing: about 45 KB of compressed JavaScript), for texts that came later: loaded the
@@ -87,7 +87,7 @@ export const MessageText = memo(function MessageText({
   own: boolean;
   children?: React.ReactNode;
 }) {
-  const fromServer = useContext(FormattedTexts)[text];
+  const fromServer = useContext(FormattedTexts).get(text);
   const parser = markdownParser.useLoaded();
   const tree = useMemo(
     () => (isPlainText(text) ? plainTree(text) : (fromServer ?? (parser ? parsedTree(text, parser.parseMarkdown) : null))),

@@ -106,7 +106,14 @@ function ReactionChip({
   // same button without it. A focused chip hands the focus on.
   const popups = conversationPopups.useLoaded();
   const [armed, setArmed] = useState(false);
-  const ui = armedPopups ?? (armed ? popups : null);
+  // A button replaced between press and release gets no click: a plain chip that is pressed stays plain until the
+  // click (a touch's pointerleave comes before it, so only a mouse leaving ends the press early).
+  const [pressing, setPressing] = useState(false);
+  const ui = pressing ? null : (armedPopups ?? (armed ? popups : null));
+  const arm = () => {
+    setArmed(true);
+    void conversationPopups.load().catch(() => undefined);
+  };
   const buttonRef = useRef<HTMLButtonElement>(null);
   const refocus = useRef(false);
   useLayoutEffect(() => {
@@ -131,32 +138,42 @@ function ReactionChip({
     type: "button",
     "aria-pressed": mine,
     "aria-label": `${emoji} ${count}: ${names}`,
-    onPointerEnter: (e) => e.pointerType !== "touch" && setArmed(true),
+    onPointerEnter: (e) => e.pointerType !== "touch" && arm(),
     onFocus: () => {
       if (ui) return;
       refocus.current = true;
-      setArmed(true);
+      arm();
     },
     onBlur: () => (refocus.current = false),
     onPointerDown: (e) => {
       longPressed.current = false;
+      if (!ui) setPressing(true);
       if (e.pointerType !== "touch") return;
       cancel();
       timer.current = setTimeout(() => {
+        // Who reacted, shown while the finger stays: the click that ends this press toggles nothing.
         longPressed.current = true;
-        setArmed(true);
+        setPressing(false);
+        arm();
         setOpen(true);
       }, LONG_PRESS_MS);
     },
     onPointerUp: cancel,
-    onPointerCancel: cancel,
-    onPointerLeave: cancel,
+    onPointerCancel: () => {
+      cancel();
+      setPressing(false);
+    },
+    onPointerLeave: (e) => {
+      cancel();
+      if (e.pointerType !== "touch") setPressing(false);
+    },
     // The browser's own long-press menu would cover the names.
     onContextMenu: (e) => {
       if (longPressed.current) e.preventDefault();
     },
     onClick: (e) => {
       e.stopPropagation();
+      setPressing(false);
       // The press that showed who reacted does not also toggle.
       if (longPressed.current) {
         longPressed.current = false;

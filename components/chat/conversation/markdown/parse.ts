@@ -5,7 +5,7 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import { isPlainText, type MarkdownNode } from "./tree";
+import { isPlainText, LINK_PROTOCOLS, MARKDOWN_ELEMENTS, type MarkdownNode } from "./tree";
 
 /**
  * The Markdown subset a message may use: **bold**, *italic*, ~~strikethrough~~, `code`, fenced code blocks,
@@ -34,18 +34,16 @@ const DISABLED_CONSTRUCTS = [
   "gfmPotentialFootnoteCall",
 ];
 
-/** The elements the subset renders; anything else (there should be none) is unwrapped to its text. */
-export const ALLOWED_ELEMENTS = ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a"];
-
 /**
- * GitHub's sanitation schema (hast-util-sanitize's default), narrowed to the subset: its elements only, `href` with
- * http(s) and mailto only, and `start` on numbered lists.
+ * GitHub's sanitation schema (hast-util-sanitize's default), narrowed to the subset: its elements only
+ * (`MARKDOWN_ELEMENTS`), `href` with the link schemes of `LINK_PROTOCOLS` (or relative, which the drawing shows as
+ * text), and `start` on numbered lists.
  */
 const SCHEMA = {
   ...defaultSchema,
-  tagNames: ALLOWED_ELEMENTS,
+  tagNames: [...MARKDOWN_ELEMENTS],
   attributes: { a: ["href"], ol: ["start"] },
-  protocols: { href: ["http", "https", "mailto"] },
+  protocols: { href: [...LINK_PROTOCOLS] },
   required: {},
 };
 
@@ -71,22 +69,10 @@ const processor = unified()
   .use(rehypeSanitize, SCHEMA)
   .freeze();
 
-/** Only these schemes survive in a URL (react-markdown's `defaultUrlTransform`); others become empty. */
-const SAFE_PROTOCOL = /^(https?|ircs?|mailto|xmpp)$/i;
-
-function safeUrl(value: string): string {
-  const colon = value.indexOf(":");
-  const before = (c: string) => {
-    const i = value.indexOf(c);
-    return i !== -1 && colon > i;
-  };
-  return colon === -1 || before("/") || before("?") || before("#") || SAFE_PROTOCOL.test(value.slice(0, colon)) ? value : "";
-}
-
 /** An element's attributes as the tree keeps them: `href` of links, `start` of numbered lists. */
 function attributesOf(element: Element): Record<string, string | number> | null {
   const { href, start } = element.properties;
-  if (element.tagName === "a" && href !== undefined && href !== null) return { href: safeUrl(String(href)) };
+  if (element.tagName === "a" && href !== undefined && href !== null) return { href: String(href) };
   if (element.tagName === "ol" && typeof start === "number") return { start };
   return null;
 }
@@ -102,7 +88,7 @@ function compact(children: readonly ElementContent[] | HastRoot["children"], out
   for (const node of children) {
     if (node.type === "text" || node.type === "raw") text(node.value);
     else if (node.type === "element") {
-      if (ALLOWED_ELEMENTS.includes(node.tagName)) out.push([node.tagName, attributesOf(node), ...compact(node.children)]);
+      if (MARKDOWN_ELEMENTS.includes(node.tagName)) out.push([node.tagName, attributesOf(node), ...compact(node.children)]);
       else compact(node.children, out);
     }
   }
@@ -121,12 +107,13 @@ export function parseMarkdown(text: string): MarkdownNode[] {
 }
 
 /**
- * The formatted trees of `texts` that need the parser ({@link isPlainText} tells the others), by text: what the
- * conversation page sends with the messages it renders (components/chat/conversation/message-text.tsx,
- * `FormattedTexts`).
+ * The formatted trees of `texts` that need the parser ({@link isPlainText} tells the others), as `[text, tree]` pairs,
+ * each text once: what the conversation page sends with the messages it renders, and the browser reads into a `Map`
+ * (components/chat/conversation/message-text.tsx, `FormattedTexts`). Pairs rather than an object keyed by text: a
+ * message may be `__proto__` or `constructor`.
  */
-export function formatTexts(texts: Iterable<string>): Record<string, MarkdownNode[]> {
-  const out: Record<string, MarkdownNode[]> = {};
-  for (const text of texts) if (!isPlainText(text) && !Object.hasOwn(out, text)) out[text] = parseMarkdown(text);
-  return out;
+export function formatTexts(texts: Iterable<string>): [text: string, tree: MarkdownNode[]][] {
+  const out = new Map<string, MarkdownNode[]>();
+  for (const text of texts) if (!isPlainText(text) && !out.has(text)) out.set(text, parseMarkdown(text));
+  return [...out];
 }

@@ -8,8 +8,18 @@ import { MENTION_PATTERN } from "@/lib/schemas/constants";
  */
 export type MarkdownNode = string | [tag: string, attributes: Record<string, string | number> | null, ...children: MarkdownNode[]];
 
-/** Only these schemes become links; `javascript:`, `data:`, `vbscript:` and relative URLs never do. */
-const LINK_PROTOCOL = /^(https?|mailto):/i;
+/**
+ * The elements of the subset, which ./parse.ts keeps (its sanitizer's schema) and this file draws; anything else in a
+ * parsed text is unwrapped to its content.
+ */
+export const MARKDOWN_ELEMENTS: readonly string[] = ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a"];
+
+/**
+ * The schemes a link may use: only these become links (the parser's sanitizer keeps no other, and the drawing checks
+ * again, since a tree arrives with the page); `javascript:`, `data:`, `vbscript:` and relative URLs never do.
+ */
+export const LINK_PROTOCOLS = ["http", "https", "mailto"] as const;
+const LINK_PROTOCOL = new RegExp(`^(${LINK_PROTOCOLS.join("|")}):`, "i");
 
 /** The tags the renderer draws as themselves; anything else in a tree is drawn as its children only. */
 const PLAIN_TAGS = new Set(["p", "br", "strong", "em", "del", "li"]);
