@@ -1,5 +1,5 @@
 import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
-import { as, expect, openThread, type Person, sendFromComposer, test } from "./fixtures";
+import { as, createPerson, expect, openThread, type Person, sendFromComposer, test } from "./fixtures";
 
 // Reactions, replies, mentions in the composer and "Mark unread from here" (issue 18), between two or three people.
 
@@ -94,6 +94,37 @@ test.describe("conversation features", () => {
     await expect(picker).toBeHidden();
     await expect(byId(bob.page, lunch.id).locator('[data-testid="reaction"][data-emoji="🚀"]')).toHaveText("🚀1");
     expect(elsewhere).toEqual([]);
+  });
+
+  test("touch: a tap on a reaction still drawn as a plain button toggles it, though its popups arrive during the tap", async ({ browser, request }) => {
+    // A phone's browser (touch events, coarse pointer), whichever project runs this file.
+    const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+    const [alice, bob] = [await createPerson(browser, request, "Alice", phone), await createPerson(browser, request, "Bob", phone)];
+    const threadId = await as(request, alice).createThread(bob);
+    const lunch = await send(request, bob, threadId, "Lunch at noon?");
+    const later = await send(request, bob, threadId, "Or at one?");
+    const react = await request.put(`/api/messages/${lunch.id}/reactions/${encodeURIComponent("👍")}`, {
+      headers: { authorization: `Bearer ${bob.token}` },
+    });
+    expect(react.status()).toBe(200);
+    await openThread(alice.page, threadId);
+    // A tap on another message's bubble opens its actions: the popups' chunk is loaded from then on, while the first
+    // message and its chip have not been touched and are still plain buttons.
+    await byId(alice.page, later.id).getByTestId("message-text").tap();
+    await expect(alice.page.getByRole("menuitem", { name: "Reply" })).toBeVisible();
+    await alice.page.keyboard.press("Escape");
+    await expect(alice.page.getByRole("menuitem", { name: "Reply" })).toBeHidden();
+    // A real tap (touch events, then the browser's pointer, focus and click events) on the plain chip: the focus during
+    // the tap must not swap it for the tooltip's button before the click lands.
+    const thumbs = byId(alice.page, lunch.id).locator('[data-testid="reaction"][data-emoji="👍"]');
+    await expect(thumbs).toHaveText("👍1");
+    await thumbs.tap();
+    await expect(thumbs).toHaveText("👍2");
+    await expect(thumbs).toHaveAttribute("aria-pressed", "true");
+    await thumbs.tap();
+    await expect(thumbs).toHaveText("👍1");
+    await expect(thumbs).toHaveAttribute("aria-pressed", "false");
+    await Promise.all([alice.context.close(), bob.context.close()]);
   });
 
   test("replies: the quote, Escape and ✕, the jump to the original, and an original deleted later", async ({ people, request }) => {
