@@ -24,7 +24,16 @@ function appServer(name: string, url: string, timeout: number, env: Record<strin
     command: "npx tsx --conditions=react-server scripts/e2e-server.ts",
     url: `${url}/sign-in`,
     // Presence times out after 6 s rather than a minute, so that the browser tests can watch someone go offline.
-    env: { PORT: new URL(url).port, E2E_DATABASE: process.env.E2E_DATABASE!, PRESENCE_TIMEOUT_MS: "6000", ...env },
+    // Idle keep-alive connections stay open for a minute rather than Node's 5 s: the tests' `request` fixture reuses
+    // its connections after steps in the browser that take seconds, and a server closing one just as it is reused
+    // fails that request with ECONNRESET (it did once, in CI) — what KEEP_ALIVE_TIMEOUT is for behind a load balancer.
+    env: {
+      PORT: new URL(url).port,
+      E2E_DATABASE: process.env.E2E_DATABASE!,
+      PRESENCE_TIMEOUT_MS: "6000",
+      KEEP_ALIVE_TIMEOUT: "60000",
+      ...env,
+    },
     timeout,
     // Never reuse a server left running: it would be on another run's database.
     reuseExistingServer: false,
