@@ -99,7 +99,7 @@ export function MessageItem({
   // types or touches (./popups.ts), mounted only once the message is pointed at, one of its buttons focused or
   // pressed, or its bubble tapped ("armed"): fifty of them cost a phone a quarter of a second at hydration. Until then
   // the two buttons are plain ones that look the same; pressing one opens its popup as soon as it is mounted (from the
-  // keyboard, on its first item, as the menu button does), and a focused one hands the focus to its replacement.
+  // keyboard, on its first or last item, as Base UI's menu button does), and a focused one hands the focus on.
   const popups = conversationPopups.useLoaded();
   const [armed, setArmed] = useState(false);
   // A button replaced between press and release gets no click: while a plain one is pressed, it stays, until its
