@@ -72,7 +72,8 @@ const canBeUnread = (m: Message, meId: string) => m.kind === "text" && m.sender.
  * read position at opening, not the marks that reading sends) until the conversation is opened again or the person
  * sends; or at the message a link names (`/t/<id>?m=<message id>`: search results), loading the window of history
  * around it when it is not loaded (`loadAroundMessage`).
- * @param nonce the request's CSP nonce, when server-rendered: the log then shows at its bottom from the first paint
+ * @param nonce the request's CSP nonce, when server-rendered: the log then shows at its bottom once parsed, before
+ *   hydration
  * @param formatted the formatted trees of the messages' texts, `[text, tree]` pairs made by the server for those it
  *   sent (`formatTexts`; read into the `Map` of `FormattedTexts`)
  */

@@ -25,9 +25,9 @@ export type ListTarget = { n: number } & ({ kind: "message"; id: string } | { ki
 const noSubscription = () => () => {};
 
 /**
- * The script that shows the server's HTML of the log at its bottom from the first paint, instead of keeping it
- * invisible until hydration has pinned it there (which made the messages, the page's largest content, wait for all
- * of the page's JavaScript). Whenever the log or its content changes size — when it appears (streamed pages arrive in
+ * The script that shows the server's HTML of the log at its bottom once parsed (the first frame after it), instead of
+ * keeping it invisible until hydration has pinned it there (which made the messages, the page's largest content, wait
+ * for all of the page's JavaScript). Whenever the log or its content changes size — when it appears (streamed pages arrive in
  * a hidden container that React reveals later), when the composer parsed after it shrinks it — it puts the view at
  * the bottom and makes the log visible, after layout and before that frame is painted (ResizeObserver). It stops once
  * React has hydrated the log (`data-hydrated`: useStickToBottom keeps it pinned from then on), when the reader scrolls,
