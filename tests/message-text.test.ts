@@ -150,6 +150,24 @@ describe("MessageText (the Markdown subset of a message)", () => {
   });
 });
 
+describe("parseMarkdown's memory of trees", () => {
+  it("gives a text's tree again without parsing it, and forgets the least recently used past about 500,000 characters", () => {
+    const first = "**kept** while used";
+    const tree = parseMarkdown(first);
+    expect(parseMarkdown(first)).toBe(tree);
+    // 130 texts of 4,000 characters (520,000 in all), the first one used again halfway: it stays, the oldest go.
+    const long = (i: number) => `*${i}* ${"x".repeat(3990)}`.slice(0, 4000);
+    const early = parseMarkdown(long(0));
+    for (let i = 1; i < 130; i++) {
+      parseMarkdown(long(i));
+      if (i === 65) expect(parseMarkdown(first)).toBe(tree);
+    }
+    expect(parseMarkdown(first)).toBe(tree);
+    expect(parseMarkdown(long(0))).not.toBe(early);
+    expect(parseMarkdown(long(0))).toEqual(early);
+  });
+});
+
 describe("MessageText against the renderer it replaced", () => {
   // Pieces that make (or almost make) the subset's Markdown, mentions and addresses, mixed at random.
   const pieces = [

@@ -16,23 +16,9 @@ export const FormattedTexts = createContext<ReadonlyMap<string, MarkdownNode[]>>
  */
 const markdownParser = lazyModule(() => import("./markdown/parse"));
 
-/** Trees the browser made itself, by text; the oldest go first past {@link MAX_PARSED}. */
-const parsedHere = new Map<string, MarkdownNode[]>();
-const MAX_PARSED = 500;
-
 /** Starts loading the parser, when a formatted text is likely soon (the person is writing one). */
 export function preloadMarkdownParser(): void {
   void markdownParser.load().catch(() => undefined);
-}
-
-function parsedTree(text: string, parse: (text: string) => MarkdownNode[]): MarkdownNode[] {
-  let tree = parsedHere.get(text);
-  if (!tree) {
-    tree = parse(text);
-    if (parsedHere.size >= MAX_PARSED) parsedHere.delete(parsedHere.keys().next().value!);
-    parsedHere.set(text, tree);
-  }
-  return tree;
 }
 
 /** Link colours and code backgrounds that read on the bubble: white on indigo for one's own, zinc otherwise. */
@@ -90,7 +76,7 @@ export const MessageText = memo(function MessageText({
   const fromServer = useContext(FormattedTexts).get(text);
   const parser = markdownParser.useLoaded();
   const tree = useMemo(
-    () => (isPlainText(text) ? plainTree(text) : (fromServer ?? (parser ? parsedTree(text, parser.parseMarkdown) : null))),
+    () => (isPlainText(text) ? plainTree(text) : (fromServer ?? (parser ? parser.parseMarkdown(text) : null))),
     [text, fromServer, parser],
   );
   useEffect(() => {
