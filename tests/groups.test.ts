@@ -931,18 +931,21 @@ describe("races", () => {
       answers.push(results.map((r) => r.status));
       for (const r of results) expect([200, 201, 204, 404]).toContain(r.status);
     }
-    // The last round in a set order, so that she ends in the group and her counts can be read: out of it, then a send,
-    // her addition and another send queued behind the thread's lock. She joins between the two.
+    // The last round in a set order, so that she ends in the group and her counts can be read: out of it, then a send
+    // and her addition queued behind the thread's lock, then another send once both have answered. She joins between
+    // the two sends. (A third request queued behind them did not always keep its place: each send updates the thread
+    // row, the requests still waiting then go after its new version, and PostgreSQL does not promise they keep their
+    // order there; once, in CI, the second send overtook her addition.)
     const out = await removePerson(alice, threadId, carol);
     answers.push([out.status]);
     const hold = await holdThreadLock(threadId);
     const queued = [
       await hold.queueBehind(() => trySend(bob, threadId, "before she joins"), "a send"),
       await hold.queueBehind(() => addPeople(admin2!, threadId, carol), "her addition"),
-      await hold.queueBehind(() => trySend(alice, threadId, "after she joined"), "another send"),
     ];
     await hold.release();
-    expect((await Promise.all(queued.map((q) => q.answer))).map((r) => r.status)).toEqual([201, 200, 201]);
+    expect((await Promise.all(queued.map((q) => q.answer))).map((r) => r.status)).toEqual([201, 200]);
+    expect((await trySend(alice, threadId, "after she joined")).status).toBe(201);
 
     // Replaying the entries in seq order: each addition finds her out and each removal finds her in.
     const rows = await storedMessages(threadId);
